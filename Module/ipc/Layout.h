@@ -1,0 +1,164 @@
+// Layout of the shared-memory segment between the VTK side (producer of frames, consumer of
+// input events) and renderstream-server (the opposite). Plain C++17: no VTK, no Boost.
+//
+//   [SegmentHeader, 4 KiB][InputEvent ring][slot 0][slot 1][slot 2]   (every part page aligned)
+//
+// Both processes map the same bytes, so every type here is standard-layout, fixed-size and
+// pinned by static_asserts; a change to any of them must bump kLayoutVersion.
+#ifndef renderstream_ipc_Layout_h
+#define renderstream_ipc_Layout_h
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <semaphore.h>
+
+namespace renderstream::ipc
+{
+constexpr std::uint64_t kMagic = 0x314D41455254'5352ULL; // "RSTREAM1" little endian
+constexpr std::uint32_t kLayoutVersion = 1;
+constexpr std::uint32_t kSlotCount = 3; // triple buffer: producer never waits
+constexpr std::uint32_t kEventCapacity = 1024; // power of two
+constexpr std::size_t kPageSize = 4096;
+constexpr std::size_t kCacheLine = 64;
+constexpr std::uint32_t kFreshBit = 4; // in SegmentHeader::Middle
+
+enum class PixelFormat : std::uint32_t
+{
+  RGB = 0,
+  RGBA = 1,
+  BGRA = 2, // OpenGL's native framebuffer order: the fastest readback
+};
+
+constexpr std::uint32_t BytesPerPixel(PixelFormat f)
+{
+  return f == PixelFormat::RGB ? 3 : 4;
+}
+
+/// Describes the image held by one slot.
+struct FrameInfo
+{
+  std::uint32_t Width = 0;
+  std::uint32_t Height = 0;
+  PixelFormat Format = PixelFormat::BGRA;
+  std::uint32_t BottomUp = 1;        // rows stored bottom-up, as glReadPixels returns them
+  std::uint64_t Sequence = 0;        // 1, 2, 3... per published frame
+  std::int64_t CaptureTimeNs = 0;    // steady clock at capture
+  std::int64_t LastInputTimeNs = 0;  // steady clock of the newest input event this frame shows
+  std::uint32_t Checksum = 0;        // optional, 0 = not computed (tests fill it)
+  std::uint32_t Reserved = 0;
+};
+static_assert(sizeof(FrameInfo) == 48);
+
+enum class EventType : std::uint8_t
+{
+  None = 0,
+  PointerMove,
+  PointerDown,
+  PointerUp,
+  Wheel,
+  KeyDown,
+  KeyUp,
+  Resize,
+  Enter,
+  Leave,
+  ResetCamera,     // viewer page action
+  InteractionStyle // viewer page action: Key[0] = 't' trackball, 'j' joystick
+};
+
+enum Modifier : std::uint8_t
+{
+  ModCtrl = 1,
+  ModShift = 2,
+  ModAlt = 4,
+  ModMeta = 8,
+};
+
+/// One browser input event, validated by the server. Coordinates are normalized to 0..1 from
+/// the top-left of the displayed image; the render side converts them to VTK pixels.
+struct InputEvent
+{
+  EventType Type = EventType::None;
+  std::uint8_t Button = 0;      // 0 left, 1 middle, 2 right (DOM numbering)
+  std::uint8_t Modifiers = 0;   // Modifier bits
+  std::uint8_t RepeatCount = 0; // 1 = double click
+  float X = 0.f;
+  float Y = 0.f;
+  float Delta = 0.f;            // wheel: < 0 forward (zoom in), > 0 backward
+  std::uint32_t Width = 0;      // resize, in device pixels
+  std::uint32_t Height = 0;
+  std::int64_t TimeNs = 0;      // steady clock when the server received it
+  char Key[16] = {};            // DOM KeyboardEvent.key, NUL terminated
+  char Code[16] = {};           // DOM KeyboardEvent.code, NUL terminated
+};
+static_assert(sizeof(InputEvent) == 64);
+
+/// Single-producer (server) / single-consumer (render thread) ring of InputEvent.
+struct EventRingState
+{
+  alignas(kCacheLine) std::atomic<std::uint64_t> WriteIndex{ 0 };
+  alignas(kCacheLine) std::atomic<std::uint64_t> ReadIndex{ 0 };
+  alignas(kCacheLine) std::atomic<std::uint64_t> Overflows{ 0 };
+};
+
+enum class ServerStatus : std::uint32_t
+{
+  Starting = 0,
+  Serving = 1,
+  Failed = 2,
+};
+
+/// The first page of the segment.
+struct SegmentHeader
+{
+  // Identity, written once by the creator and verified by every Open().
+  std::uint64_t Magic;
+  std::uint32_t Version;
+  std::uint32_t HeaderSize;
+  std::uint64_t TotalSize;
+  std::uint32_t MaxWidth;
+  std::uint32_t MaxHeight;
+  std::uint32_t SlotCount;
+  std::uint32_t EventCapacity;
+  std::uint64_t SlotBytes;
+  std::uint64_t EventsOffset;
+  std::uint64_t SlotsOffset;
+
+  // Liveness: each side checks the other's pid to notice a crash.
+  alignas(kCacheLine) std::atomic<std::int32_t> ProducerPid;
+  std::atomic<std::int32_t> ConsumerPid;
+  std::atomic<std::uint32_t> Shutdown; // set by the producer when it stops on purpose
+
+  // Triple buffer. Packed word: bits 0-1 middle slot index, bit 2 "middle holds a fresh
+  // frame". The producer owns one slot, the consumer one, and they swap theirs with the
+  // middle one atomically: nobody ever waits and no frame is ever torn.
+  alignas(kCacheLine) std::atomic<std::uint32_t> Middle;
+  std::atomic<std::uint32_t> ProducerSlot; // written by the producer only
+  std::atomic<std::uint32_t> ConsumerSlot; // written by the consumer only
+  std::atomic<std::uint64_t> PublishedFrames;
+  sem_t FrameReady; // posted on publish; the consumer sleeps on it (zero CPU when idle)
+  FrameInfo Slots[kSlotCount];
+
+  // Server -> render side. The server writes Port, the tokens (or Error) and then sets
+  // ServerState with a release store; the streamer waits for it to build its URL.
+  alignas(kCacheLine) std::atomic<std::uint32_t> ServerState; // ServerStatus
+  std::uint32_t Port;
+  char Token[48];     // full-access token, NUL terminated
+  char ViewToken[48]; // view-only token
+  char Error[256];    // why the server could not start, for the app's error message
+  // Live figures the app may show (viewer count and sent frames), best effort.
+  std::atomic<std::uint32_t> Viewers;
+  std::atomic<std::uint64_t> FramesEncoded;
+  std::atomic<std::uint64_t> FramesSent;
+
+  alignas(kCacheLine) EventRingState Events;
+};
+static_assert(sizeof(SegmentHeader) <= kPageSize, "header must fit its page");
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+static_assert(offsetof(SegmentHeader, Magic) == 0);
+static_assert(offsetof(SegmentHeader, Version) == 8);
+
+} // namespace renderstream::ipc
+
+#endif

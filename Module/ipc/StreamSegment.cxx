@@ -1,0 +1,205 @@
+#include "StreamSegment.h"
+
+#include <cerrno>
+#include <csignal>
+#include <ctime>
+#include <random>
+#include <stdexcept>
+#include <sys/random.h>
+#include <unistd.h>
+
+namespace renderstream::ipc
+{
+namespace
+{
+constexpr std::size_t PageAlign(std::size_t n)
+{
+  return (n + kPageSize - 1) / kPageSize * kPageSize;
+}
+
+std::string NewSegmentName()
+{
+  std::uint64_t random = 0;
+  if (::getrandom(&random, sizeof(random), 0) != sizeof(random))
+  {
+    random = std::random_device{}();
+  }
+  char name[64];
+  std::snprintf(name, sizeof(name), "/renderstream-%d-%016llx", static_cast<int>(::getpid()),
+    static_cast<unsigned long long>(random));
+  return name;
+}
+
+std::string Describe(const std::string& name)
+{
+  return "shared memory '" + name + "'";
+}
+} // namespace
+
+std::unique_ptr<StreamSegment> StreamSegment::Create(std::uint32_t maxWidth, std::uint32_t maxHeight)
+{
+  if (maxWidth == 0 || maxHeight == 0 || maxWidth > 16384 || maxHeight > 16384)
+  {
+    throw std::runtime_error("frame size limit " + std::to_string(maxWidth) + "x" +
+      std::to_string(maxHeight) + " is out of range (1..16384)");
+  }
+  const std::size_t slotBytes = PageAlign(std::size_t(maxWidth) * maxHeight * 4);
+  const std::size_t eventsOffset = kPageSize;
+  const std::size_t slotsOffset = eventsOffset + PageAlign(kEventCapacity * sizeof(InputEvent));
+  const std::size_t total = slotsOffset + kSlotCount * slotBytes;
+
+  SharedMemory memory = SharedMemory::Create(NewSegmentName(), total);
+  auto* head = new (memory.Data()) SegmentHeader{}; // the mapping is zeroed by ftruncate
+  head->Version = kLayoutVersion;
+  head->HeaderSize = sizeof(SegmentHeader);
+  head->TotalSize = total;
+  head->MaxWidth = maxWidth;
+  head->MaxHeight = maxHeight;
+  head->SlotCount = kSlotCount;
+  head->EventCapacity = kEventCapacity;
+  head->SlotBytes = slotBytes;
+  head->EventsOffset = eventsOffset;
+  head->SlotsOffset = slotsOffset;
+  head->ProducerPid = static_cast<std::int32_t>(::getpid());
+  head->ProducerSlot = 0;
+  head->Middle = 1;
+  head->ConsumerSlot = 2;
+  if (::sem_init(&head->FrameReady, /*pshared=*/1, 0) != 0)
+  {
+    throw std::runtime_error("cannot create the frame semaphore in " + Describe(memory.Name()));
+  }
+  // Magic last: a concurrent Open() never sees a half-initialized header as valid.
+  std::atomic_thread_fence(std::memory_order_release);
+  head->Magic = kMagic;
+  return std::unique_ptr<StreamSegment>(new StreamSegment(std::move(memory), true));
+}
+
+std::unique_ptr<StreamSegment> StreamSegment::Open(const std::string& name)
+{
+  SharedMemory memory = SharedMemory::Open(name);
+  const auto fail = [&](const std::string& why) {
+    throw std::runtime_error(Describe(name) + " is not a RenderStream segment: " + why);
+  };
+  if (memory.Size() < kPageSize)
+  {
+    fail("it is only " + std::to_string(memory.Size()) + " bytes");
+  }
+  const auto* head = static_cast<const SegmentHeader*>(memory.Data());
+  if (head->Magic != kMagic)
+  {
+    fail("bad magic number");
+  }
+  if (head->Version != kLayoutVersion)
+  {
+    fail("layout version " + std::to_string(head->Version) + ", this program speaks version " +
+      std::to_string(kLayoutVersion));
+  }
+  const std::size_t slotBytes = std::size_t(head->MaxWidth) * head->MaxHeight * 4;
+  if (head->HeaderSize != sizeof(SegmentHeader) || head->TotalSize != memory.Size() ||
+    head->SlotCount != kSlotCount || head->EventCapacity != kEventCapacity ||
+    head->SlotBytes < slotBytes || head->EventsOffset < kPageSize ||
+    head->EventsOffset + kEventCapacity * sizeof(InputEvent) > head->SlotsOffset ||
+    head->SlotsOffset + kSlotCount * head->SlotBytes > memory.Size())
+  {
+    fail("its size fields disagree with its " + std::to_string(memory.Size()) + " bytes");
+  }
+  auto segment = std::unique_ptr<StreamSegment>(new StreamSegment(std::move(memory), false));
+  segment->Head->ConsumerPid = static_cast<std::int32_t>(::getpid());
+  return segment;
+}
+
+StreamSegment::StreamSegment(SharedMemory memory, bool creator)
+  : Memory(std::move(memory))
+  , Head(static_cast<SegmentHeader*>(this->Memory.Data()))
+  , Ring(this->Head->Events,
+      reinterpret_cast<InputEvent*>(static_cast<std::uint8_t*>(this->Memory.Data()) +
+        this->Head->EventsOffset),
+      kEventCapacity)
+  , Creator(creator)
+{
+}
+
+StreamSegment::~StreamSegment()
+{
+  if (this->Creator)
+  {
+    this->Head->Shutdown.store(1, std::memory_order_release);
+    ::sem_post(&this->Head->FrameReady); // wake a sleeping consumer so it sees Shutdown
+  }
+  // SharedMemory unlinks the name for the creator.
+}
+
+bool StreamSegment::PeerAlive() const
+{
+  const std::int32_t pid = this->Creator ? this->Head->ConsumerPid.load() : this->Head->ProducerPid.load();
+  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
+
+std::uint8_t* StreamSegment::Slot(std::uint32_t index) const
+{
+  return static_cast<std::uint8_t*>(this->Memory.Data()) + this->Head->SlotsOffset +
+    std::size_t(index) * this->Head->SlotBytes;
+}
+
+std::uint8_t* StreamSegment::WritableSlot() const
+{
+  return this->Slot(this->Head->ProducerSlot.load(std::memory_order_relaxed));
+}
+
+std::uint64_t StreamSegment::Publish(FrameInfo info)
+{
+  const std::uint32_t back = this->Head->ProducerSlot.load(std::memory_order_relaxed);
+  info.Sequence = this->Head->PublishedFrames.load(std::memory_order_relaxed) + 1;
+  this->Head->Slots[back] = info;
+  const std::uint32_t previous = this->Head->Middle.exchange(back | kFreshBit, std::memory_order_acq_rel);
+  this->Head->ProducerSlot.store(previous & ~kFreshBit, std::memory_order_relaxed);
+  this->Head->PublishedFrames.store(info.Sequence, std::memory_order_release);
+  if (!(previous & kFreshBit))
+  {
+    ::sem_post(&this->Head->FrameReady); // one wake-up per frame the consumer has to pick up
+  }
+  return info.Sequence;
+}
+
+bool StreamSegment::WaitForFrame(std::chrono::milliseconds timeout)
+{
+  if (this->Head->Middle.load(std::memory_order_acquire) & kFreshBit)
+  {
+    return true;
+  }
+  timespec deadline = {};
+  ::clock_gettime(CLOCK_MONOTONIC, &deadline);
+  const auto ns = deadline.tv_nsec + std::chrono::nanoseconds(timeout).count();
+  deadline.tv_sec += static_cast<time_t>(ns / 1000000000);
+  deadline.tv_nsec = static_cast<long>(ns % 1000000000);
+  while (::sem_clockwait(&this->Head->FrameReady, CLOCK_MONOTONIC, &deadline) != 0 && errno == EINTR)
+  {
+  }
+  return (this->Head->Middle.load(std::memory_order_acquire) & kFreshBit) != 0;
+}
+
+bool StreamSegment::AcquireLatest()
+{
+  if (!(this->Head->Middle.load(std::memory_order_acquire) & kFreshBit))
+  {
+    return false;
+  }
+  const std::uint32_t front = this->Head->ConsumerSlot.load(std::memory_order_relaxed);
+  const std::uint32_t previous = this->Head->Middle.exchange(front, std::memory_order_acq_rel);
+  this->Head->ConsumerSlot.store(previous & ~kFreshBit, std::memory_order_relaxed);
+  return true;
+}
+
+FrameView StreamSegment::Current() const
+{
+  const std::uint32_t front = this->Head->ConsumerSlot.load(std::memory_order_relaxed);
+  FrameView view;
+  view.Info = this->Head->Slots[front];
+  if (view.Info.Sequence != 0 && view.Info.Width <= this->Head->MaxWidth &&
+    view.Info.Height <= this->Head->MaxHeight)
+  {
+    view.Pixels = this->Slot(front);
+  }
+  return view;
+}
+} // namespace renderstream::ipc

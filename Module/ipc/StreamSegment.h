@@ -1,0 +1,83 @@
+// The shared-memory segment of one stream: a verified header, a triple-buffered frame
+// channel (render side -> server) and an input event ring (server -> render side).
+//
+// The VTK side Create()s it and is the frame producer; renderstream-server Open()s it and is
+// the frame consumer. Each side must use only its own half of the API.
+#ifndef renderstream_ipc_StreamSegment_h
+#define renderstream_ipc_StreamSegment_h
+
+#include "EventRing.h"
+#include "Layout.h"
+#include "SharedMemory.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace renderstream::ipc
+{
+/// A read-only view of the frame the consumer currently holds.
+struct FrameView
+{
+  FrameInfo Info;
+  const std::uint8_t* Pixels = nullptr; // Info.Height rows of Info.Width * BytesPerPixel
+  std::size_t Stride() const { return std::size_t(Info.Width) * BytesPerPixel(Info.Format); }
+  std::size_t Bytes() const { return this->Stride() * Info.Height; }
+};
+
+class StreamSegment
+{
+public:
+  /// Creates `/renderstream-<pid>-<random>` sized for frames up to maxWidth x maxHeight.
+  /// The name is unlinked when the returned object dies. Throws std::runtime_error.
+  static std::unique_ptr<StreamSegment> Create(std::uint32_t maxWidth, std::uint32_t maxHeight);
+  /// Opens and verifies (magic, version, sizes) an existing segment. Throws
+  /// std::runtime_error with a message that says which check failed.
+  static std::unique_ptr<StreamSegment> Open(const std::string& name);
+
+  StreamSegment(const StreamSegment&) = delete;
+  StreamSegment& operator=(const StreamSegment&) = delete;
+  ~StreamSegment();
+
+  const std::string& Name() const { return this->Memory.Name(); }
+  SegmentHeader& Header() const { return *this->Head; }
+  std::uint32_t MaxWidth() const { return this->Head->MaxWidth; }
+  std::uint32_t MaxHeight() const { return this->Head->MaxHeight; }
+  /// Removes the name from /dev/shm (e.g. the server, once its creator died).
+  void Unlink() { this->Memory.Unlink(); }
+  /// True while the process on the other side exists (pid check; false before it attached).
+  bool PeerAlive() const;
+
+  // ---- producer side (render thread) ----
+  /// The slot the producer may write now: SlotBytes() bytes, never read by the consumer.
+  std::uint8_t* WritableSlot() const;
+  std::size_t SlotBytes() const { return this->Head->SlotBytes; }
+  /// Publishes the slot just written; Sequence is assigned here. Never blocks.
+  std::uint64_t Publish(FrameInfo info);
+
+  // ---- consumer side (server) ----
+  /// Sleeps until a frame newer than the held one is published or the timeout passes.
+  /// Returns true when one is ready to be acquired.
+  bool WaitForFrame(std::chrono::milliseconds timeout);
+  /// Takes the newest published frame if there is one newer than the held one; returns
+  /// true if it did. The view returned by Current() stays valid until the next call.
+  bool AcquireLatest();
+  /// The frame the consumer holds (Pixels == nullptr before the first frame).
+  FrameView Current() const;
+
+  /// Input events: the server pushes, the render side pops.
+  EventRing& Events() { return this->Ring; }
+
+private:
+  StreamSegment(SharedMemory memory, bool creator);
+  std::uint8_t* Slot(std::uint32_t index) const;
+
+  SharedMemory Memory;
+  SegmentHeader* Head;
+  EventRing Ring;
+  bool Creator;
+};
+} // namespace renderstream::ipc
+
+#endif
