@@ -16,5 +16,5 @@ vtk_module_add_module(RenderStream::RenderStream
     "${_rs}/vtkRenderStreamerCapture.h"
     "${_rs}/vtkRenderStreamerInjector.h"
     "${_rs}/vtkRenderStreamerServerProcess.h")
-vtk_module_include(RenderStream::RenderStream PRIVATE "${_rs}")
+vtk_module_include(RenderStream::RenderStream PUBLIC "$<BUILD_INTERFACE:${_rs}>")
 vtk_module_link(RenderStream::RenderStream PRIVATE rt)

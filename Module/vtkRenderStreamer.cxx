@@ -1,0 +1,402 @@
+#include "vtkRenderStreamer.h"
+
+#include "vtkRenderStreamerCapture.h"
+#include "vtkRenderStreamerInjector.h"
+#include "vtkRenderStreamerServerProcess.h"
+#include "ipc/StreamSegment.h"
+
+#include "vtkCommand.h"                // for event ids
+#include "vtkObjectFactory.h"          // for vtkStandardNewMacro
+#include "vtkRenderWindow.h"           // for the window
+#include "vtkRenderWindowInteractor.h" // for the interactor and its timer
+#include "vtkSmartPointer.h"           // for vtkSmartPointer
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace ipc = renderstream::ipc;
+
+namespace
+{
+std::int64_t SteadyNowNs()
+{
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+    std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
+// The host part of the URL: a wildcard bind is reached through loopback from this machine.
+std::string UrlHost(const char* bindAddress)
+{
+  const std::string address = bindAddress ? bindAddress : "";
+  if (address.empty() || address == "0.0.0.0" || address == "::")
+  {
+    return "127.0.0.1";
+  }
+  return address.find(':') != std::string::npos ? "[" + address + "]" : address;
+}
+} // namespace
+
+struct vtkRenderStreamer::Internals
+{
+  vtkSmartPointer<vtkRenderWindow> Window;
+  vtkSmartPointer<vtkRenderWindowInteractor> Interactor; // as set by the user
+  vtkRenderWindowInteractor* AttachedInteractor = nullptr;
+  std::unique_ptr<ipc::StreamSegment> Segment;
+  vtkRenderStreamerServerProcess Server;
+  unsigned long RenderObserver = 0;
+  unsigned long TimerObserver = 0;
+  int TimerId = 0;
+  bool Dirty = false;
+  std::int64_t NewestInputNs = 0;
+  std::vector<ipc::InputEvent> Pending;
+  std::string URL;
+  std::string ViewOnlyURL;
+  std::string LastError;
+
+  vtkRenderWindowInteractor* ActiveInteractor() const
+  {
+    return this->Interactor ? this->Interactor.Get()
+                            : (this->Window ? this->Window->GetInteractor() : nullptr);
+  }
+};
+
+vtkStandardNewMacro(vtkRenderStreamer);
+
+vtkRenderStreamer::vtkRenderStreamer()
+  : Internal(new Internals)
+{
+  this->SetBindAddress("127.0.0.1");
+}
+
+vtkRenderStreamer::~vtkRenderStreamer()
+{
+  this->Stop();
+  this->SetBindAddress(nullptr);
+  this->SetServerExecutable(nullptr);
+}
+
+void vtkRenderStreamer::SetRenderWindow(vtkRenderWindow* window)
+{
+  if (this->Internal->Window == window)
+  {
+    return;
+  }
+  const bool streaming = this->Internal->Segment != nullptr;
+  this->Detach();
+  this->Internal->Window = window;
+  if (streaming && window)
+  {
+    this->Attach();
+  }
+  this->Modified();
+}
+
+vtkRenderWindow* vtkRenderStreamer::GetRenderWindow()
+{
+  return this->Internal->Window;
+}
+
+void vtkRenderStreamer::SetInteractor(vtkRenderWindowInteractor* interactor)
+{
+  if (this->Internal->Interactor == interactor)
+  {
+    return;
+  }
+  const bool streaming = this->Internal->Segment != nullptr;
+  this->Detach();
+  this->Internal->Interactor = interactor;
+  if (streaming && this->Internal->Window)
+  {
+    this->Attach();
+  }
+  this->Modified();
+}
+
+vtkRenderWindowInteractor* vtkRenderStreamer::GetInteractor()
+{
+  return this->Internal->ActiveInteractor();
+}
+
+bool vtkRenderStreamer::Start()
+{
+  Internals& in = *this->Internal;
+  if (this->IsStreaming())
+  {
+    return true;
+  }
+  this->Stop();
+  in.LastError.clear();
+  if (!in.Window)
+  {
+    this->Fail("cannot start: no render window (call SetRenderWindow() first)");
+    return false;
+  }
+
+  const int* size = in.Window->GetSize();
+  const int maxWidth = this->MaxWidth > 0 ? this->MaxWidth : std::max(size[0], 1920);
+  const int maxHeight = this->MaxHeight > 0 ? this->MaxHeight : std::max(size[1], 1080);
+  try
+  {
+    in.Segment = ipc::StreamSegment::Create(maxWidth, maxHeight);
+  }
+  catch (const std::exception& e)
+  {
+    this->Fail(std::string("cannot start: ") + e.what());
+    return false;
+  }
+
+  std::vector<std::string> args = { "--shm", in.Segment->Name(), "--bind",
+    this->BindAddress ? this->BindAddress : "127.0.0.1", "--port", std::to_string(this->Port),
+    "--quality", std::to_string(this->Quality), "--still-quality",
+    std::to_string(this->StillQuality), "--max-clients", std::to_string(this->MaxClients) };
+  if (this->ViewOnly)
+  {
+    args.emplace_back("--view-only");
+  }
+  const std::string executable =
+    vtkRenderStreamerServerProcess::Locate(this->ServerExecutable ? this->ServerExecutable : "");
+  std::string error;
+  if (!in.Server.Spawn(executable, args, error))
+  {
+    this->Fail("cannot start: " + error);
+    return false;
+  }
+
+  // Wait for the server to listen (it writes the port and tokens into the segment).
+  ipc::SegmentHeader& header = in.Segment->Header();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  auto status = ipc::ServerStatus::Starting;
+  while ((status = static_cast<ipc::ServerStatus>(header.ServerState.load(std::memory_order_acquire))) ==
+      ipc::ServerStatus::Starting &&
+    in.Server.IsRunning() && std::chrono::steady_clock::now() < deadline)
+  {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (status != ipc::ServerStatus::Serving)
+  {
+    const std::string why = status == ipc::ServerStatus::Failed ? std::string(header.Error)
+      : in.Server.IsRunning() ? std::string("it did not start listening within 15 s")
+                              : "it " + in.Server.ExitDescription();
+    this->Fail("cannot start the server '" + executable + "': " + why);
+    return false;
+  }
+
+  const std::string base = "http://" + UrlHost(this->BindAddress) + ":" + std::to_string(header.Port) + "/?token=";
+  in.URL = base + header.Token;
+  in.ViewOnlyURL = base + header.ViewToken;
+  this->FramesCaptured = 0;
+  this->EventsInjected = 0;
+  this->Attach();
+  return true;
+}
+
+void vtkRenderStreamer::Stop()
+{
+  Internals& in = *this->Internal;
+  this->Detach();
+  // Destroying the segment raises its shutdown flag (the server exits by itself) and
+  // removes its name from /dev/shm; the server process is then reaped.
+  in.Segment.reset();
+  in.Server.Stop();
+  in.URL.clear();
+  in.ViewOnlyURL.clear();
+}
+
+bool vtkRenderStreamer::IsStreaming()
+{
+  return this->Internal->Segment && this->Internal->Server.IsRunning();
+}
+
+void vtkRenderStreamer::Attach()
+{
+  Internals& in = *this->Internal;
+  if (!in.Window || !in.Segment)
+  {
+    return;
+  }
+  in.RenderObserver = in.Window->AddObserver(vtkCommand::EndEvent, this, &vtkRenderStreamer::OnRender);
+  in.Dirty = !in.Window->GetNeverRendered();
+
+  in.AttachedInteractor = in.ActiveInteractor();
+  if (in.AttachedInteractor && this->UseInteractorTimer)
+  {
+    in.TimerObserver =
+      in.AttachedInteractor->AddObserver(vtkCommand::TimerEvent, this, &vtkRenderStreamer::OnTimer);
+    in.TimerId = in.AttachedInteractor->CreateRepeatingTimer(this->TickInterval);
+  }
+}
+
+void vtkRenderStreamer::Detach()
+{
+  Internals& in = *this->Internal;
+  if (in.Window && in.RenderObserver)
+  {
+    in.Window->RemoveObserver(in.RenderObserver);
+  }
+  if (in.AttachedInteractor)
+  {
+    if (in.TimerObserver)
+    {
+      in.AttachedInteractor->RemoveObserver(in.TimerObserver);
+    }
+    if (in.TimerId)
+    {
+      in.AttachedInteractor->DestroyTimer(in.TimerId);
+    }
+  }
+  in.RenderObserver = in.TimerObserver = 0;
+  in.TimerId = 0;
+  in.AttachedInteractor = nullptr;
+}
+
+void vtkRenderStreamer::OnRender(vtkObject*, unsigned long, void*)
+{
+  this->Internal->Dirty = true;
+}
+
+void vtkRenderStreamer::OnTimer(vtkObject*, unsigned long, void* callData)
+{
+  const int timerId = callData ? *static_cast<int*>(callData) : 0;
+  if (timerId == this->Internal->TimerId)
+  {
+    this->Tick();
+  }
+}
+
+void vtkRenderStreamer::Tick()
+{
+  Internals& in = *this->Internal;
+  if (!in.Segment || !in.Window)
+  {
+    return;
+  }
+  if (!in.Server.IsRunning())
+  {
+    this->Fail("the server process " + in.Server.ExitDescription() + "; streaming stopped");
+    this->Stop();
+    return;
+  }
+
+  // Input first, so the frame captured below already shows its effect.
+  in.Pending.clear();
+  ipc::InputEvent event;
+  while (in.Segment->Events().TryPop(event))
+  {
+    // Consecutive moves collapse into the newest: styles use the latest position only.
+    if (event.Type == ipc::EventType::PointerMove && !in.Pending.empty() &&
+      in.Pending.back().Type == ipc::EventType::PointerMove)
+    {
+      in.Pending.back() = event;
+    }
+    else
+    {
+      in.Pending.push_back(event);
+    }
+  }
+  const int maxWidth = static_cast<int>(in.Segment->MaxWidth());
+  const int maxHeight = static_cast<int>(in.Segment->MaxHeight());
+  for (const auto& pending : in.Pending)
+  {
+    vtkRenderStreamerInjector::Inject(pending, in.ActiveInteractor(), in.Window, maxWidth, maxHeight);
+    in.NewestInputNs = std::max(in.NewestInputNs, pending.TimeNs);
+    ++this->EventsInjected;
+  }
+
+  if (in.Dirty)
+  {
+    this->Capture();
+  }
+}
+
+void vtkRenderStreamer::Capture()
+{
+  Internals& in = *this->Internal;
+  const auto start = std::chrono::steady_clock::now();
+  const int* size = in.Window->GetSize();
+  const int width = std::min(size[0], static_cast<int>(in.Segment->MaxWidth()));
+  const int height = std::min(size[1], static_cast<int>(in.Segment->MaxHeight()));
+  if (width <= 0 || height <= 0)
+  {
+    return;
+  }
+  const auto result = vtkRenderStreamerCapture::Read(in.Window, width, height, in.Segment->WritableSlot());
+  in.Dirty = false;
+  if (!result.Ok)
+  {
+    vtkWarningMacro("could not read the window's pixels; frame skipped");
+    return;
+  }
+  ipc::FrameInfo info;
+  info.Width = static_cast<std::uint32_t>(width);
+  info.Height = static_cast<std::uint32_t>(height);
+  info.Format = result.Format;
+  info.BottomUp = 1;
+  info.CaptureTimeNs = SteadyNowNs();
+  info.LastInputTimeNs = in.NewestInputNs;
+  in.Segment->Publish(info);
+  ++this->FramesCaptured;
+  this->LastCaptureMilliseconds =
+    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+void vtkRenderStreamer::Fail(const std::string& message)
+{
+  this->Internal->LastError = message;
+  vtkErrorMacro(<< message);
+  this->Detach();
+  this->Internal->Segment.reset();
+  this->Internal->Server.Stop(0);
+}
+
+const char* vtkRenderStreamer::GetURL()
+{
+  return this->Internal->URL.c_str();
+}
+
+const char* vtkRenderStreamer::GetViewOnlyURL()
+{
+  return this->Internal->ViewOnlyURL.c_str();
+}
+
+const char* vtkRenderStreamer::GetLastError()
+{
+  return this->Internal->LastError.c_str();
+}
+
+int vtkRenderStreamer::GetActualPort()
+{
+  return this->Internal->Segment ? static_cast<int>(this->Internal->Segment->Header().Port) : 0;
+}
+
+int vtkRenderStreamer::GetViewerCount()
+{
+  return this->Internal->Segment ? static_cast<int>(this->Internal->Segment->Header().Viewers.load()) : 0;
+}
+
+vtkTypeUInt64 vtkRenderStreamer::GetFramesSent()
+{
+  return this->Internal->Segment ? this->Internal->Segment->Header().FramesSent.load() : 0;
+}
+
+void vtkRenderStreamer::PrintSelf(ostream& os, vtkIndent indent)
+{
+  this->Superclass::PrintSelf(os, indent);
+  os << indent << "RenderWindow: " << this->Internal->Window.Get() << "\n";
+  os << indent << "Interactor: " << this->GetInteractor() << "\n";
+  os << indent << "Port: " << this->Port << " (actual " << this->GetActualPort() << ")\n";
+  os << indent << "BindAddress: " << (this->BindAddress ? this->BindAddress : "(none)") << "\n";
+  os << indent << "Quality: " << this->Quality << ", StillQuality: " << this->StillQuality << "\n";
+  os << indent << "ViewOnly: " << this->ViewOnly << "\n";
+  os << indent << "TickInterval: " << this->TickInterval << " ms\n";
+  os << indent << "UseInteractorTimer: " << this->UseInteractorTimer << "\n";
+  os << indent << "MaxClients: " << this->MaxClients << "\n";
+  os << indent << "MaxWidth x MaxHeight: " << this->MaxWidth << " x " << this->MaxHeight << "\n";
+  os << indent << "ServerExecutable: " << (this->ServerExecutable ? this->ServerExecutable : "(auto)") << "\n";
+  os << indent << "Streaming: " << this->IsStreaming() << ", URL: " << this->Internal->URL << "\n";
+  os << indent << "FramesCaptured: " << this->FramesCaptured << ", EventsInjected: " << this->EventsInjected << "\n";
+  os << indent << "LastError: " << this->Internal->LastError << "\n";
+}

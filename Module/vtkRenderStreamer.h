@@ -1,0 +1,197 @@
+/**
+ * @class   vtkRenderStreamer
+ * @brief   Streams a live, interactive render window to web browsers.
+ *
+ * vtkRenderStreamer attaches to a vtkRenderWindow (and its interactor, if any). On each tick
+ * it reads the window's finished image straight into a shared-memory slot, but only when the
+ * window rendered since the last capture, and it re-injects the browser's mouse, wheel, touch
+ * and key events into the interactor, so every interactor style and 3D widget reacts as to a
+ * local user. A separate `renderstream-server` process, spawned by Start(), JPEG-encodes the
+ * frames and serves them over HTTP/MJPEG/WebSocket, so encoding and slow clients never stall
+ * rendering.
+ *
+ * @code
+ * vtkNew<vtkRenderStreamer> streamer;
+ * streamer->SetRenderWindow(renderWindow);
+ * if (streamer->Start())
+ * {
+ *   std::cout << streamer->GetURL() << std::endl; // http://127.0.0.1:PORT/?token=TOKEN
+ * }
+ * @endcode
+ *
+ * Ticks come from the interactor's repeating timer when there is an interactor; a host with
+ * its own loop (a QTimer, a pvbatch script) calls Tick() instead. Stop() is also done by the
+ * destructor.
+ */
+#ifndef vtkRenderStreamer_h
+#define vtkRenderStreamer_h
+
+#include "RenderStreamModule.h" // for export macro
+#include "vtkObject.h"
+
+#include <memory> // for std::unique_ptr
+#include <string> // for std::string
+
+class vtkRenderWindow;
+class vtkRenderWindowInteractor;
+
+class RENDERSTREAM_EXPORT vtkRenderStreamer : public vtkObject
+{
+public:
+  static vtkRenderStreamer* New();
+  vtkTypeMacro(vtkRenderStreamer, vtkObject);
+  void PrintSelf(ostream& os, vtkIndent indent) override;
+
+  ///@{
+  /**
+   * The window to stream (required) and the interactor that receives browser input
+   * (default: the window's interactor). Changing them while streaming re-attaches.
+   */
+  void SetRenderWindow(vtkRenderWindow* window);
+  vtkRenderWindow* GetRenderWindow();
+  void SetInteractor(vtkRenderWindowInteractor* interactor);
+  vtkRenderWindowInteractor* GetInteractor();
+  ///@}
+
+  ///@{
+  /** TCP port of the server; 0 (default) picks a free one. Read back with GetActualPort(). */
+  vtkSetClampMacro(Port, int, 0, 65535);
+  vtkGetMacro(Port, int);
+  ///@}
+
+  ///@{
+  /** Address the server listens on. Default 127.0.0.1 (this machine only). */
+  vtkSetStringMacro(BindAddress);
+  vtkGetStringMacro(BindAddress);
+  ///@}
+
+  ///@{
+  /** JPEG quality (1-100) while the user interacts; still frames use StillQuality. */
+  vtkSetClampMacro(Quality, int, 1, 100);
+  vtkGetMacro(Quality, int);
+  vtkSetClampMacro(StillQuality, int, 1, 100);
+  vtkGetMacro(StillQuality, int);
+  ///@}
+
+  ///@{
+  /** When on, browsers can only watch: the server drops their input. Default off. */
+  vtkSetMacro(ViewOnly, bool);
+  vtkGetMacro(ViewOnly, bool);
+  vtkBooleanMacro(ViewOnly, bool);
+  ///@}
+
+  ///@{
+  /** Milliseconds between ticks of the interactor timer (capture + input). Default 16. */
+  vtkSetClampMacro(TickInterval, int, 1, 10000);
+  vtkGetMacro(TickInterval, int);
+  ///@}
+
+  ///@{
+  /**
+   * When on (default), Start() drives ticks from the interactor's repeating timer. Turn it
+   * off when the host ticks itself (a QTimer, a script loop calling Tick()).
+   */
+  vtkSetMacro(UseInteractorTimer, bool);
+  vtkGetMacro(UseInteractorTimer, bool);
+  vtkBooleanMacro(UseInteractorTimer, bool);
+  ///@}
+
+  ///@{
+  /** Most simultaneous browser connections the server accepts. Default 32. */
+  vtkSetClampMacro(MaxClients, int, 1, 10000);
+  vtkGetMacro(MaxClients, int);
+  ///@}
+
+  ///@{
+  /**
+   * Largest frame the shared memory holds, in pixels. 0 (default) means the larger of the
+   * window size and 1920x1080. Browser resize requests are clamped to it.
+   */
+  vtkSetClampMacro(MaxWidth, int, 0, 16384);
+  vtkGetMacro(MaxWidth, int);
+  vtkSetClampMacro(MaxHeight, int, 0, 16384);
+  vtkGetMacro(MaxHeight, int);
+  ///@}
+
+  ///@{
+  /**
+   * Path of the renderstream-server executable. Default: the RENDERSTREAM_SERVER environment
+   * variable, else the one installed beside this library, else PATH.
+   */
+  vtkSetStringMacro(ServerExecutable);
+  vtkGetStringMacro(ServerExecutable);
+  ///@}
+
+  /**
+   * Creates the shared memory, spawns the server and waits until it serves.
+   * Returns false, after a vtkErrorMacro saying why, if it could not.
+   */
+  bool Start();
+
+  /** Stops the server and releases the shared memory. Safe to call twice. */
+  void Stop();
+
+  /** True between a successful Start() and Stop() while the server process lives. */
+  bool IsStreaming();
+
+  /**
+   * Injects pending browser input, then captures the window if it rendered since the last
+   * capture. Called by the interactor timer; call it yourself from a custom loop.
+   */
+  void Tick();
+
+  /** http://HOST:PORT/?token=TOKEN while streaming, else an empty string. */
+  const char* GetURL();
+  /** The watch-only link (its token cannot send input), else an empty string. */
+  const char* GetViewOnlyURL();
+  /** The port the server listens on while streaming, else 0. */
+  int GetActualPort();
+  /** The last error message, empty when the last Start() succeeded. */
+  const char* GetLastError();
+
+  ///@{
+  /** Live figures: connected browsers, frames captured and frames the server sent. */
+  int GetViewerCount();
+  vtkGetMacro(FramesCaptured, vtkTypeUInt64);
+  vtkTypeUInt64 GetFramesSent();
+  vtkGetMacro(EventsInjected, vtkTypeUInt64);
+  ///@}
+
+  /** Milliseconds the last capture (readback into shared memory) took. */
+  vtkGetMacro(LastCaptureMilliseconds, double);
+
+protected:
+  vtkRenderStreamer();
+  ~vtkRenderStreamer() override;
+
+  int Port = 0;
+  char* BindAddress = nullptr;
+  int Quality = 80;
+  int StillQuality = 92;
+  bool ViewOnly = false;
+  int TickInterval = 16;
+  bool UseInteractorTimer = true;
+  int MaxClients = 32;
+  int MaxWidth = 0;
+  int MaxHeight = 0;
+  char* ServerExecutable = nullptr;
+  vtkTypeUInt64 FramesCaptured = 0;
+  vtkTypeUInt64 EventsInjected = 0;
+  double LastCaptureMilliseconds = 0.0;
+
+private:
+  vtkRenderStreamer(const vtkRenderStreamer&) = delete;
+  void operator=(const vtkRenderStreamer&) = delete;
+
+  void Attach();
+  void Detach();
+  void Capture();
+  void OnRender(vtkObject*, unsigned long, void*);
+  void OnTimer(vtkObject*, unsigned long, void* callData);
+  void Fail(const std::string& message);
+
+  struct Internals;
+  std::unique_ptr<Internals> Internal;
+};
+
+#endif
