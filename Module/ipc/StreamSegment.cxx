@@ -163,7 +163,10 @@ std::uint64_t StreamSegment::Publish(FrameInfo info)
 
 bool StreamSegment::WaitForFrame(std::chrono::milliseconds timeout)
 {
-  if (this->Head->Middle.load(std::memory_order_acquire) & kFreshBit)
+  const auto fresh = [this] {
+    return (this->Head->Middle.load(std::memory_order_acquire) & kFreshBit) != 0;
+  };
+  if (fresh())
   {
     return true;
   }
@@ -172,10 +175,16 @@ bool StreamSegment::WaitForFrame(std::chrono::milliseconds timeout)
   const auto ns = deadline.tv_nsec + std::chrono::nanoseconds(timeout).count();
   deadline.tv_sec += static_cast<time_t>(ns / 1000000000);
   deadline.tv_nsec = static_cast<long>(ns % 1000000000);
-  while (::sem_clockwait(&this->Head->FrameReady, CLOCK_MONOTONIC, &deadline) != 0 && errno == EINTR)
+  // A post can be stale: frames acquired without sleeping here leave theirs unconsumed. So a
+  // wake-up only ends the wait when a frame is really there or the producer shut down.
+  while (!fresh() && !this->Head->Shutdown.load(std::memory_order_acquire))
   {
+    if (::sem_clockwait(&this->Head->FrameReady, CLOCK_MONOTONIC, &deadline) != 0 && errno != EINTR)
+    {
+      break; // ETIMEDOUT
+    }
   }
-  return (this->Head->Middle.load(std::memory_order_acquire) & kFreshBit) != 0;
+  return fresh();
 }
 
 bool StreamSegment::AcquireLatest()

@@ -57,7 +57,8 @@ public:
   std::uint64_t Publish(FrameInfo info);
 
   // ---- consumer side (server) ----
-  /// Sleeps until a frame newer than the held one is published or the timeout passes.
+  /// Sleeps until a frame newer than the held one is published, the producer shuts down or
+  /// the timeout passes.
   /// Returns true when one is ready to be acquired.
   bool WaitForFrame(std::chrono::milliseconds timeout);
   /// Takes the newest published frame if there is one newer than the held one; returns
