@@ -362,6 +362,11 @@ const char* vtkRenderStreamer::GetViewOnlyURL()
   return this->Internal->ViewOnlyURL.c_str();
 }
 
+const char* vtkRenderStreamer::GetSharedMemoryName()
+{
+  return this->Internal->Segment ? this->Internal->Segment->Name().c_str() : "";
+}
+
 const char* vtkRenderStreamer::GetLastError()
 {
   return this->Internal->LastError.c_str();

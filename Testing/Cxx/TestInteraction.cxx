@@ -1,0 +1,279 @@
+// Browser input travels through the real shared-memory ring and reaches the real interactor:
+// each event kind arrives with the right position, button, modifiers and key, and the
+// interactor style reacts (drag rotates, wheel zooms, 'r' resets the camera).
+#include "StreamingScene.h"
+
+#include <gtest/gtest.h>
+
+#include <vtkCallbackCommand.h>
+#include <vtkCamera.h>
+#include <vtkCommand.h>
+#include <vtkRenderWindowInteractor.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace
+{
+using renderstream::ipc::EventType;
+using renderstream::ipc::InputEvent;
+
+// What the interactor reported for one VTK event.
+struct Seen
+{
+  unsigned long Event;
+  int X, Y, Ctrl, Shift, Alt, Repeat;
+  std::string KeySym;
+  char KeyCode;
+};
+
+class InteractionTest : public ::testing::Test
+{
+protected:
+  void SetUp() override
+  {
+    ASSERT_TRUE(this->Scene.Start()) << this->Scene.Streamer->GetLastError();
+    this->Ring = renderstream::ipc::StreamSegment::Open(this->Scene.Streamer->GetSharedMemoryName());
+    this->Recorder->SetClientData(&this->Events);
+    this->Recorder->SetCallback([](vtkObject* caller, unsigned long id, void* data, void*) {
+      auto* interactor = static_cast<vtkRenderWindowInteractor*>(caller);
+      const char* sym = interactor->GetKeySym();
+      static_cast<std::vector<Seen>*>(data)->push_back({ id, interactor->GetEventPosition()[0],
+        interactor->GetEventPosition()[1], interactor->GetControlKey(), interactor->GetShiftKey(),
+        interactor->GetAltKey(), interactor->GetRepeatCount(), sym ? sym : "",
+        interactor->GetKeyCode() });
+    });
+    for (unsigned long id : { vtkCommand::MouseMoveEvent, vtkCommand::LeftButtonPressEvent,
+           vtkCommand::LeftButtonReleaseEvent, vtkCommand::MiddleButtonPressEvent,
+           vtkCommand::MiddleButtonReleaseEvent, vtkCommand::RightButtonPressEvent,
+           vtkCommand::RightButtonReleaseEvent, vtkCommand::MouseWheelForwardEvent,
+           vtkCommand::MouseWheelBackwardEvent, vtkCommand::KeyPressEvent,
+           vtkCommand::KeyReleaseEvent, vtkCommand::CharEvent, vtkCommand::EnterEvent,
+           vtkCommand::LeaveEvent })
+    {
+      // Priority above the style's observers, so every event is seen before it is handled.
+      this->Scene.Interactor->AddObserver(id, this->Recorder, 10.f);
+    }
+  }
+
+  void Send(InputEvent event)
+  {
+    ASSERT_TRUE(this->Ring->Events().TryPush(event));
+  }
+  static InputEvent Pointer(EventType type, float x, float y, int button = 0, std::uint8_t mods = 0)
+  {
+    InputEvent e;
+    e.Type = type;
+    e.X = x;
+    e.Y = y;
+    e.Button = static_cast<std::uint8_t>(button);
+    e.Modifiers = mods;
+    return e;
+  }
+  static InputEvent Key(EventType type, const char* key, std::uint8_t mods = 0)
+  {
+    InputEvent e;
+    e.Type = type;
+    e.Modifiers = mods;
+    std::strncpy(e.Key, key, sizeof(e.Key) - 1);
+    return e;
+  }
+  void Drag(float x0, float y0, float x1, float y1, int button = 0)
+  {
+    this->Send(Pointer(EventType::PointerDown, x0, y0, button));
+    this->Scene.Streamer->Tick();
+    for (int i = 1; i <= 10; ++i)
+    {
+      const float t = i / 10.f;
+      this->Send(Pointer(EventType::PointerMove, x0 + t * (x1 - x0), y0 + t * (y1 - y0), button));
+      this->Scene.Streamer->Tick(); // one move per tick, as a browser at 60 Hz would deliver
+    }
+    this->Send(Pointer(EventType::PointerUp, x1, y1, button));
+    this->Scene.Streamer->Tick();
+  }
+  std::vector<Seen> Take()
+  {
+    this->Scene.Streamer->Tick();
+    return std::exchange(this->Events, {});
+  }
+
+  StreamingScene Scene{ 400, 300 };
+  std::unique_ptr<renderstream::ipc::StreamSegment> Ring;
+  vtkNew<vtkCallbackCommand> Recorder;
+  std::vector<Seen> Events;
+};
+
+TEST_F(InteractionTest, PointerPositionIsConvertedToBottomLeftPixels)
+{
+  this->Send(Pointer(EventType::PointerMove, 0.25f, 0.25f));
+  const auto seen = this->Take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].Event, vtkCommand::MouseMoveEvent);
+  EXPECT_EQ(seen[0].X, std::lround(0.25 * 399));
+  EXPECT_EQ(seen[0].Y, std::lround(0.75 * 299)); // top-left 0.25 is 3/4 up from the bottom
+}
+
+TEST_F(InteractionTest, EachButtonPressAndReleaseArrives)
+{
+  const unsigned long expected[3][2] = {
+    { vtkCommand::LeftButtonPressEvent, vtkCommand::LeftButtonReleaseEvent },
+    { vtkCommand::MiddleButtonPressEvent, vtkCommand::MiddleButtonReleaseEvent },
+    { vtkCommand::RightButtonPressEvent, vtkCommand::RightButtonReleaseEvent },
+  };
+  for (int button = 0; button < 3; ++button)
+  {
+    this->Send(Pointer(EventType::PointerDown, 0.5f, 0.5f, button));
+    this->Send(Pointer(EventType::PointerUp, 0.5f, 0.5f, button));
+    const auto seen = this->Take();
+    ASSERT_EQ(seen.size(), 2u) << "button " << button;
+    EXPECT_EQ(seen[0].Event, expected[button][0]);
+    EXPECT_EQ(seen[1].Event, expected[button][1]);
+  }
+}
+
+TEST_F(InteractionTest, ModifiersAndDoubleClickReachTheInteractor)
+{
+  auto press = Pointer(EventType::PointerDown, 0.1f, 0.9f, 0,
+    renderstream::ipc::ModCtrl | renderstream::ipc::ModShift | renderstream::ipc::ModAlt);
+  press.RepeatCount = 1;
+  this->Send(press);
+  const auto seen = this->Take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].Ctrl, 1);
+  EXPECT_EQ(seen[0].Shift, 1);
+  EXPECT_EQ(seen[0].Alt, 1);
+  EXPECT_EQ(seen[0].Repeat, 1);
+  this->Send(Pointer(EventType::PointerUp, 0.1f, 0.9f));
+  const auto release = this->Take();
+  ASSERT_EQ(release.size(), 1u);
+  EXPECT_EQ(release[0].Ctrl, 0);
+  EXPECT_EQ(release[0].Alt, 0);
+}
+
+TEST_F(InteractionTest, WheelDirectionSelectsForwardOrBackward)
+{
+  auto forward = Pointer(EventType::Wheel, 0.5f, 0.5f);
+  forward.Delta = -1.f;
+  auto backward = forward;
+  backward.Delta = 1.f;
+  this->Send(forward);
+  this->Send(backward);
+  const auto seen = this->Take();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].Event, vtkCommand::MouseWheelForwardEvent);
+  EXPECT_EQ(seen[1].Event, vtkCommand::MouseWheelBackwardEvent);
+}
+
+TEST_F(InteractionTest, PrintableKeyGivesKeyPressCharAndRelease)
+{
+  this->Send(Key(EventType::KeyDown, "a", renderstream::ipc::ModShift));
+  this->Send(Key(EventType::KeyUp, "a"));
+  const auto seen = this->Take();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].Event, vtkCommand::KeyPressEvent);
+  EXPECT_EQ(seen[1].Event, vtkCommand::CharEvent);
+  EXPECT_EQ(seen[2].Event, vtkCommand::KeyReleaseEvent);
+  EXPECT_EQ(seen[0].KeySym, "a");
+  EXPECT_EQ(seen[1].KeyCode, 'a');
+  EXPECT_EQ(seen[0].Shift, 1);
+}
+
+TEST_F(InteractionTest, NamedKeysUseVTKKeySymsAndNoChar)
+{
+  this->Send(Key(EventType::KeyDown, "ArrowLeft"));
+  this->Send(Key(EventType::KeyDown, "Enter"));
+  const auto seen = this->Take();
+  ASSERT_EQ(seen.size(), 3u); // ArrowLeft: press only; Enter: press + char '\r'
+  EXPECT_EQ(seen[0].KeySym, "Left");
+  EXPECT_EQ(seen[0].KeyCode, 0);
+  EXPECT_EQ(seen[1].KeySym, "Return");
+  EXPECT_EQ(seen[2].Event, vtkCommand::CharEvent);
+  EXPECT_EQ(seen[2].KeyCode, '\r');
+}
+
+TEST_F(InteractionTest, EnterAndLeaveArrive)
+{
+  this->Send(Pointer(EventType::Enter, 0.5f, 0.5f));
+  this->Send(Pointer(EventType::Leave, 0.5f, 0.5f));
+  const auto seen = this->Take();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].Event, vtkCommand::EnterEvent);
+  EXPECT_EQ(seen[1].Event, vtkCommand::LeaveEvent);
+}
+
+TEST_F(InteractionTest, ConsecutiveMovesCollapseIntoTheNewest)
+{
+  for (int i = 0; i < 5; ++i)
+  {
+    this->Send(Pointer(EventType::PointerMove, 0.1f * i, 0.5f));
+  }
+  const auto seen = this->Take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].X, std::lround(0.4 * 399));
+}
+
+TEST_F(InteractionTest, LeftDragRotatesTheCamera)
+{
+  vtkCamera* camera = this->Scene.Renderer->GetActiveCamera();
+  double before[3];
+  camera->GetPosition(before);
+  this->Drag(0.3f, 0.5f, 0.7f, 0.5f);
+  double after[3];
+  camera->GetPosition(after);
+  EXPECT_GT(std::hypot(after[0] - before[0], after[1] - before[1], after[2] - before[2]), 0.1);
+  EXPECT_GT(this->Scene.Streamer->GetFramesCaptured(), 1u); // the style rendered, we captured
+}
+
+TEST_F(InteractionTest, WheelForwardMovesTheCameraCloser)
+{
+  vtkCamera* camera = this->Scene.Renderer->GetActiveCamera();
+  const double before = camera->GetDistance();
+  auto wheel = Pointer(EventType::Wheel, 0.5f, 0.5f);
+  wheel.Delta = -1.f;
+  this->Send(wheel);
+  this->Take();
+  EXPECT_LT(camera->GetDistance(), before * 0.99);
+}
+
+TEST_F(InteractionTest, KeyRResetsTheCamera)
+{
+  vtkCamera* camera = this->Scene.Renderer->GetActiveCamera();
+  const double original = camera->GetDistance();
+  camera->Dolly(3.0);
+  ASSERT_LT(camera->GetDistance(), original * 0.5);
+  this->Send(Key(EventType::KeyDown, "r"));
+  this->Send(Key(EventType::KeyUp, "r"));
+  this->Take();
+  EXPECT_NEAR(camera->GetDistance(), original, original * 0.05);
+}
+
+TEST_F(InteractionTest, ResetCameraActionResetsTheCamera)
+{
+  vtkCamera* camera = this->Scene.Renderer->GetActiveCamera();
+  const double original = camera->GetDistance();
+  camera->Dolly(3.0);
+  InputEvent reset;
+  reset.Type = EventType::ResetCamera;
+  this->Send(reset);
+  this->Take();
+  EXPECT_NEAR(camera->GetDistance(), original, original * 0.05);
+}
+
+TEST_F(InteractionTest, ResizeResizesTheWindowWithinTheSharedMaximum)
+{
+  InputEvent resize;
+  resize.Type = EventType::Resize;
+  resize.Width = 320;
+  resize.Height = 200;
+  this->Send(resize);
+  this->Take();
+  EXPECT_EQ(this->Scene.Window->GetSize()[0], 320);
+  EXPECT_EQ(this->Scene.Window->GetSize()[1], 200);
+  resize.Width = 100000; // clamped to the segment's maximum
+  resize.Height = 100000;
+  this->Send(resize);
+  this->Take();
+  EXPECT_EQ(this->Scene.Window->GetSize()[0], static_cast<int>(this->Ring->MaxWidth()));
+}
+} // namespace
