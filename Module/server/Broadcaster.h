@@ -1,0 +1,47 @@
+// Latest-frame-wins fan-out of encoded frames to the streaming sessions. Lives on the
+// io_context thread: every member is called from there only, so it needs no lock. Sessions
+// are held weakly; each decides itself what to drop (one write in flight, one pending frame).
+#ifndef renderstream_server_Broadcaster_h
+#define renderstream_server_Broadcaster_h
+
+#include "EncodedFrame.h"
+#include "FrameSink.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace renderstream::server
+{
+class Broadcaster
+{
+public:
+  /// `onCount` is told the number of sessions after every change (for header.Viewers).
+  Broadcaster(std::size_t maxClients, std::function<void(std::size_t)> onCount);
+
+  bool HasRoom() const { return this->Sinks.size() < this->MaxClients; }
+  std::size_t Count() const { return this->Sinks.size(); }
+  /// Registers a session and returns its id. Callers check HasRoom() first.
+  std::uint64_t Join(const std::shared_ptr<FrameSink>& sink);
+  void Leave(std::uint64_t id);
+
+  /// Remembers `frame` as the latest and hands it to every session.
+  void Publish(const FramePtr& frame);
+  FramePtr Latest() const { return this->LatestFrame; }
+
+  /// Graceful close of every session (server shutdown).
+  void CloseAll();
+  std::vector<ClientInfo> Clients() const;
+
+private:
+  std::size_t MaxClients;
+  std::function<void(std::size_t)> OnCount;
+  std::uint64_t NextId = 1;
+  std::map<std::uint64_t, std::weak_ptr<FrameSink>> Sinks;
+  FramePtr LatestFrame;
+};
+} // namespace renderstream::server
+
+#endif

@@ -1,0 +1,40 @@
+// What the Broadcaster needs from a streaming session (MJPEG or WebSocket). Every call
+// happens on the io_context thread.
+#ifndef renderstream_server_FrameSink_h
+#define renderstream_server_FrameSink_h
+
+#include "EncodedFrame.h"
+
+#include <cstdint>
+#include <string>
+
+namespace renderstream::server
+{
+struct ClientInfo
+{
+  std::uint64_t Id = 0;
+  std::string Kind; // "mjpeg" or "websocket"
+  std::string Remote;
+  bool ViewOnly = true;
+  std::uint64_t FramesSent = 0;
+  std::uint64_t FramesDropped = 0; // replaced while waiting behind a slow write
+  std::uint64_t BytesSent = 0;
+  std::uint64_t InputAccepted = 0;
+  std::uint64_t InputRejected = 0;
+  double AgeSeconds = 0;
+};
+
+class FrameSink
+{
+public:
+  virtual ~FrameSink() = default;
+  /// Sends `frame` now if no write is in flight, else keeps it as the one pending frame
+  /// (replacing, and counting as dropped, an older pending one).
+  virtual void Deliver(const FramePtr& frame) = 0;
+  /// Starts a graceful close (server shutdown).
+  virtual void Close() = 0;
+  virtual ClientInfo Info() const = 0;
+};
+} // namespace renderstream::server
+
+#endif

@@ -1,0 +1,210 @@
+#include "FrameWatcher.h"
+
+#include <cstring>
+#include <iostream>
+
+namespace renderstream::server
+{
+namespace
+{
+// Cheap 64-bit hash of the pixels, four independent lanes of 64-bit words.
+std::uint64_t HashPixels(const std::uint8_t* data, std::size_t bytes)
+{
+  constexpr std::uint64_t kPrime = 0x100000001b3ULL;
+  std::uint64_t lane[4] = { 0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL, 0x9e3779b97f4a7c15ULL,
+    0xc2b2ae3d27d4eb4fULL };
+  std::size_t i = 0;
+  for (; i + 32 <= bytes; i += 32)
+  {
+    std::uint64_t w[4];
+    std::memcpy(w, data + i, 32);
+    for (int k = 0; k < 4; ++k)
+    {
+      lane[k] = (lane[k] ^ w[k]) * kPrime;
+    }
+  }
+  for (; i < bytes; ++i)
+  {
+    lane[0] = (lane[0] ^ data[i]) * kPrime;
+  }
+  return lane[0] ^ (lane[1] * 3) ^ (lane[2] * 5) ^ (lane[3] * 7) ^ bytes;
+}
+
+bool SameShape(const ipc::FrameInfo& a, const ipc::FrameInfo& b)
+{
+  return a.Width == b.Width && a.Height == b.Height && a.Format == b.Format &&
+    a.BottomUp == b.BottomUp;
+}
+} // namespace
+
+std::int64_t SteadyNowNs()
+{
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+    std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
+FrameWatcher::FrameWatcher(ipc::StreamSegment& segment, ServerStats& stats, int quality,
+  int stillQuality, const std::atomic<std::int64_t>& lastInputNs,
+  std::function<void(FramePtr)> publish, std::function<void(Exit)> onExit)
+  : Segment(segment)
+  , Stats(stats)
+  , Quality(quality)
+  , StillQuality(stillQuality)
+  , LastInputNs(lastInputNs)
+  , PublishFrame(std::move(publish))
+  , OnExit(std::move(onExit))
+  , Encoder(segment.MaxWidth(), segment.MaxHeight())
+  , SnapshotEncoder(segment.MaxWidth(), segment.MaxHeight())
+{
+}
+
+FrameWatcher::~FrameWatcher()
+{
+  this->Stop();
+}
+
+void FrameWatcher::Start()
+{
+  this->Thread = std::thread([this] { this->Run(); });
+}
+
+void FrameWatcher::Stop()
+{
+  this->StopFlag = true;
+  if (this->Thread.joinable())
+  {
+    this->Thread.join();
+  }
+}
+
+void FrameWatcher::Run()
+{
+  auto& header = this->Segment.Header();
+  auto lastAliveCheck = std::chrono::steady_clock::now();
+  while (!this->StopFlag)
+  {
+    auto timeout = kPoll;
+    if (this->StillPending)
+    {
+      const std::int64_t quietSince =
+        std::max(this->LastFrameNs, this->LastInputNs.load(std::memory_order_relaxed));
+      const auto due = std::chrono::nanoseconds(quietSince - SteadyNowNs()) + kSettle;
+      timeout = std::clamp(
+        std::chrono::duration_cast<std::chrono::milliseconds>(due) + std::chrono::milliseconds(1),
+        std::chrono::milliseconds(1), kPoll);
+    }
+    const bool ready = this->Segment.WaitForFrame(timeout);
+    if (this->StopFlag)
+    {
+      break;
+    }
+    if (header.Shutdown.load(std::memory_order_acquire))
+    {
+      this->OnExit(Exit::ProducerShutdown);
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!ready || now - lastAliveCheck >= kPoll)
+    {
+      lastAliveCheck = now;
+      if (!this->Segment.PeerAlive())
+      {
+        this->Segment.Unlink(); // nobody else will: the creator is gone
+        this->OnExit(Exit::ProducerDied);
+        return;
+      }
+    }
+    if (ready)
+    {
+      this->ProcessNewFrame();
+    }
+    if (this->StillPending)
+    {
+      const std::int64_t quietSince =
+        std::max(this->LastFrameNs, this->LastInputNs.load(std::memory_order_relaxed));
+      if (SteadyNowNs() - quietSince >= std::chrono::nanoseconds(kSettle).count())
+      {
+        this->PublishStill();
+      }
+    }
+  }
+  this->OnExit(Exit::Stopped);
+}
+
+bool FrameWatcher::ProcessNewFrame()
+{
+  std::lock_guard<std::mutex> lock(this->HeldMutex);
+  if (!this->Segment.AcquireLatest())
+  {
+    return false;
+  }
+  this->Stats.FramesAcquired.fetch_add(1, std::memory_order_relaxed);
+  const ipc::FrameView view = this->Segment.Current();
+  if (!view.Pixels)
+  {
+    this->Stats.EncodeErrors.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  const std::uint64_t hash = HashPixels(view.Pixels, view.Bytes());
+  if (this->HaveFrame && hash == this->LastHash && SameShape(view.Info, this->LastInfo))
+  {
+    this->Stats.FramesDuplicate.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  this->HaveFrame = true;
+  this->LastHash = hash;
+  this->LastInfo = view.Info;
+  this->LastFrameNs = SteadyNowNs();
+  this->Encode(this->Encoder, view, this->Quality, false);
+  this->StillPending = this->StillQuality > this->Quality;
+  return true;
+}
+
+void FrameWatcher::PublishStill()
+{
+  this->StillPending = false;
+  std::lock_guard<std::mutex> lock(this->HeldMutex);
+  const ipc::FrameView view = this->Segment.Current();
+  if (view.Pixels)
+  {
+    this->Encode(this->Encoder, view, this->StillQuality, true);
+  }
+}
+
+void FrameWatcher::Encode(JpegEncoder& encoder, const ipc::FrameView& view, int quality, bool still)
+{
+  auto frame = std::make_shared<EncodedFrame>();
+  std::string error;
+  const auto start = std::chrono::steady_clock::now();
+  if (!encoder.Encode(view, quality, frame->Jpeg, error))
+  {
+    if (this->Stats.EncodeErrors.fetch_add(1, std::memory_order_relaxed) == 0)
+    {
+      std::cerr << "renderstream-server: cannot encode frame " << view.Info.Sequence << ": "
+                << error << std::endl;
+    }
+    return;
+  }
+  const double ms =
+    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  this->Stats.AddEncode(ms, frame->Jpeg.size());
+  (still ? this->Stats.StillsEncoded : this->Stats.FramesEncoded)
+    .fetch_add(1, std::memory_order_relaxed);
+  this->Segment.Header().FramesEncoded.fetch_add(1, std::memory_order_relaxed);
+  frame->Sequence = view.Info.Sequence;
+  frame->Width = view.Info.Width;
+  frame->Height = view.Info.Height;
+  frame->Quality = quality;
+  frame->Still = still;
+  this->PublishFrame(std::move(frame));
+}
+
+bool FrameWatcher::EncodeHeld(int quality, std::string& jpeg)
+{
+  std::lock_guard<std::mutex> lock(this->HeldMutex);
+  const ipc::FrameView view = this->Segment.Current();
+  std::string error;
+  return view.Pixels && this->SnapshotEncoder.Encode(view, quality, jpeg, error);
+}
+} // namespace renderstream::server

@@ -1,0 +1,81 @@
+// The thread that waits for frames in shared memory, encodes each new one once, and hands the
+// JPEG to a callback (which posts it to the io_context). It sleeps in WaitForFrame while
+// nothing renders, and watches the producer: shutdown flag or death ends it.
+//
+// Quality: every new frame is encoded at `quality`; once neither a new frame nor an input
+// event has arrived for kSettle, the held frame is re-encoded once at `stillQuality` (when
+// higher) and published as a "still". Frames whose pixels equal the previous frame's are
+// neither encoded nor sent.
+#ifndef renderstream_server_FrameWatcher_h
+#define renderstream_server_FrameWatcher_h
+
+#include "EncodedFrame.h"
+#include "JpegEncoder.h"
+#include "ServerStats.h"
+#include "StreamSegment.h"
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace renderstream::server
+{
+class FrameWatcher
+{
+public:
+  enum class Exit
+  {
+    Stopped,          // Stop() was called
+    ProducerShutdown, // the application set the shutdown flag
+    ProducerDied,     // the application is gone without saying so: the segment was unlinked
+  };
+  static constexpr std::chrono::milliseconds kSettle{ 300 };
+  static constexpr std::chrono::milliseconds kPoll{ 500 };
+
+  FrameWatcher(ipc::StreamSegment& segment, ServerStats& stats, int quality, int stillQuality,
+    const std::atomic<std::int64_t>& lastInputNs, std::function<void(FramePtr)> publish,
+    std::function<void(Exit)> onExit);
+  ~FrameWatcher();
+
+  void Start();
+  /// Stops and joins the thread (idempotent).
+  void Stop();
+
+  /// Encodes the frame held now at `quality` with a separate encoder (any thread; for
+  /// /snapshot.jpg?quality=). Returns false before the first frame.
+  bool EncodeHeld(int quality, std::string& jpeg);
+
+private:
+  void Run();
+  bool ProcessNewFrame();
+  void PublishStill();
+  void Encode(JpegEncoder& encoder, const ipc::FrameView& view, int quality, bool still);
+
+  ipc::StreamSegment& Segment;
+  ServerStats& Stats;
+  const int Quality;
+  const int StillQuality;
+  const std::atomic<std::int64_t>& LastInputNs;
+  std::function<void(FramePtr)> PublishFrame;
+  std::function<void(Exit)> OnExit;
+
+  JpegEncoder Encoder;         // the watcher thread's
+  JpegEncoder SnapshotEncoder; // EncodeHeld()'s, under HeldMutex
+  std::mutex HeldMutex;        // guards the held slot against AcquireLatest during EncodeHeld
+  bool HaveFrame = false;
+  std::uint64_t LastHash = 0;
+  ipc::FrameInfo LastInfo;
+  bool StillPending = false;
+  std::int64_t LastFrameNs = 0;
+
+  std::atomic<bool> StopFlag{ false };
+  std::thread Thread;
+};
+
+/// Steady clock now in nanoseconds (the clock InputEvent::TimeNs uses).
+std::int64_t SteadyNowNs();
+} // namespace renderstream::server
+
+#endif

@@ -1,0 +1,312 @@
+#include "HttpSession.h"
+
+#include "FrameWatcher.h"
+#include "MjpegSession.h"
+#include "RequestTarget.h"
+#include "WebAssets.h"
+#include "WebSocketSession.h"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+namespace renderstream::server
+{
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+namespace
+{
+constexpr std::size_t kHeaderLimit = 8 * 1024;
+constexpr std::size_t kBodyLimit = 1024; // every endpoint is a GET: a body is never needed
+constexpr auto kReadTimeout = std::chrono::seconds(30);
+constexpr auto kFirstFrameWait = std::chrono::seconds(2);
+const char* const kCookie = "renderstream_token";
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+class HttpSession : public std::enable_shared_from_this<HttpSession>
+{
+public:
+  HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<SharedState> state)
+    : Stream(std::move(socket))
+    , State(std::move(state))
+  {
+  }
+
+  void Run() { this->DoRead(); }
+
+private:
+  void DoRead()
+  {
+    this->Parser.emplace();
+    this->Parser->header_limit(kHeaderLimit);
+    this->Parser->body_limit(kBodyLimit);
+    this->Stream.expires_after(kReadTimeout);
+    http::async_read(this->Stream, this->Buffer, *this->Parser,
+      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec)
+  {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+      ec == net::error::operation_aborted || ec == net::error::connection_reset)
+    {
+      return this->Shutdown();
+    }
+    if (ec == http::error::header_limit)
+    {
+      return this->SendError(http::status::request_header_fields_too_large, 11,
+        "request headers over 8 KiB\n", true);
+    }
+    if (ec == http::error::body_limit)
+    {
+      return this->SendError(http::status::payload_too_large, 11, "request body too large\n", true);
+    }
+    if (ec)
+    {
+      return this->SendError(http::status::bad_request, 11, "malformed HTTP request\n", true);
+    }
+    this->State->Stats.HttpRequests.fetch_add(1, std::memory_order_relaxed);
+    this->Handle(this->Parser->release());
+  }
+
+  Response MakeResponse(const Request& request, http::status status, std::string contentType,
+    std::string body)
+  {
+    Response response{ status, request.version() };
+    response.set(http::field::server, "renderstream-server");
+    response.set(http::field::content_type, contentType);
+    response.set(http::field::cache_control, "no-store");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Referrer-Policy", "no-referrer");
+    response.keep_alive(request.keep_alive());
+    response.body() = std::move(body);
+    response.prepare_payload();
+    return response;
+  }
+
+  void SendError(http::status status, unsigned version, std::string body, bool close)
+  {
+    Request request;
+    request.version(version);
+    request.keep_alive(!close);
+    this->Send(this->MakeResponse(request, status, "text/plain; charset=utf-8", std::move(body)));
+  }
+
+  void Send(Response response)
+  {
+    auto message = std::make_shared<Response>(std::move(response));
+    this->Stream.expires_after(kReadTimeout);
+    http::async_write(this->Stream, *message,
+      [self = this->shared_from_this(), message](beast::error_code ec, std::size_t) {
+        if (ec || message->need_eof())
+        {
+          return self->Shutdown();
+        }
+        self->DoRead();
+      });
+  }
+
+  // Half-closes, then drains what the client still sends (briefly) so that closing with
+  // unread bytes does not reset the connection before the client read our answer.
+  void Shutdown()
+  {
+    beast::error_code ec;
+    this->Stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    this->Stream.expires_after(std::chrono::seconds(1));
+    this->Drain();
+  }
+
+  void Drain()
+  {
+    this->Stream.async_read_some(net::buffer(this->DrainBuffer),
+      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec)
+        {
+          beast::error_code ignored;
+          self->Stream.socket().close(ignored);
+          return;
+        }
+        self->Drain();
+      });
+  }
+
+  void Handle(Request request)
+  {
+    RequestTarget target;
+    if (!RequestTarget::Parse(request.target(), target))
+    {
+      return this->Send(this->MakeResponse(request, http::status::bad_request,
+        "text/plain; charset=utf-8", "malformed request target or query string\n"));
+    }
+    static const char* const kPaths[] = { "/", "/index.html", "/stream.mjpeg", "/snapshot.jpg",
+      "/stats", "/metrics", "/ws" };
+    if (std::find(std::begin(kPaths), std::end(kPaths), target.Path) == std::end(kPaths))
+    {
+      return this->Send(this->MakeResponse(
+        request, http::status::not_found, "text/plain; charset=utf-8", "not found\n"));
+    }
+    if (request.method() != http::verb::get)
+    {
+      Response response = this->MakeResponse(request, http::status::method_not_allowed,
+        "text/plain; charset=utf-8", "only GET is supported\n");
+      response.set(http::field::allow, "GET");
+      return this->Send(std::move(response));
+    }
+    std::string token = target.Get("token");
+    bool fromQuery = !token.empty();
+    if (!fromQuery)
+    {
+      token = FindCookie(request[http::field::cookie], kCookie);
+    }
+    const SharedState::Access access = this->State->Authorize(token);
+    if (access == SharedState::Access::None)
+    {
+      this->State->Stats.HttpUnauthorized.fetch_add(1, std::memory_order_relaxed);
+      return this->Send(this->MakeResponse(request, http::status::unauthorized,
+        "text/plain; charset=utf-8",
+        std::string(token.empty() ? "missing" : "wrong") +
+          " token. Open the link the application printed "
+          "(http://HOST:PORT/?token=...), which sets a cookie for this page; or add "
+          "?token=<token> to the URL.\n"));
+    }
+    if (target.Path == "/" || target.Path == "/index.html")
+    {
+      Response response = this->MakeResponse(
+        request, http::status::ok, "text/html; charset=utf-8", std::string(IndexHtml()));
+      response.set("Content-Security-Policy",
+        "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; "
+        "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
+        "frame-ancestors 'none'");
+      if (fromQuery)
+      {
+        response.set(http::field::set_cookie,
+          std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+      }
+      return this->Send(std::move(response));
+    }
+    if (target.Path == "/stats")
+    {
+      return this->Send(this->MakeResponse(request, http::status::ok, "application/json",
+        this->State->Stats.Json(this->State->Segment.Header(), this->State->Frames.Clients())));
+    }
+    if (target.Path == "/metrics")
+    {
+      return this->Send(this->MakeResponse(request, http::status::ok,
+        "text/plain; version=0.0.4; charset=utf-8",
+        this->State->Stats.Prometheus(
+          this->State->Segment.Header(), this->State->Frames.Clients())));
+    }
+    if (target.Path == "/snapshot.jpg")
+    {
+      int quality = 0;
+      if (target.Query.count("quality"))
+      {
+        const std::string text = target.Get("quality");
+        char* end = nullptr;
+        const long value = std::strtol(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || value < 1 || value > 100)
+        {
+          return this->Send(this->MakeResponse(request, http::status::bad_request,
+            "text/plain; charset=utf-8", "quality must be an integer within 1..100\n"));
+        }
+        quality = static_cast<int>(value);
+      }
+      this->SnapshotDeadline = std::chrono::steady_clock::now() + kFirstFrameWait;
+      return this->Snapshot(std::move(request), quality);
+    }
+    // Streaming endpoints take a client slot.
+    if (!this->State->Frames.HasRoom())
+    {
+      this->State->Stats.ConnectionsRefused.fetch_add(1, std::memory_order_relaxed);
+      Response response = this->MakeResponse(request, http::status::service_unavailable,
+        "text/plain; charset=utf-8",
+        "too many viewers: this server allows " + std::to_string(this->State->Options.MaxClients) +
+          " at once (--max-clients); try again later\n");
+      response.set(http::field::retry_after, "5");
+      response.keep_alive(false);
+      return this->Send(std::move(response));
+    }
+    if (target.Path == "/stream.mjpeg")
+    {
+      this->Stream.expires_never();
+      std::make_shared<MjpegSession>(std::move(this->Stream), this->State)->Run();
+      return;
+    }
+    // /ws
+    if (!beast::websocket::is_upgrade(request))
+    {
+      Response response = this->MakeResponse(request, http::status::upgrade_required,
+        "text/plain; charset=utf-8", "/ws expects a WebSocket upgrade\n");
+      response.set(http::field::upgrade, "websocket");
+      return this->Send(std::move(response));
+    }
+    if (!this->State->OriginAllowed(request[http::field::origin], request[http::field::host]))
+    {
+      Response response = this->MakeResponse(request, http::status::forbidden,
+        "text/plain; charset=utf-8",
+        "WebSocket Origin does not match this server (see --allow-origin)\n");
+      response.keep_alive(false);
+      return this->Send(std::move(response));
+    }
+    const bool viewOnly = access != SharedState::Access::Full;
+    std::make_shared<WebSocketSession>(std::move(this->Stream), this->State, viewOnly)
+      ->Run(std::move(request));
+  }
+
+  // Answers with the latest frame, polling up to kFirstFrameWait for the first one.
+  void Snapshot(Request request, int quality)
+  {
+    const FramePtr latest = this->State->Frames.Latest();
+    if (!latest)
+    {
+      if (std::chrono::steady_clock::now() >= this->SnapshotDeadline || this->State->ShuttingDown)
+      {
+        Response response = this->MakeResponse(request, http::status::service_unavailable,
+          "text/plain; charset=utf-8", "no frame yet: the application has not rendered\n");
+        response.set(http::field::retry_after, "1");
+        return this->Send(std::move(response));
+      }
+      this->Timer.expires_after(std::chrono::milliseconds(20));
+      this->Timer.async_wait([self = this->shared_from_this(), request = std::move(request),
+                               quality](beast::error_code ec) mutable {
+        if (ec)
+        {
+          return self->Shutdown();
+        }
+        self->Snapshot(std::move(request), quality);
+      });
+      return;
+    }
+    std::string jpeg;
+    if (quality == 0 || !this->State->Watcher ||
+      !this->State->Watcher->EncodeHeld(quality, jpeg))
+    {
+      jpeg = latest->Jpeg;
+    }
+    this->Send(this->MakeResponse(request, http::status::ok, "image/jpeg", std::move(jpeg)));
+  }
+
+  beast::tcp_stream Stream;
+  std::shared_ptr<SharedState> State;
+  beast::flat_buffer Buffer;
+  std::optional<http::request_parser<http::string_body>> Parser;
+  net::steady_timer Timer{ this->Stream.get_executor() };
+  std::chrono::steady_clock::time_point SnapshotDeadline;
+  std::array<char, 4096> DrainBuffer;
+};
+} // namespace
+
+void StartHttpSession(net::ip::tcp::socket socket, std::shared_ptr<SharedState> state)
+{
+  std::make_shared<HttpSession>(std::move(socket), std::move(state))->Run();
+}
+} // namespace renderstream::server

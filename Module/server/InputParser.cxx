@@ -1,0 +1,272 @@
+// Rules for client text messages on /ws.
+//
+// Counted and ignored (the socket stays open; /stats "inputRejected" grows):
+//  - not JSON, JSON that is not an object, numbers that overflow (1e999 is a parse error),
+//  - a missing or unknown "type", "action" or action "name",
+//  - a required field missing or of the wrong JSON type (e.g. "x":"0.5", "button":1.5),
+//  - an out-of-range value: x/y outside [0,1], button outside 0..2, non-finite dy,
+//    key empty or over 15 bytes, code over 15 bytes, key/code holding NUL, resize width or
+//    height outside 1..segment maximum, detail outside 0..255, style other than
+//    trackball/joystick,
+//  - a modifier flag (ctrl/shift/alt/meta) present but not a boolean.
+// Unknown extra fields are ignored (forward compatibility).
+// Closed by the WebSocket session, not here: a binary message (close 1003) and a message over
+// 4 KiB (close 1009, through read_message_max). View-only clients' messages are dropped
+// unparsed and counted apart.
+#include "InputParser.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstring>
+
+namespace renderstream::server
+{
+namespace
+{
+using Json = nlohmann::json;
+
+struct Rejected
+{
+  std::string Why;
+};
+
+const Json* Field(const Json& object, const char* name)
+{
+  const auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string RequireString(const Json& object, const char* name)
+{
+  const Json* value = Field(object, name);
+  if (!value || !value->is_string())
+  {
+    throw Rejected{ std::string("'") + name + "' must be a string" };
+  }
+  return value->get<std::string>();
+}
+
+double RequireNumber(const Json& object, const char* name, double low, double high)
+{
+  const Json* value = Field(object, name);
+  if (!value || !value->is_number())
+  {
+    throw Rejected{ std::string("'") + name + "' must be a number" };
+  }
+  const double number = value->get<double>();
+  if (!std::isfinite(number) || number < low || number > high)
+  {
+    throw Rejected{ std::string("'") + name + "' is out of range" };
+  }
+  return number;
+}
+
+std::int64_t RequireInteger(const Json& object, const char* name, std::int64_t low, std::int64_t high)
+{
+  const Json* value = Field(object, name);
+  if (!value || !value->is_number_integer())
+  {
+    throw Rejected{ std::string("'") + name + "' must be an integer" };
+  }
+  const std::int64_t number = value->is_number_unsigned()
+    ? static_cast<std::int64_t>(std::min<std::uint64_t>(value->get<std::uint64_t>(), INT64_MAX))
+    : value->get<std::int64_t>();
+  if (number < low || number > high)
+  {
+    throw Rejected{ std::string("'") + name + "' is out of range" };
+  }
+  return number;
+}
+
+std::int64_t OptionalInteger(const Json& object, const char* name, std::int64_t low, std::int64_t high, std::int64_t fallback)
+{
+  return Field(object, name) ? RequireInteger(object, name, low, high) : fallback;
+}
+
+std::uint8_t Modifiers(const Json& object)
+{
+  static constexpr struct
+  {
+    const char* Name;
+    std::uint8_t Bit;
+  } kFlags[] = { { "ctrl", ipc::ModCtrl }, { "shift", ipc::ModShift }, { "alt", ipc::ModAlt },
+    { "meta", ipc::ModMeta } };
+  std::uint8_t bits = 0;
+  for (const auto& flag : kFlags)
+  {
+    const Json* value = Field(object, flag.Name);
+    if (!value)
+    {
+      continue;
+    }
+    if (!value->is_boolean())
+    {
+      throw Rejected{ std::string("'") + flag.Name + "' must be a boolean" };
+    }
+    if (value->get<bool>())
+    {
+      bits |= flag.Bit;
+    }
+  }
+  return bits;
+}
+
+void CopyText(char (&target)[16], const std::string& text, const char* name, bool allowEmpty)
+{
+  if (text.size() > 15 || (!allowEmpty && text.empty()) || text.find('\0') != std::string::npos)
+  {
+    throw Rejected{ std::string("'") + name + "' must be " + (allowEmpty ? "0" : "1") +
+      "..15 bytes without NUL" };
+  }
+  std::memcpy(target, text.data(), text.size());
+  target[text.size()] = '\0';
+}
+
+void Pointer(const Json& object, ipc::InputEvent& event)
+{
+  const std::string action = RequireString(object, "action");
+  if (action == "down")
+  {
+    event.Type = ipc::EventType::PointerDown;
+  }
+  else if (action == "up")
+  {
+    event.Type = ipc::EventType::PointerUp;
+  }
+  else if (action == "move")
+  {
+    event.Type = ipc::EventType::PointerMove;
+  }
+  else
+  {
+    throw Rejected{ "unknown pointer action" };
+  }
+  event.X = static_cast<float>(RequireNumber(object, "x", 0.0, 1.0));
+  event.Y = static_cast<float>(RequireNumber(object, "y", 0.0, 1.0));
+  // A move may omit the button; a press or release must say which one.
+  event.Button = static_cast<std::uint8_t>(event.Type == ipc::EventType::PointerMove
+      ? OptionalInteger(object, "button", 0, 2, 0)
+      : RequireInteger(object, "button", 0, 2));
+  event.Modifiers = Modifiers(object);
+  const std::int64_t detail = OptionalInteger(object, "detail", 0, 255, 1);
+  event.RepeatCount = static_cast<std::uint8_t>(detail > 1 ? detail - 1 : 0); // 1 = double click
+}
+
+void Wheel(const Json& object, ipc::InputEvent& event)
+{
+  event.Type = ipc::EventType::Wheel;
+  event.X = static_cast<float>(RequireNumber(object, "x", 0.0, 1.0));
+  event.Y = static_cast<float>(RequireNumber(object, "y", 0.0, 1.0));
+  event.Delta = static_cast<float>(RequireNumber(object, "dy", -1e6, 1e6));
+  event.Modifiers = Modifiers(object);
+}
+
+void Key(const Json& object, ipc::InputEvent& event)
+{
+  const std::string action = RequireString(object, "action");
+  if (action == "down")
+  {
+    event.Type = ipc::EventType::KeyDown;
+  }
+  else if (action == "up")
+  {
+    event.Type = ipc::EventType::KeyUp;
+  }
+  else
+  {
+    throw Rejected{ "unknown key action" };
+  }
+  CopyText(event.Key, RequireString(object, "key"), "key", false);
+  CopyText(event.Code, RequireString(object, "code"), "code", true);
+  event.Modifiers = Modifiers(object);
+}
+
+void Resize(const Json& object, ipc::InputEvent& event, std::uint32_t maxWidth, std::uint32_t maxHeight)
+{
+  event.Type = ipc::EventType::Resize;
+  event.Width = static_cast<std::uint32_t>(RequireInteger(object, "width", 1, maxWidth));
+  event.Height = static_cast<std::uint32_t>(RequireInteger(object, "height", 1, maxHeight));
+}
+
+void Action(const Json& object, ipc::InputEvent& event)
+{
+  const std::string name = RequireString(object, "name");
+  if (name == "resetCamera")
+  {
+    event.Type = ipc::EventType::ResetCamera;
+    return;
+  }
+  if (name == "style")
+  {
+    const std::string value = RequireString(object, "value");
+    if (value != "trackball" && value != "joystick")
+    {
+      throw Rejected{ "style must be trackball or joystick" };
+    }
+    event.Type = ipc::EventType::InteractionStyle;
+    event.Key[0] = value[0]; // 't' or 'j'
+    return;
+  }
+  throw Rejected{ "unknown action name" };
+}
+} // namespace
+
+ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::uint32_t maxHeight)
+{
+  ParsedInput result;
+  const Json object = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded())
+  {
+    result.Error = "not valid JSON";
+    return result;
+  }
+  if (!object.is_object())
+  {
+    result.Error = "not a JSON object";
+    return result;
+  }
+  try
+  {
+    const std::string type = RequireString(object, "type");
+    if (type == "pointer")
+    {
+      Pointer(object, result.Event);
+    }
+    else if (type == "wheel")
+    {
+      Wheel(object, result.Event);
+    }
+    else if (type == "key")
+    {
+      Key(object, result.Event);
+    }
+    else if (type == "resize")
+    {
+      Resize(object, result.Event, maxWidth, maxHeight);
+    }
+    else if (type == "action")
+    {
+      Action(object, result.Event);
+    }
+    else
+    {
+      throw Rejected{ "unknown type" };
+    }
+  }
+  catch (const Rejected& rejected)
+  {
+    result.Error = rejected.Why;
+    result.Event = ipc::InputEvent{};
+    return result;
+  }
+  catch (const std::exception& e) // defensive: nlohmann type errors
+  {
+    result.Error = e.what();
+    result.Event = ipc::InputEvent{};
+    return result;
+  }
+  result.Ok = true;
+  return result;
+}
+} // namespace renderstream::server

@@ -1,0 +1,26 @@
+// JSON text message from a WebSocket client -> validated ipc::InputEvent (DESIGN.md §4).
+// No Beast, no sockets: unit-testable directly. See InputParser.cxx for the exact rules.
+#ifndef renderstream_server_InputParser_h
+#define renderstream_server_InputParser_h
+
+#include "Layout.h" // for InputEvent
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace renderstream::server
+{
+struct ParsedInput
+{
+  bool Ok = false;
+  ipc::InputEvent Event;
+  std::string Error; // why the message was rejected (for logs and tests)
+};
+
+/// Parses one client text message. Never throws. Event.TimeNs is left 0 (the caller stamps
+/// it when it pushes the event).
+ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::uint32_t maxHeight);
+} // namespace renderstream::server
+
+#endif

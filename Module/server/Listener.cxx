@@ -1,0 +1,70 @@
+#include "Listener.h"
+
+#include "HttpSession.h"
+
+#include <boost/asio/strand.hpp>
+
+#include <iostream>
+#include <stdexcept>
+
+namespace renderstream::server
+{
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+Listener::Listener(net::io_context& ioc, const tcp::endpoint& endpoint, std::shared_ptr<SharedState> state)
+  : Ioc(ioc)
+  , Acceptor(ioc)
+  , State(std::move(state))
+{
+  const std::string where =
+    endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  boost::system::error_code ec;
+  const auto check = [&](const char* what) {
+    if (ec)
+    {
+      throw std::runtime_error(std::string("cannot ") + what + " " + where + ": " + ec.message());
+    }
+  };
+  this->Acceptor.open(endpoint.protocol(), ec);
+  check("open a socket for");
+  this->Acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  check("set SO_REUSEADDR on");
+  this->Acceptor.bind(endpoint, ec);
+  check("bind");
+  this->Acceptor.listen(net::socket_base::max_listen_connections, ec);
+  check("listen on");
+  this->BoundPort = this->Acceptor.local_endpoint().port();
+}
+
+void Listener::Run()
+{
+  this->DoAccept();
+}
+
+void Listener::Close()
+{
+  boost::system::error_code ec;
+  this->Acceptor.close(ec);
+}
+
+void Listener::DoAccept()
+{
+  this->Acceptor.async_accept(
+    this->Ioc, [self = this->shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted || !self->Acceptor.is_open())
+      {
+        return;
+      }
+      if (!ec)
+      {
+        StartHttpSession(std::move(socket), self->State);
+      }
+      else if (ec != net::error::connection_aborted)
+      {
+        std::cerr << "renderstream-server: accept: " << ec.message() << std::endl;
+      }
+      self->DoAccept();
+    });
+}
+} // namespace renderstream::server

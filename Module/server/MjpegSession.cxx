@@ -1,0 +1,164 @@
+#include "MjpegSession.h"
+
+#include <boost/asio/write.hpp>
+
+namespace renderstream::server
+{
+namespace beast = boost::beast;
+namespace net = boost::asio;
+
+namespace
+{
+constexpr const char* kBoundary = "renderstreamframe";
+}
+
+MjpegSession::MjpegSession(beast::tcp_stream&& stream, std::shared_ptr<SharedState> state)
+  : Stream(std::move(stream))
+  , State(std::move(state))
+{
+  beast::error_code ec;
+  const auto endpoint = this->Stream.socket().remote_endpoint(ec);
+  if (!ec)
+  {
+    this->Remote = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  }
+}
+
+MjpegSession::~MjpegSession()
+{
+  this->State->Frames.Leave(this->Id);
+}
+
+void MjpegSession::Run()
+{
+  this->Id = this->State->Frames.Join(this->shared_from_this());
+  this->Counters.Id = this->Id;
+  this->Head = std::string("HTTP/1.1 200 OK\r\n"
+                           "Server: renderstream-server\r\n"
+                           "Content-Type: multipart/x-mixed-replace; boundary=") +
+    kBoundary +
+    "\r\n"
+    "Cache-Control: no-store\r\n"
+    "Pragma: no-cache\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "Connection: close\r\n\r\n";
+  this->Writing = true;
+  this->Stream.expires_after(kWriteTimeout);
+  net::async_write(this->Stream, net::buffer(this->Head),
+    [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
+      self->OnWrite(ec, bytes);
+    });
+  this->WatchForClose();
+  if (auto latest = this->State->Frames.Latest())
+  {
+    this->Pending = std::move(latest);
+  }
+}
+
+void MjpegSession::WatchForClose()
+{
+  // Straight on the socket: the tcp_stream timeout is for writes only.
+  this->Stream.socket().async_read_some(net::buffer(this->Discard),
+    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec)
+      {
+        self->Close();
+        return;
+      }
+      self->WatchForClose();
+    });
+}
+
+void MjpegSession::Deliver(const FramePtr& frame)
+{
+  if (this->Closed)
+  {
+    return;
+  }
+  if (this->Writing)
+  {
+    if (this->Pending)
+    {
+      ++this->Counters.FramesDropped;
+      this->State->Stats.FramesDropped.fetch_add(1, std::memory_order_relaxed);
+    }
+    this->Pending = frame;
+    return;
+  }
+  this->WriteFrame(frame);
+}
+
+void MjpegSession::WriteFrame(FramePtr frame)
+{
+  this->Writing = true;
+  this->InFlight = std::move(frame);
+  this->Head = std::string("--") + kBoundary +
+    "\r\nContent-Type: image/jpeg\r\nContent-Length: " +
+    std::to_string(this->InFlight->Jpeg.size()) + "\r\n\r\n";
+  static const char kCrLf[] = "\r\n";
+  const std::array<net::const_buffer, 3> buffers = { net::buffer(this->Head),
+    net::buffer(this->InFlight->Jpeg), net::buffer(kCrLf, 2) };
+  this->Stream.expires_after(kWriteTimeout);
+  net::async_write(this->Stream, buffers,
+    [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
+      self->OnWrite(ec, bytes);
+    });
+}
+
+void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
+{
+  this->Writing = false;
+  if (ec)
+  {
+    this->Close(); // timeout, reset, or closed by us
+    return;
+  }
+  if (this->InFlight)
+  {
+    ++this->Counters.FramesSent;
+    this->Counters.BytesSent += this->InFlight->Jpeg.size();
+    this->State->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);
+    this->State->Stats.BytesSent.fetch_add(this->InFlight->Jpeg.size(), std::memory_order_relaxed);
+    this->State->Segment.Header().FramesSent.fetch_add(1, std::memory_order_relaxed);
+    this->InFlight.reset();
+  }
+  (void)bytes;
+  if (this->Closed)
+  {
+    return;
+  }
+  if (this->Pending)
+  {
+    this->WriteFrame(std::move(this->Pending));
+  }
+  else
+  {
+    this->Stream.expires_never();
+  }
+}
+
+void MjpegSession::Close()
+{
+  if (this->Closed)
+  {
+    return;
+  }
+  this->Closed = true;
+  this->Pending.reset();
+  this->State->Frames.Leave(this->Id);
+  beast::error_code ec;
+  this->Stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  this->Stream.socket().close(ec);
+}
+
+ClientInfo MjpegSession::Info() const
+{
+  ClientInfo info = this->Counters;
+  info.Kind = "mjpeg";
+  info.Remote = this->Remote;
+  info.ViewOnly = true;
+  info.AgeSeconds =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - this->Started).count();
+  return info;
+}
+} // namespace renderstream::server

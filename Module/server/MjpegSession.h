@@ -1,0 +1,54 @@
+// One GET /stream.mjpeg client: a multipart/x-mixed-replace response with one JPEG part per
+// new frame. At most one write in flight and one pending frame (newer frames replace it);
+// a write stuck for kWriteTimeout closes the connection.
+#ifndef renderstream_server_MjpegSession_h
+#define renderstream_server_MjpegSession_h
+
+#include "FrameSink.h"
+#include "SharedState.h"
+
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <array>
+#include <chrono>
+#include <memory>
+
+namespace renderstream::server
+{
+class MjpegSession
+  : public FrameSink
+  , public std::enable_shared_from_this<MjpegSession>
+{
+public:
+  static constexpr std::chrono::seconds kWriteTimeout{ 10 };
+
+  MjpegSession(boost::beast::tcp_stream&& stream, std::shared_ptr<SharedState> state);
+  ~MjpegSession() override;
+  /// Joins the broadcaster, writes the response header and the latest frame.
+  void Run();
+
+  void Deliver(const FramePtr& frame) override;
+  void Close() override;
+  ClientInfo Info() const override;
+
+private:
+  void WriteFrame(FramePtr frame);
+  void OnWrite(boost::beast::error_code ec, std::size_t bytes);
+  void WatchForClose();
+
+  boost::beast::tcp_stream Stream;
+  std::shared_ptr<SharedState> State;
+  std::uint64_t Id = 0;
+  std::string Remote;
+  std::chrono::steady_clock::time_point Started = std::chrono::steady_clock::now();
+  std::string Head;        // response header, then each part's header
+  FramePtr InFlight;       // kept alive while its bytes are being written
+  FramePtr Pending;        // newest frame not yet written
+  bool Writing = false;
+  bool Closed = false;
+  std::array<char, 256> Discard; // the client should send nothing; read only to notice EOF
+  ClientInfo Counters;
+};
+} // namespace renderstream::server
+
+#endif

@@ -1,0 +1,30 @@
+// Splits an HTTP request target into path and query parameters (uriparser), and reads one
+// cookie from a Cookie header. No Beast: unit-testable.
+#ifndef renderstream_server_RequestTarget_h
+#define renderstream_server_RequestTarget_h
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace renderstream::server
+{
+struct RequestTarget
+{
+  std::string Path;
+  std::map<std::string, std::string> Query; // decoded; first occurrence wins
+
+  /// False when the target is not origin-form ("/path?query") or the query is malformed.
+  static bool Parse(std::string_view target, RequestTarget& out);
+  std::string Get(const std::string& key) const
+  {
+    const auto it = this->Query.find(key);
+    return it == this->Query.end() ? std::string() : it->second;
+  }
+};
+
+/// Value of cookie `name` in a Cookie header ("a=1; b=2"), empty if absent.
+std::string FindCookie(std::string_view header, std::string_view name);
+} // namespace renderstream::server
+
+#endif

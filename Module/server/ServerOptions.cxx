@@ -1,0 +1,118 @@
+#include "ServerOptions.h"
+
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace renderstream::server
+{
+namespace
+{
+bool ValidToken(const std::string& token)
+{
+  if (token.empty() || token.size() > 47)
+  {
+    return false;
+  }
+  for (const char c : token)
+  {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+      c == '-' || c == '_' || c == '.' || c == '~';
+    if (!ok)
+    {
+      return false;
+    }
+  }
+  return true;
+}
+} // namespace
+
+ServerOptions::Outcome ServerOptions::Parse(
+  int argc, char** argv, ServerOptions& options, std::string& error)
+{
+  int port = 0;
+  po::options_description desc(
+    "renderstream-server: streams the frames of a RenderStream shared-memory segment to web\n"
+    "browsers (MJPEG and WebSocket) and forwards their input events back.\n"
+    "Normally started by the VTK application (vtkRenderStreamer); it prints one line to stderr\n"
+    "when serving and writes its port and tokens into the segment header.\n\nOptions");
+  // clang-format off
+  desc.add_options()
+    ("help,h", "print this help and exit")
+    ("shm", po::value<std::string>(&options.Shm),
+      "name of the shared-memory segment to serve, e.g. /renderstream-1234-abcd (required)")
+    ("bind", po::value<std::string>(&options.Bind)->default_value("127.0.0.1"),
+      "IP address to listen on (127.0.0.1 = this machine only; 0.0.0.0 = every interface)")
+    ("port", po::value<int>(&port)->default_value(0),
+      "TCP port to listen on; 0 picks a free port (read it from the segment or stderr)")
+    ("token", po::value<std::string>(&options.Token),
+      "full-access token (view + input); default: 128 random bits in hex")
+    ("view-token", po::value<std::string>(&options.ViewToken),
+      "view-only token (frames, no input); default: 128 random bits in hex")
+    ("view-only", po::bool_switch(&options.ViewOnly),
+      "ignore input from every client, whatever its token")
+    ("quality", po::value<int>(&options.Quality)->default_value(80),
+      "JPEG quality 1..100 of frames sent while the scene changes")
+    ("still-quality", po::value<int>(&options.StillQuality)->default_value(92),
+      "JPEG quality 1..100 of the one still frame re-sent when interaction stops "
+      "(no still frame when it is not above --quality)")
+    ("max-clients", po::value<int>(&options.MaxClients)->default_value(32),
+      "most simultaneous streaming clients (MJPEG + WebSocket); more get HTTP 503")
+    ("allow-origin", po::value<std::vector<std::string>>(&options.AllowOrigins)->composing(),
+      "extra Origin accepted for WebSocket upgrades besides the server's own "
+      "(e.g. http://example.org:8080); repeatable");
+  // clang-format on
+  po::variables_map vm;
+  try
+  {
+    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    po::notify(vm);
+  }
+  catch (const std::exception& e)
+  {
+    error = e.what();
+    return Outcome::Usage;
+  }
+  if (vm.count("help"))
+  {
+    std::cout << desc << "\n"; // asked for: the only output on stdout
+    return Outcome::Help;
+  }
+  if (options.Shm.empty())
+  {
+    error = "missing --shm NAME (the shared-memory segment to serve); see --help";
+    return Outcome::Usage;
+  }
+  if (port < 0 || port > 65535)
+  {
+    error = "--port " + std::to_string(port) + " is out of range 0..65535";
+    return Outcome::Usage;
+  }
+  options.Port = static_cast<std::uint16_t>(port);
+  if (options.Quality < 1 || options.Quality > 100 || options.StillQuality < 1 ||
+    options.StillQuality > 100)
+  {
+    error = "--quality and --still-quality must be within 1..100";
+    return Outcome::Usage;
+  }
+  if (options.MaxClients < 1 || options.MaxClients > 100000)
+  {
+    error = "--max-clients must be within 1..100000";
+    return Outcome::Usage;
+  }
+  if ((vm.count("token") && !ValidToken(options.Token)) ||
+    (vm.count("view-token") && !ValidToken(options.ViewToken)))
+  {
+    error = "tokens must be 1..47 characters of [A-Za-z0-9._~-]";
+    return Outcome::Usage;
+  }
+  if (!options.Token.empty() && options.Token == options.ViewToken)
+  {
+    error = "--token and --view-token must differ";
+    return Outcome::Usage;
+  }
+  return Outcome::Run;
+}
+} // namespace renderstream::server

@@ -1,0 +1,36 @@
+// Command line of renderstream-server (DESIGN.md §4 contract), parsed with
+// Boost.program_options. No Beast here: the tests and main() include it cheaply.
+#ifndef renderstream_server_ServerOptions_h
+#define renderstream_server_ServerOptions_h
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace renderstream::server
+{
+struct ServerOptions
+{
+  std::string Shm;
+  std::string Bind = "127.0.0.1";
+  std::uint16_t Port = 0; // 0 = a free port chosen by the kernel
+  std::string Token;      // empty = generate one
+  std::string ViewToken;  // empty = generate one
+  bool ViewOnly = false;
+  int Quality = 80;
+  int StillQuality = 92;
+  int MaxClients = 32;
+  std::vector<std::string> AllowOrigins;
+
+  enum class Outcome
+  {
+    Run,   // options are valid
+    Help,  // --help printed: exit 0
+    Usage, // bad command line, message in Error: exit 2
+  };
+  /// Parses argv; on Usage, Error holds a one-line explanation.
+  static Outcome Parse(int argc, char** argv, ServerOptions& options, std::string& error);
+};
+} // namespace renderstream::server
+
+#endif

@@ -1,0 +1,142 @@
+#include "ServerStats.h"
+
+#include "Layout.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+namespace renderstream::server
+{
+void ServerStats::AddEncode(double milliseconds, std::size_t bytes)
+{
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(this->Mutex);
+  this->EncodeTimes.push_back(now);
+  while (!this->EncodeTimes.empty() && now - this->EncodeTimes.front() > std::chrono::seconds(2))
+  {
+    this->EncodeTimes.pop_front();
+  }
+  this->EncodeMs.push_back(milliseconds);
+  this->EncodeBytes.push_back(bytes);
+  if (this->EncodeMs.size() > 256)
+  {
+    this->EncodeMs.pop_front();
+    this->EncodeBytes.pop_front();
+  }
+}
+
+ServerStats::Summary ServerStats::Summarize() const
+{
+  Summary summary;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(this->Mutex);
+  const auto recent = std::count_if(this->EncodeTimes.begin(), this->EncodeTimes.end(),
+    [&](auto t) { return now - t <= std::chrono::seconds(1); });
+  summary.Fps = static_cast<double>(recent);
+  if (!this->EncodeMs.empty())
+  {
+    std::vector<double> sorted(this->EncodeMs.begin(), this->EncodeMs.end());
+    double sum = 0;
+    for (double v : sorted)
+    {
+      sum += v;
+    }
+    summary.MeanMs = sum / sorted.size();
+    std::sort(sorted.begin(), sorted.end());
+    summary.P95Ms = sorted[std::min(sorted.size() - 1, sorted.size() * 95 / 100)];
+    double bytes = 0;
+    for (auto b : this->EncodeBytes)
+    {
+      bytes += static_cast<double>(b);
+    }
+    summary.MeanBytes = bytes / this->EncodeBytes.size();
+  }
+  return summary;
+}
+
+std::string ServerStats::Json(
+  const ipc::SegmentHeader& header, const std::vector<ClientInfo>& clients) const
+{
+  const Summary summary = this->Summarize();
+  nlohmann::json out;
+  out["uptimeSeconds"] =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - this->Started).count();
+  out["frames"] = {
+    { "captured", header.PublishedFrames.load(std::memory_order_relaxed) },
+    { "acquired", this->FramesAcquired.load() },
+    { "duplicates", this->FramesDuplicate.load() },
+    { "encoded", this->FramesEncoded.load() },
+    { "stills", this->StillsEncoded.load() },
+    { "encodeErrors", this->EncodeErrors.load() },
+    { "sent", this->FramesSent.load() },
+    { "dropped", this->FramesDropped.load() },
+  };
+  out["fps"] = summary.Fps;
+  out["encodeMs"] = { { "mean", summary.MeanMs }, { "p95", summary.P95Ms } };
+  out["meanJpegBytes"] = summary.MeanBytes;
+  out["bytesSent"] = this->BytesSent.load();
+  out["input"] = {
+    { "accepted", this->InputAccepted.load() },
+    { "rejected", this->InputRejected.load() },
+    { "viewOnlyDropped", this->InputViewOnly.load() },
+    { "ringFull", this->InputRingFull.load() },
+    { "ringOverflows", header.Events.Overflows.load(std::memory_order_relaxed) },
+  };
+  out["http"] = { { "requests", this->HttpRequests.load() },
+    { "unauthorized", this->HttpUnauthorized.load() },
+    { "refusedAtMaxClients", this->ConnectionsRefused.load() } };
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& c : clients)
+  {
+    list.push_back({ { "id", c.Id }, { "kind", c.Kind }, { "remote", c.Remote },
+      { "viewOnly", c.ViewOnly }, { "framesSent", c.FramesSent },
+      { "framesDropped", c.FramesDropped }, { "bytesSent", c.BytesSent },
+      { "inputAccepted", c.InputAccepted }, { "inputRejected", c.InputRejected },
+      { "ageSeconds", c.AgeSeconds } });
+  }
+  out["clients"] = clients.size();
+  out["clientList"] = std::move(list);
+  return out.dump(2) + "\n";
+}
+
+std::string ServerStats::Prometheus(
+  const ipc::SegmentHeader& header, const std::vector<ClientInfo>& clients) const
+{
+  const Summary summary = this->Summarize();
+  std::ostringstream out;
+  const auto metric = [&](const char* name, const char* type, const char* help, auto value) {
+    out << "# HELP renderstream_" << name << ' ' << help << "\n# TYPE renderstream_" << name
+        << ' ' << type << "\nrenderstream_" << name << ' ' << value << '\n';
+  };
+  metric("frames_captured_total", "counter", "Frames published by the application.",
+    header.PublishedFrames.load(std::memory_order_relaxed));
+  metric("frames_acquired_total", "counter", "Frames taken from shared memory.",
+    this->FramesAcquired.load());
+  metric("frames_duplicate_total", "counter", "Frames skipped as identical to the previous one.",
+    this->FramesDuplicate.load());
+  metric("frames_encoded_total", "counter", "New frames JPEG-encoded (once each).",
+    this->FramesEncoded.load());
+  metric("stills_encoded_total", "counter", "High-quality still re-encodes.",
+    this->StillsEncoded.load());
+  metric("frames_sent_total", "counter", "Frames written to clients.", this->FramesSent.load());
+  metric("frames_dropped_total", "counter", "Frames skipped for slow clients.",
+    this->FramesDropped.load());
+  metric("bytes_sent_total", "counter", "JPEG bytes written to clients.", this->BytesSent.load());
+  metric("input_accepted_total", "counter", "Input events queued for the application.",
+    this->InputAccepted.load());
+  metric("input_rejected_total", "counter", "Invalid input messages ignored.",
+    this->InputRejected.load());
+  metric("input_view_only_total", "counter", "Input messages dropped from view-only clients.",
+    this->InputViewOnly.load());
+  metric("event_ring_overflows_total", "counter", "Input events lost to a full ring.",
+    header.Events.Overflows.load(std::memory_order_relaxed));
+  metric("clients", "gauge", "Connected streaming clients.", clients.size());
+  metric("fps", "gauge", "Frames encoded in the last second.", summary.Fps);
+  metric("encode_ms_mean", "gauge", "Mean JPEG encode time (last 256 frames).", summary.MeanMs);
+  metric("encode_ms_p95", "gauge", "95th percentile JPEG encode time (last 256 frames).",
+    summary.P95Ms);
+  return out.str();
+}
+} // namespace renderstream::server

@@ -1,0 +1,63 @@
+// Counters of the whole server, shared by the FrameWatcher thread and the io_context thread,
+// rendered as JSON (/stats) and Prometheus text (/metrics). No Beast.
+#ifndef renderstream_server_ServerStats_h
+#define renderstream_server_ServerStats_h
+
+#include "FrameSink.h" // for ClientInfo
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace renderstream::ipc
+{
+struct SegmentHeader;
+}
+
+namespace renderstream::server
+{
+class ServerStats
+{
+public:
+  std::atomic<std::uint64_t> FramesAcquired{ 0 };   // taken from shared memory
+  std::atomic<std::uint64_t> FramesDuplicate{ 0 };  // identical pixels: not encoded, not sent
+  std::atomic<std::uint64_t> FramesEncoded{ 0 };    // new frames encoded (once each)
+  std::atomic<std::uint64_t> StillsEncoded{ 0 };    // high-quality re-encodes after interaction
+  std::atomic<std::uint64_t> EncodeErrors{ 0 };
+  std::atomic<std::uint64_t> FramesSent{ 0 };       // messages/parts written, all clients
+  std::atomic<std::uint64_t> FramesDropped{ 0 };    // replaced before a slow client got them
+  std::atomic<std::uint64_t> BytesSent{ 0 };
+  std::atomic<std::uint64_t> InputAccepted{ 0 };
+  std::atomic<std::uint64_t> InputRejected{ 0 };    // invalid messages, counted and ignored
+  std::atomic<std::uint64_t> InputViewOnly{ 0 };    // dropped: the client may only view
+  std::atomic<std::uint64_t> InputRingFull{ 0 };    // valid but the event ring was full
+  std::atomic<std::uint64_t> ConnectionsRefused{ 0 }; // 503 at --max-clients
+  std::atomic<std::uint64_t> HttpRequests{ 0 };
+  std::atomic<std::uint64_t> HttpUnauthorized{ 0 };
+
+  /// Records one encode (FrameWatcher thread).
+  void AddEncode(double milliseconds, std::size_t bytes);
+
+  std::string Json(const ipc::SegmentHeader& header, const std::vector<ClientInfo>& clients) const;
+  std::string Prometheus(const ipc::SegmentHeader& header, const std::vector<ClientInfo>& clients) const;
+
+private:
+  struct Summary
+  {
+    double Fps = 0, MeanMs = 0, P95Ms = 0, MeanBytes = 0;
+  };
+  Summary Summarize() const;
+
+  mutable std::mutex Mutex;
+  std::deque<std::chrono::steady_clock::time_point> EncodeTimes; // last ~2 s
+  std::deque<double> EncodeMs;                                   // last 256 encodes
+  std::deque<std::size_t> EncodeBytes;
+  std::chrono::steady_clock::time_point Started = std::chrono::steady_clock::now();
+};
+} // namespace renderstream::server
+
+#endif

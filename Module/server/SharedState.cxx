@@ -1,0 +1,66 @@
+#include "SharedState.h"
+
+namespace renderstream::server
+{
+namespace
+{
+bool ConstantTimeEqual(std::string_view a, std::string_view b)
+{
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i)
+  {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
+}
+} // namespace
+
+SharedState::SharedState(ServerOptions options, std::string token, std::string viewToken,
+  ipc::StreamSegment& segment)
+  : Options(std::move(options))
+  , Token(std::move(token))
+  , ViewToken(std::move(viewToken))
+  , Segment(segment)
+  , Frames(static_cast<std::size_t>(this->Options.MaxClients), [&segment](std::size_t n) {
+    segment.Header().Viewers.store(static_cast<std::uint32_t>(n), std::memory_order_relaxed);
+  })
+{
+}
+
+SharedState::Access SharedState::Authorize(std::string_view token) const
+{
+  if (token.empty())
+  {
+    return Access::None;
+  }
+  const bool full = ConstantTimeEqual(token, this->Token);
+  const bool view = ConstantTimeEqual(token, this->ViewToken);
+  if (full)
+  {
+    return this->Options.ViewOnly ? Access::View : Access::Full;
+  }
+  return view ? Access::View : Access::None;
+}
+
+bool SharedState::OriginAllowed(std::string_view origin, std::string_view host) const
+{
+  if (origin.empty())
+  {
+    return true;
+  }
+  if (!host.empty() &&
+    (origin == "http://" + std::string(host) || origin == "https://" + std::string(host)))
+  {
+    return true;
+  }
+  for (const auto& allowed : this->Options.AllowOrigins)
+  {
+    if (origin == allowed)
+    {
+      return true;
+    }
+  }
+  return false;
+}
+} // namespace renderstream::server

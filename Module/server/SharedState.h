@@ -1,0 +1,51 @@
+// What every session shares (CppCon2018's shared_state): options, tokens, the segment, the
+// counters, the broadcaster and the frame watcher. Lives on the io_context thread except the
+// atomics and Stats, which the FrameWatcher thread also touches. No Beast.
+#ifndef renderstream_server_SharedState_h
+#define renderstream_server_SharedState_h
+
+#include "Broadcaster.h"
+#include "ServerOptions.h"
+#include "ServerStats.h"
+#include "StreamSegment.h"
+
+#include <atomic>
+#include <string>
+#include <string_view>
+
+namespace renderstream::server
+{
+class FrameWatcher;
+
+class SharedState
+{
+public:
+  enum class Access
+  {
+    None,
+    View, // frames only
+    Full, // frames and input
+  };
+
+  SharedState(ServerOptions options, std::string token, std::string viewToken,
+    ipc::StreamSegment& segment);
+
+  /// Which access `token` grants (constant-time comparisons). --view-only caps it at View.
+  Access Authorize(std::string_view token) const;
+  /// WebSocket Origin rule: absent (non-browser client), equal to http(s)://<Host>, or listed
+  /// with --allow-origin.
+  bool OriginAllowed(std::string_view origin, std::string_view host) const;
+
+  const ServerOptions Options;
+  const std::string Token;
+  const std::string ViewToken;
+  ipc::StreamSegment& Segment;
+  ServerStats Stats;
+  Broadcaster Frames;
+  FrameWatcher* Watcher = nullptr;           // set once the watcher exists
+  std::atomic<std::int64_t> LastInputNs{ 0 }; // steady ns of the newest accepted input event
+  bool ShuttingDown = false;                  // io thread only
+};
+} // namespace renderstream::server
+
+#endif

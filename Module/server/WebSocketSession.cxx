@@ -1,0 +1,246 @@
+#include "WebSocketSession.h"
+
+#include "FrameWatcher.h" // for SteadyNowNs
+#include "InputParser.h"
+
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+
+namespace renderstream::server
+{
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+WebSocketSession::WebSocketSession(
+  beast::tcp_stream&& stream, std::shared_ptr<SharedState> state, bool viewOnly)
+  : Ws(std::move(stream))
+  , State(std::move(state))
+  , ViewOnly(viewOnly)
+{
+  beast::error_code ec;
+  const auto endpoint = beast::get_lowest_layer(this->Ws).socket().remote_endpoint(ec);
+  if (!ec)
+  {
+    this->Remote = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  }
+}
+
+WebSocketSession::~WebSocketSession()
+{
+  this->State->Frames.Leave(this->Id);
+}
+
+void WebSocketSession::Run(http::request<http::string_body> request)
+{
+  this->Id = this->State->Frames.Join(this->shared_from_this());
+  this->Counters.Id = this->Id;
+  beast::get_lowest_layer(this->Ws).expires_never(); // the websocket timeouts take over
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.handshake_timeout = std::chrono::seconds(10);
+  timeouts.idle_timeout = std::chrono::seconds(20); // pings at half of it; no pong → closed
+  timeouts.keep_alive_pings = true;
+  this->Ws.set_option(timeouts);
+  this->Ws.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+    response.set(http::field::server, "renderstream-server");
+  }));
+  this->Ws.read_message_max(kMaxMessage);
+  this->Ws.auto_fragment(false);
+  this->Ws.async_accept(request,
+    [self = this->shared_from_this()](beast::error_code ec) { self->OnAccept(ec); });
+}
+
+void WebSocketSession::OnAccept(beast::error_code ec)
+{
+  if (ec)
+  {
+    this->Closing = true;
+    this->State->Frames.Leave(this->Id);
+    return;
+  }
+  this->Accepted = true;
+  const auto latest = this->State->Frames.Latest();
+  const auto& header = this->State->Segment.Header();
+  nlohmann::json hello = { { "type", "hello" }, { "viewOnly", this->ViewOnly },
+    { "width", latest ? latest->Width : 0 }, { "height", latest ? latest->Height : 0 },
+    { "maxWidth", header.MaxWidth }, { "maxHeight", header.MaxHeight } };
+  this->PendingText = hello.dump();
+  if (latest && !this->Pending)
+  {
+    this->Pending = latest;
+  }
+  this->DoWrite();
+  this->DoRead();
+}
+
+void WebSocketSession::DoRead()
+{
+  this->Ws.async_read(this->ReadBuffer,
+    [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
+      self->OnRead(ec, bytes);
+    });
+}
+
+void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
+{
+  if (ec)
+  {
+    // websocket::error::message_too_big: Beast has already sent close 1009.
+    this->Closing = true;
+    this->Pending.reset();
+    this->State->Frames.Leave(this->Id);
+    return;
+  }
+  if (!this->Ws.got_text())
+  {
+    ++this->Counters.InputRejected;
+    this->State->Stats.InputRejected.fetch_add(1, std::memory_order_relaxed);
+    this->CloseWith(websocket::close_code::unknown_data); // 1003: we only take JSON text
+    return;
+  }
+  const std::string text = beast::buffers_to_string(this->ReadBuffer.data());
+  this->ReadBuffer.consume(this->ReadBuffer.size());
+  this->HandleText(text);
+  this->DoRead();
+}
+
+void WebSocketSession::HandleText(std::string_view text)
+{
+  auto& stats = this->State->Stats;
+  if (this->ViewOnly)
+  {
+    stats.InputViewOnly.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const auto& header = this->State->Segment.Header();
+  ParsedInput parsed = ParseInputEvent(text, header.MaxWidth, header.MaxHeight);
+  if (!parsed.Ok)
+  {
+    ++this->Counters.InputRejected;
+    stats.InputRejected.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  parsed.Event.TimeNs = SteadyNowNs();
+  if (!this->State->Segment.Events().TryPush(parsed.Event))
+  {
+    stats.InputRingFull.fetch_add(1, std::memory_order_relaxed); // ring counts it too
+    return;
+  }
+  ++this->Counters.InputAccepted;
+  stats.InputAccepted.fetch_add(1, std::memory_order_relaxed);
+  this->State->LastInputNs.store(parsed.Event.TimeNs, std::memory_order_relaxed);
+}
+
+void WebSocketSession::Deliver(const FramePtr& frame)
+{
+  if (this->Closing)
+  {
+    return;
+  }
+  if (this->Pending)
+  {
+    ++this->Counters.FramesDropped;
+    this->State->Stats.FramesDropped.fetch_add(1, std::memory_order_relaxed);
+  }
+  this->Pending = frame;
+  if (this->Accepted && !this->Writing)
+  {
+    this->DoWrite();
+  }
+}
+
+void WebSocketSession::DoWrite()
+{
+  if (this->Writing || this->Closing)
+  {
+    return;
+  }
+  if (!this->PendingText.empty())
+  {
+    this->Writing = true;
+    this->TextInFlight = std::move(this->PendingText);
+    this->PendingText.clear();
+    this->Ws.text(true);
+    this->Ws.async_write(net::buffer(this->TextInFlight),
+      [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
+        self->OnWrite(ec, bytes);
+      });
+    return;
+  }
+  if (!this->Pending)
+  {
+    return;
+  }
+  this->Writing = true;
+  this->InFlight = std::move(this->Pending);
+  this->Pending.reset();
+  this->Ws.binary(true);
+  this->Ws.async_write(net::buffer(this->InFlight->Jpeg),
+    [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
+      self->OnWrite(ec, bytes);
+    });
+}
+
+void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
+{
+  this->Writing = false;
+  this->TextInFlight.clear();
+  if (ec)
+  {
+    this->Closing = true;
+    this->InFlight.reset();
+    this->Pending.reset();
+    this->State->Frames.Leave(this->Id);
+    return;
+  }
+  if (this->InFlight)
+  {
+    const std::size_t size = this->InFlight->Jpeg.size();
+    ++this->Counters.FramesSent;
+    this->Counters.BytesSent += size;
+    this->State->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);
+    this->State->Stats.BytesSent.fetch_add(size, std::memory_order_relaxed);
+    this->State->Segment.Header().FramesSent.fetch_add(1, std::memory_order_relaxed);
+    this->InFlight.reset();
+  }
+  this->DoWrite();
+}
+
+void WebSocketSession::CloseWith(websocket::close_code code)
+{
+  if (this->Closing)
+  {
+    return;
+  }
+  this->Closing = true;
+  this->Pending.reset();
+  this->State->Frames.Leave(this->Id);
+  this->Ws.async_close(websocket::close_reason(code),
+    [self = this->shared_from_this()](beast::error_code) {});
+}
+
+void WebSocketSession::Close()
+{
+  if (!this->Accepted)
+  {
+    this->Closing = true;
+    beast::error_code ec;
+    beast::get_lowest_layer(this->Ws).socket().close(ec);
+    return;
+  }
+  this->CloseWith(websocket::close_code::going_away);
+}
+
+ClientInfo WebSocketSession::Info() const
+{
+  ClientInfo info = this->Counters;
+  info.Kind = "websocket";
+  info.Remote = this->Remote;
+  info.ViewOnly = this->ViewOnly;
+  info.AgeSeconds =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - this->Started).count();
+  return info;
+}
+} // namespace renderstream::server

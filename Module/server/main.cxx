@@ -1,0 +1,210 @@
+// renderstream-server: serves the frames of one RenderStream shared-memory segment over
+// HTTP (MJPEG, snapshots, stats) and WebSocket (frames out, input events in).
+//
+// Exit codes: 0 clean stop (SIGINT/SIGTERM, or the application set the shutdown flag),
+// 1 runtime failure (segment, bind, producer gone), 2 bad command line.
+// Only stderr is written: the application that spawned us owns stdout.
+#include "FrameWatcher.h"
+#include "Listener.h"
+#include "ServerOptions.h"
+#include "SharedState.h"
+#include "StreamSegment.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+namespace net = boost::asio;
+using namespace renderstream;
+using namespace renderstream::server;
+
+namespace
+{
+std::string RandomToken()
+{
+  unsigned char bytes[16];
+  std::size_t got = 0;
+  while (got < sizeof(bytes))
+  {
+    const ssize_t n = ::getrandom(bytes + got, sizeof(bytes) - got, 0);
+    if (n < 0)
+    {
+      if (errno == EINTR)
+      {
+        continue;
+      }
+      throw std::runtime_error(std::string("getrandom failed: ") + std::strerror(errno));
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (const unsigned char b : bytes)
+  {
+    token += kHex[b >> 4];
+    token += kHex[b & 15];
+  }
+  return token;
+}
+
+void CopyField(char* target, std::size_t size, const std::string& text)
+{
+  const std::size_t n = std::min(size - 1, text.size());
+  std::memcpy(target, text.data(), n);
+  target[n] = '\0';
+}
+
+int Fail(ipc::StreamSegment* segment, const std::string& message)
+{
+  std::cerr << "renderstream-server: " << message << std::endl;
+  if (segment)
+  {
+    auto& header = segment->Header();
+    CopyField(header.Error, sizeof(header.Error), message);
+    header.ServerState.store(static_cast<std::uint32_t>(ipc::ServerStatus::Failed),
+      std::memory_order_release);
+  }
+  return 1;
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+  ServerOptions options;
+  std::string error;
+  switch (ServerOptions::Parse(argc, argv, options, error))
+  {
+    case ServerOptions::Outcome::Help:
+      return 0;
+    case ServerOptions::Outcome::Usage:
+      std::cerr << "renderstream-server: " << error << std::endl;
+      return 2;
+    case ServerOptions::Outcome::Run:
+      break;
+  }
+  // Die with the application that spawned us (it is normally the segment's producer).
+  const pid_t parent = ::getppid();
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<ipc::StreamSegment> segment;
+  try
+  {
+    segment = ipc::StreamSegment::Open(options.Shm);
+  }
+  catch (const std::exception& e)
+  {
+    return Fail(nullptr, e.what());
+  }
+  if (!segment->PeerAlive() || ::getppid() != parent)
+  {
+    segment->Unlink();
+    return Fail(segment.get(),
+      "the application that created " + options.Shm + " (pid " +
+        std::to_string(segment->Header().ProducerPid.load()) + ") is gone");
+  }
+
+  try
+  {
+    const std::string token = options.Token.empty() ? RandomToken() : options.Token;
+    std::string viewToken = options.ViewToken.empty() ? RandomToken() : options.ViewToken;
+    net::io_context ioc(1);
+    boost::system::error_code ec;
+    const auto address = net::ip::make_address(options.Bind, ec);
+    if (ec)
+    {
+      return Fail(segment.get(), "--bind " + options.Bind + " is not an IP address");
+    }
+    auto state = std::make_shared<SharedState>(options, token, viewToken, *segment);
+    std::shared_ptr<Listener> listener;
+    try
+    {
+      listener =
+        std::make_shared<Listener>(ioc, net::ip::tcp::endpoint(address, options.Port), state);
+    }
+    catch (const std::exception& e)
+    {
+      return Fail(segment.get(), e.what());
+    }
+
+    int exitCode = 0;
+    net::steady_timer forceStop(ioc);
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    // Graceful stop on the io thread: no new connections, close frames to every client,
+    // then give them a moment before stopping the loop.
+    auto stop = [&](int code) {
+      if (state->ShuttingDown)
+      {
+        return;
+      }
+      state->ShuttingDown = true;
+      exitCode = code;
+      listener->Close();
+      signals.cancel();
+      state->Frames.CloseAll();
+      forceStop.expires_after(std::chrono::milliseconds(300));
+      forceStop.async_wait([&](boost::system::error_code) { ioc.stop(); });
+    };
+    signals.async_wait([&](boost::system::error_code e, int) {
+      if (!e)
+      {
+        stop(0);
+      }
+    });
+
+    FrameWatcher watcher(*segment, state->Stats, options.Quality, options.StillQuality,
+      state->LastInputNs,
+      [&ioc, state](FramePtr frame) {
+        net::post(ioc, [state, frame = std::move(frame)] { state->Frames.Publish(frame); });
+      },
+      [&ioc, &stop](FrameWatcher::Exit reason) {
+        if (reason == FrameWatcher::Exit::Stopped)
+        {
+          return;
+        }
+        if (reason == FrameWatcher::Exit::ProducerDied)
+        {
+          std::cerr << "renderstream-server: the application is gone; stopping" << std::endl;
+        }
+        net::post(ioc, [&stop, reason] { stop(reason == FrameWatcher::Exit::ProducerDied ? 1 : 0); });
+      });
+    state->Watcher = &watcher;
+
+    auto& header = segment->Header();
+    header.Port = listener->Port();
+    CopyField(header.Token, sizeof(header.Token), token);
+    CopyField(header.ViewToken, sizeof(header.ViewToken), viewToken);
+    header.Error[0] = '\0';
+    header.ServerState.store(
+      static_cast<std::uint32_t>(ipc::ServerStatus::Serving), std::memory_order_release);
+    std::cerr << "renderstream-server: serving http://" << options.Bind << ":" << listener->Port()
+              << "/?token=" << token << " (view-only: http://" << options.Bind << ":"
+              << listener->Port() << "/?token=" << viewToken << ")" << std::endl;
+
+    listener->Run();
+    watcher.Start();
+    ioc.run();
+    watcher.Stop();
+    state->Watcher = nullptr;
+    if (!segment->PeerAlive() || ::getppid() != parent)
+    {
+      segment->Unlink(); // the creator died: nobody else will remove the name
+    }
+    return exitCode;
+  }
+  catch (const std::exception& e)
+  {
+    return Fail(segment.get(), e.what());
+  }
+}
