@@ -5,6 +5,7 @@ set(_rs "${CMAKE_CURRENT_LIST_DIR}")
 vtk_module_add_module(RenderStream::RenderStream
   SOURCES
     "${_rs}/vtkRenderStreamer.cxx"
+    "${_rs}/vtkRenderStreamerBackend.cxx"
     "${_rs}/vtkRenderStreamerCapture.cxx"
     "${_rs}/vtkRenderStreamerInjector.cxx"
     "${_rs}/vtkRenderStreamerServerProcess.cxx"
