@@ -1,0 +1,453 @@
+#include "pqRenderStreamDockPanel.h"
+
+#include "pqActiveObjects.h"      // for pqActiveObjects
+#include "pqApplicationCore.h"    // for pqApplicationCore
+#include "pqRenderView.h"         // for pqRenderView
+#include "pqServerManagerModel.h" // for pqServerManagerModel
+#include "pqSettings.h"           // for pqSettings
+#include "vtkPVRenderView.h"      // for vtkPVRenderView
+#include "vtkRenderStreamer.h"    // for vtkRenderStreamer
+#include "vtkRenderWindow.h"      // for vtkRenderWindow
+#include "vtkSMRenderViewProxy.h" // for vtkSMRenderViewProxy
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTimer>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace
+{
+const char* const SettingsGroup = "RenderStream";
+
+QToolButton* smallButton(const QString& text, const QString& tip, QWidget* parent)
+{
+  auto* button = new QToolButton(parent);
+  button->setText(text);
+  button->setToolTip(tip);
+  return button;
+}
+}
+
+//-----------------------------------------------------------------------------
+pqRenderStreamDockPanel::pqRenderStreamDockPanel(
+  const QString& title, QWidget* parent, Qt::WindowFlags flags)
+  : Superclass(title, parent, flags)
+{
+  this->constructor();
+}
+
+//-----------------------------------------------------------------------------
+pqRenderStreamDockPanel::pqRenderStreamDockPanel(QWidget* parent, Qt::WindowFlags flags)
+  : Superclass(parent, flags)
+{
+  this->constructor();
+}
+
+//-----------------------------------------------------------------------------
+pqRenderStreamDockPanel::~pqRenderStreamDockPanel()
+{
+  // Stop before the views (and their windows) go away with the application.
+  this->Streamer->Stop();
+  this->Streamer->SetInteractor(nullptr);
+  this->Streamer->SetRenderWindow(nullptr);
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::constructor()
+{
+  this->setWindowTitle(tr("Render Stream"));
+  auto* body = new QWidget(this);
+  auto* layout = new QVBoxLayout(body);
+
+  this->StartButton = new QPushButton(tr("Start streaming"), body);
+  this->StartButton->setToolTip(tr("Serve the active render view to web browsers"));
+  layout->addWidget(this->StartButton);
+
+  auto* form = new QFormLayout();
+  this->Port = new QSpinBox(body);
+  this->Port->setRange(0, 65535);
+  this->Port->setSpecialValueText(tr("any free port"));
+  this->Port->setToolTip(tr("TCP port of the web server; 0 picks a free one"));
+  form->addRow(tr("Port"), this->Port);
+
+  this->BindAddress = new QLineEdit(body);
+  this->BindAddress->setToolTip(
+    tr("Address to listen on: 127.0.0.1 for this machine only, 0.0.0.0 for every network"));
+  form->addRow(tr("Bind address"), this->BindAddress);
+
+  this->Quality = new QSpinBox(body);
+  this->Quality->setRange(1, 100);
+  this->Quality->setToolTip(tr("JPEG quality while the user interacts (1-100)"));
+  form->addRow(tr("Quality"), this->Quality);
+
+  this->MaxFps = new QSpinBox(body);
+  this->MaxFps->setRange(1, 120);
+  this->MaxFps->setSuffix(tr(" fps"));
+  this->MaxFps->setToolTip(tr("How often the view is captured and browser input is applied"));
+  form->addRow(tr("Max frame rate"), this->MaxFps);
+
+  this->ViewOnly = new QCheckBox(tr("Browsers may only watch"), body);
+  this->ViewOnly->setToolTip(tr("When checked, input from browsers is ignored"));
+  form->addRow(tr("View only"), this->ViewOnly);
+
+  auto* urlRow = new QHBoxLayout();
+  this->Url = new QLineEdit(body);
+  this->Url->setReadOnly(true);
+  this->Url->setPlaceholderText(tr("not streaming"));
+  this->Url->setToolTip(tr("Open this link in a browser to watch and steer the view"));
+  QToolButton* copy = smallButton(tr("Copy"), tr("Copy the link to the clipboard"), body);
+  QToolButton* open = smallButton(tr("Open"), tr("Open the link in the default browser"), body);
+  urlRow->addWidget(this->Url, 1);
+  urlRow->addWidget(copy);
+  urlRow->addWidget(open);
+  form->addRow(tr("Link"), urlRow);
+
+  auto* viewOnlyRow = new QHBoxLayout();
+  this->ViewOnlyUrl = new QLineEdit(body);
+  this->ViewOnlyUrl->setReadOnly(true);
+  this->ViewOnlyUrl->setToolTip(tr("A link that can watch but not steer"));
+  QToolButton* copyViewOnly =
+    smallButton(tr("Copy"), tr("Copy the watch-only link to the clipboard"), body);
+  viewOnlyRow->addWidget(this->ViewOnlyUrl, 1);
+  viewOnlyRow->addWidget(copyViewOnly);
+  form->addRow(tr("Watch-only link"), viewOnlyRow);
+
+  this->ViewLabel = new QLabel(body);
+  form->addRow(tr("View"), this->ViewLabel);
+  this->StatusLabel = new QLabel(body);
+  form->addRow(tr("Status"), this->StatusLabel);
+  layout->addLayout(form);
+
+  this->ErrorLabel = new QLabel(body);
+  this->ErrorLabel->setWordWrap(true);
+  this->ErrorLabel->setStyleSheet("QLabel { color: #c0392b; }");
+  this->ErrorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  this->ErrorLabel->hide();
+  layout->addWidget(this->ErrorLabel);
+  layout->addStretch(1);
+  this->setWidget(body);
+
+  this->TickTimer = new QTimer(this);
+  this->TickTimer->setTimerType(Qt::PreciseTimer);
+  this->StatusTimer = new QTimer(this);
+  this->StatusTimer->setInterval(1000);
+
+  // The host ticks the streamer from its QTimer: no interactor timer.
+  this->Streamer->SetUseInteractorTimer(false);
+
+  this->loadSettings();
+
+  QObject::connect(this->StartButton, &QPushButton::clicked, this,
+    &pqRenderStreamDockPanel::toggleStreaming);
+  QObject::connect(copy, &QToolButton::clicked, this, &pqRenderStreamDockPanel::copyUrl);
+  QObject::connect(open, &QToolButton::clicked, this, &pqRenderStreamDockPanel::openUrl);
+  QObject::connect(
+    copyViewOnly, &QToolButton::clicked, this, &pqRenderStreamDockPanel::copyViewOnlyUrl);
+  QObject::connect(this->TickTimer, &QTimer::timeout, this, &pqRenderStreamDockPanel::tick);
+  QObject::connect(
+    this->StatusTimer, &QTimer::timeout, this, &pqRenderStreamDockPanel::refreshStatus);
+  QObject::connect(this->Port, QOverload<int>::of(&QSpinBox::valueChanged), this,
+    &pqRenderStreamDockPanel::saveSettings);
+  QObject::connect(
+    this->BindAddress, &QLineEdit::editingFinished, this, &pqRenderStreamDockPanel::saveSettings);
+  QObject::connect(this->Quality, QOverload<int>::of(&QSpinBox::valueChanged), this,
+    &pqRenderStreamDockPanel::saveSettings);
+  QObject::connect(this->MaxFps, QOverload<int>::of(&QSpinBox::valueChanged), this,
+    &pqRenderStreamDockPanel::saveSettings);
+  QObject::connect(
+    this->ViewOnly, &QCheckBox::toggled, this, &pqRenderStreamDockPanel::saveSettings);
+
+  pqActiveObjects& active = pqActiveObjects::instance();
+  QObject::connect(
+    &active, &pqActiveObjects::viewChanged, this, &pqRenderStreamDockPanel::setActiveView);
+  if (pqServerManagerModel* model = pqApplicationCore::instance()->getServerManagerModel())
+  {
+    QObject::connect(
+      model, &pqServerManagerModel::preViewRemoved, this, &pqRenderStreamDockPanel::onViewRemoved);
+  }
+
+  const char* autoStart = std::getenv("RENDERSTREAM_AUTOSTART");
+  this->AutoStart = autoStart && *autoStart && std::string(autoStart) != "0";
+  this->setActiveView(active.activeView());
+  this->updateWidgets();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::loadSettings()
+{
+  pqSettings* settings = pqApplicationCore::instance()->settings();
+  settings->beginGroup(SettingsGroup);
+  this->Port->setValue(settings->value("Port", 0).toInt());
+  this->BindAddress->setText(settings->value("BindAddress", "127.0.0.1").toString());
+  this->Quality->setValue(settings->value("Quality", 80).toInt());
+  this->MaxFps->setValue(settings->value("MaxFps", 30).toInt());
+  this->ViewOnly->setChecked(settings->value("ViewOnly", false).toBool());
+  settings->endGroup();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::saveSettings()
+{
+  pqSettings* settings = pqApplicationCore::instance()->settings();
+  settings->beginGroup(SettingsGroup);
+  settings->setValue("Port", this->Port->value());
+  settings->setValue("BindAddress", this->BindAddress->text().trimmed());
+  settings->setValue("Quality", this->Quality->value());
+  settings->setValue("MaxFps", this->MaxFps->value());
+  settings->setValue("ViewOnly", this->ViewOnly->isChecked());
+  settings->endGroup();
+  this->TickTimer->setInterval(1000 / this->MaxFps->value());
+}
+
+//-----------------------------------------------------------------------------
+bool pqRenderStreamDockPanel::isStreaming() const
+{
+  return this->Streamer->IsStreaming();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::toggleStreaming()
+{
+  if (this->isStreaming())
+  {
+    this->stopStreaming();
+  }
+  else
+  {
+    this->startStreaming();
+  }
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::setActiveView(pqView* view)
+{
+  // Only render views can be streamed; keep streaming the last one when the user activates
+  // a spreadsheet or a chart.
+  auto* renderView = qobject_cast<pqRenderView*>(view);
+  if (!renderView || renderView == this->View)
+  {
+    return;
+  }
+  this->View = renderView;
+  if (this->isStreaming())
+  {
+    this->attachToView();
+    this->Streamer->GetRenderWindow()->Render(); // a first frame of the new view
+  }
+  else if (this->AutoStart)
+  {
+    this->AutoStart = false; // once: a user's Stop is respected afterwards
+    // Let the view finish its own set-up (its widget gets a GL context when shown).
+    QTimer::singleShot(0, this, &pqRenderStreamDockPanel::startStreaming);
+  }
+  this->updateWidgets();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::onViewRemoved(pqView* view)
+{
+  if (view != this->View)
+  {
+    return;
+  }
+  const bool wasStreaming = this->isStreaming();
+  this->stopStreaming();
+  this->Streamer->SetInteractor(nullptr);
+  this->Streamer->SetRenderWindow(nullptr);
+  this->View = nullptr;
+  if (wasStreaming)
+  {
+    this->showError(tr("The streamed view was closed; streaming stopped."));
+  }
+  this->updateWidgets();
+}
+
+//-----------------------------------------------------------------------------
+bool pqRenderStreamDockPanel::attachToView()
+{
+  if (!this->View)
+  {
+    this->showError(tr("There is no render view to stream. Create or activate one."));
+    return false;
+  }
+  vtkSMRenderViewProxy* proxy = this->View->getRenderViewProxy();
+  if (!proxy)
+  {
+    this->showError(tr("The active view has no render view proxy."));
+    return false;
+  }
+  auto* pvView = vtkPVRenderView::SafeDownCast(proxy->GetClientSideObject());
+  if (!pvView)
+  {
+    this->showError(tr("The active view is not a vtkPVRenderView on this client."));
+    return false;
+  }
+  vtkRenderWindow* window = pvView->GetRenderWindow();
+  if (!window)
+  {
+    this->showError(tr("The active view has no render window yet."));
+    return false;
+  }
+  this->Streamer->SetRenderWindow(window);
+  // QVTKInteractor of the view's widget: ParaView renders the view when its style asks.
+  this->Streamer->SetInteractor(pvView->GetInteractor());
+  return true;
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::startStreaming()
+{
+  if (this->isStreaming())
+  {
+    return;
+  }
+  this->ErrorLabel->hide();
+  if (!this->attachToView())
+  {
+    this->updateWidgets();
+    return;
+  }
+  this->saveSettings();
+  this->Streamer->SetPort(this->Port->value());
+  const QByteArray bind = this->BindAddress->text().trimmed().toUtf8();
+  this->Streamer->SetBindAddress(bind.isEmpty() ? "127.0.0.1" : bind.constData());
+  this->Streamer->SetQuality(this->Quality->value());
+  this->Streamer->SetViewOnly(this->ViewOnly->isChecked());
+  if (!this->Streamer->Start())
+  {
+    const char* why = this->Streamer->GetLastError();
+    this->showError(tr("Could not start streaming: %1")
+                      .arg(why && *why ? QString::fromUtf8(why) : tr("unknown error")));
+    this->updateWidgets();
+    return;
+  }
+  std::cout << "RenderStream: serving " << this->Streamer->GetURL() << std::endl;
+  this->LastFramesSent = this->Streamer->GetFramesSent();
+  this->LastStatusMs = QDateTime::currentMSecsSinceEpoch();
+  this->TickTimer->start(1000 / this->MaxFps->value());
+  this->StatusTimer->start();
+  // Render once so the first browser sees a frame without waiting for the user.
+  if (this->View)
+  {
+    this->View->render();
+  }
+  this->updateWidgets();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::stopStreaming()
+{
+  this->TickTimer->stop();
+  this->StatusTimer->stop();
+  this->Streamer->Stop();
+  this->updateWidgets();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::tick()
+{
+  if (!this->Streamer->IsStreaming())
+  {
+    const char* why = this->Streamer->GetLastError();
+    this->stopStreaming();
+    this->showError(tr("Streaming stopped: %1")
+                      .arg(why && *why ? QString::fromUtf8(why) : tr("the server process ended")));
+    return;
+  }
+  this->Streamer->Tick();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::refreshStatus()
+{
+  if (!this->isStreaming())
+  {
+    this->updateWidgets();
+    return;
+  }
+  const unsigned long long sent = this->Streamer->GetFramesSent();
+  const qint64 now = QDateTime::currentMSecsSinceEpoch();
+  const double seconds = (now - this->LastStatusMs) / 1000.0;
+  const double fps = seconds > 0 && sent >= this->LastFramesSent
+    ? static_cast<double>(sent - this->LastFramesSent) / seconds
+    : 0.0;
+  this->LastFramesSent = sent;
+  this->LastStatusMs = now;
+  const int viewers = this->Streamer->GetViewerCount();
+  this->StatusLabel->setText(tr("streaming · %n viewer(s) · %1 fps sent", "", viewers)
+                               .arg(fps, 0, 'f', 1));
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::updateWidgets()
+{
+  const bool streaming = this->isStreaming();
+  this->StartButton->setText(streaming ? tr("Stop streaming") : tr("Start streaming"));
+  this->StartButton->setEnabled(streaming || this->View);
+  // The server is started with these; they apply at the next start.
+  this->Port->setEnabled(!streaming);
+  this->BindAddress->setEnabled(!streaming);
+  this->Quality->setEnabled(!streaming);
+  this->ViewOnly->setEnabled(!streaming);
+  this->Url->setText(streaming ? QString::fromUtf8(this->Streamer->GetURL()) : QString());
+  this->ViewOnlyUrl->setText(
+    streaming ? QString::fromUtf8(this->Streamer->GetViewOnlyURL()) : QString());
+  this->ViewLabel->setText(
+    this->View ? this->View->getSMName() : tr("(no render view)"));
+  if (streaming)
+  {
+    this->refreshStatus();
+  }
+  else
+  {
+    this->StatusLabel->setText(tr("stopped"));
+  }
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::showError(const QString& message)
+{
+  this->ErrorLabel->setText(message);
+  this->ErrorLabel->show();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::copyUrl()
+{
+  if (!this->Url->text().isEmpty())
+  {
+    QApplication::clipboard()->setText(this->Url->text());
+  }
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::copyViewOnlyUrl()
+{
+  if (!this->ViewOnlyUrl->text().isEmpty())
+  {
+    QApplication::clipboard()->setText(this->ViewOnlyUrl->text());
+  }
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::openUrl()
+{
+  if (!this->Url->text().isEmpty())
+  {
+    QDesktopServices::openUrl(QUrl(this->Url->text()));
+  }
+}

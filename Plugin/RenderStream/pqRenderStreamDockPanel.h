@@ -1,0 +1,95 @@
+/**
+ * @class   pqRenderStreamDockPanel
+ * @brief   The "Render Stream" dock: streams the active render view to web browsers.
+ *
+ * The panel owns one vtkRenderStreamer. It follows pqActiveObjects: whenever a render view
+ * becomes active, the streamer is re-attached to that view's render window and interactor,
+ * so browsers always see (and steer) the view the user works in. A QTimer ticks the streamer
+ * (capture + input injection) at most "Max fps" times a second; a second timer refreshes the
+ * viewer count and the delivered frame rate once a second. Errors (port in use, server
+ * missing, view closed) are shown in the panel. The settings persist through pqSettings.
+ *
+ * Setting the environment variable RENDERSTREAM_AUTOSTART=1 starts streaming as soon as a
+ * render view exists (used by the GUI test, handy for kiosk set-ups). Every start prints the
+ * line `RenderStream: serving URL` on stdout, as the examples do.
+ */
+#ifndef pqRenderStreamDockPanel_h
+#define pqRenderStreamDockPanel_h
+
+#include <QDockWidget>
+#include <QPointer> // for QPointer
+
+#include "vtkNew.h" // for vtkNew
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTimer;
+class pqRenderView;
+class pqView;
+class vtkRenderStreamer;
+
+class pqRenderStreamDockPanel : public QDockWidget
+{
+  Q_OBJECT
+  typedef QDockWidget Superclass;
+
+public:
+  pqRenderStreamDockPanel(const QString& title, QWidget* parent = nullptr,
+    Qt::WindowFlags flags = Qt::WindowFlags{});
+  pqRenderStreamDockPanel(QWidget* parent = nullptr, Qt::WindowFlags flags = Qt::WindowFlags{});
+  ~pqRenderStreamDockPanel() override;
+
+  /** True while the streamer serves. */
+  bool isStreaming() const;
+
+public Q_SLOTS:
+  void startStreaming();
+  void stopStreaming();
+
+private Q_SLOTS:
+  void toggleStreaming();
+  void setActiveView(pqView* view);
+  void onViewRemoved(pqView* view);
+  void tick();
+  void refreshStatus();
+  void copyUrl();
+  void copyViewOnlyUrl();
+  void openUrl();
+  void saveSettings();
+
+private:
+  Q_DISABLE_COPY(pqRenderStreamDockPanel)
+
+  void constructor();
+  void loadSettings();
+  /** Points the streamer at this->View's window and interactor; false (with a message) if
+   * the view has none yet. */
+  bool attachToView();
+  void updateWidgets();
+  void showError(const QString& message);
+
+  vtkNew<vtkRenderStreamer> Streamer;
+  QPointer<pqRenderView> View;
+  QTimer* TickTimer = nullptr;
+  QTimer* StatusTimer = nullptr;
+  unsigned long long LastFramesSent = 0;
+  qint64 LastStatusMs = 0;
+  bool AutoStart = false;
+
+  QPushButton* StartButton = nullptr;
+  QSpinBox* Port = nullptr;
+  QLineEdit* BindAddress = nullptr;
+  QSpinBox* Quality = nullptr;
+  QSpinBox* MaxFps = nullptr;
+  QCheckBox* ViewOnly = nullptr;
+  QLineEdit* Url = nullptr;
+  QLineEdit* ViewOnlyUrl = nullptr;
+  QLabel* ViewLabel = nullptr;
+  QLabel* StatusLabel = nullptr;
+  QLabel* ErrorLabel = nullptr;
+};
+
+#endif
