@@ -1,0 +1,294 @@
+// renderstream-server over HTTP: real process, real sockets, real shared memory.
+#include "ServerProcess.h"
+#include "TestClient.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+
+using namespace renderstream::testing;
+using namespace std::chrono_literals;
+
+namespace
+{
+constexpr std::uint32_t kW = 160;
+constexpr std::uint32_t kH = 120;
+
+// Channel-wise closeness of a decoded pixel to the pattern colour.
+::testing::AssertionResult Near(const DecodedImage& image, int x, int y, Rgb want)
+{
+  const unsigned char* p = image.At(x, y);
+  const int tolerance = 48;
+  if (std::abs(p[0] - want.R) <= tolerance && std::abs(p[1] - want.G) <= tolerance &&
+    std::abs(p[2] - want.B) <= tolerance)
+  {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+    << "pixel (" << x << "," << y << ") is " << int(p[0]) << "," << int(p[1]) << ","
+    << int(p[2]) << " want " << int(want.R) << "," << int(want.G) << "," << int(want.B);
+}
+} // namespace
+
+TEST(ServerHttp, StartupLineGoesToStderrAndHeaderIsFilled)
+{
+  ServerProcess server;
+  EXPECT_NE(server.Port, 0);
+  EXPECT_EQ(server.Token.size(), 32u);
+  EXPECT_EQ(server.ViewToken.size(), 32u);
+  EXPECT_NE(server.Token, server.ViewToken);
+  const std::string err = server.Stderr();
+  EXPECT_NE(err.find("renderstream-server: serving http://127.0.0.1:" +
+              std::to_string(server.Port) + "/?token=" + server.Token),
+    std::string::npos)
+    << err;
+  EXPECT_NE(err.find(server.ViewToken), std::string::npos);
+}
+
+TEST(ServerHttp, SnapshotDecodesToThePublishedSizeAndPattern)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  const HttpReply reply = HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token));
+  ASSERT_EQ(reply.Status, 200) << reply.Error << reply.Body;
+  EXPECT_EQ(reply.Header("content-type"), "image/jpeg");
+  EXPECT_EQ(reply.Header("cache-control"), "no-store");
+  ASSERT_TRUE(IsCompleteJpeg(reply.Body));
+  const DecodedImage image = DecodeJpeg(reply.Body);
+  ASSERT_TRUE(image.Ok);
+  EXPECT_EQ(image.Width, int(kW));
+  EXPECT_EQ(image.Height, int(kH));
+  // Top-down in the JPEG: the top row is the last row in memory (bottom-up frame).
+  EXPECT_TRUE(Near(image, 10, 5, { 255, 0, 0 }));       // top left red
+  EXPECT_TRUE(Near(image, kW - 10, 5, { 0, 0, 255 }));  // top right blue
+  EXPECT_TRUE(Near(image, 10, kH / 2 + 10, { 0, 255, 0 })); // bottom left green
+  EXPECT_TRUE(Near(image, kW - 10, kH / 2 + 10, { 0, 0, 0 }));
+}
+
+TEST(ServerHttp, SnapshotQualityParameter)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 3);
+  const HttpReply low = HttpGet(server.Port, server.Url("/snapshot.jpg?quality=5", server.Token));
+  const HttpReply high = HttpGet(server.Port, server.Url("/snapshot.jpg?quality=100", server.Token));
+  ASSERT_EQ(low.Status, 200);
+  ASSERT_EQ(high.Status, 200);
+  EXPECT_TRUE(IsCompleteJpeg(low.Body));
+  EXPECT_LT(low.Body.size(), high.Body.size());
+  for (const char* bad : { "0", "101", "abc", "", "-3", "50x" })
+  {
+    const HttpReply reply =
+      HttpGet(server.Port, server.Url(std::string("/snapshot.jpg?quality=") + bad, server.Token));
+    EXPECT_EQ(reply.Status, 400) << "quality=" << bad;
+  }
+}
+
+TEST(ServerHttp, SnapshotBeforeTheFirstFrameWaitsThenAnswers503)
+{
+  ServerProcess server;
+  const auto start = std::chrono::steady_clock::now();
+  const HttpReply reply = HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token));
+  EXPECT_EQ(reply.Status, 503);
+  EXPECT_NE(reply.Body.find("no frame yet"), std::string::npos);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 1s);
+}
+
+TEST(ServerHttp, SnapshotWaitsForAFrameThatArrivesLate)
+{
+  ServerProcess server;
+  std::thread late([&] {
+    std::this_thread::sleep_for(300ms);
+    server.PublishPattern(kW, kH, 1);
+  });
+  const HttpReply reply = HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token));
+  late.join();
+  EXPECT_EQ(reply.Status, 200);
+  EXPECT_TRUE(IsCompleteJpeg(reply.Body));
+}
+
+TEST(ServerHttp, MissingOrWrongTokenIs401WithHelp)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  for (const std::string& target : std::vector<std::string>{ "/", "/snapshot.jpg", "/stats", "/metrics",
+         "/stream.mjpeg", "/snapshot.jpg?token=wrong", "/?token=" + server.Token + "x" })
+  {
+    const HttpReply reply = HttpGet(server.Port, target);
+    EXPECT_EQ(reply.Status, 401) << target;
+    EXPECT_NE(reply.Body.find("token"), std::string::npos) << target;
+    EXPECT_EQ(reply.Header("set-cookie"), "") << target;
+  }
+}
+
+TEST(ServerHttp, PageSetsTheCookieAndTheCookieWorks)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  const HttpReply page = HttpGet(server.Port, server.Url("/", server.Token));
+  ASSERT_EQ(page.Status, 200);
+  EXPECT_NE(page.Header("content-type").find("text/html"), std::string::npos);
+  EXPECT_NE(page.Body.find("<html"), std::string::npos);
+  const std::string cookie = page.Header("set-cookie");
+  EXPECT_NE(cookie.find("renderstream_token=" + server.Token), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  const HttpReply withCookie = HttpGet(server.Port, "/snapshot.jpg",
+    { { "Cookie", "other=1; renderstream_token=" + server.Token } });
+  EXPECT_EQ(withCookie.Status, 200);
+  EXPECT_TRUE(IsCompleteJpeg(withCookie.Body));
+  const HttpReply badCookie =
+    HttpGet(server.Port, "/snapshot.jpg", { { "Cookie", "renderstream_token=nope" } });
+  EXPECT_EQ(badCookie.Status, 401);
+}
+
+TEST(ServerHttp, ViewTokenMayWatch)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  EXPECT_EQ(HttpGet(server.Port, server.Url("/snapshot.jpg", server.ViewToken)).Status, 200);
+  EXPECT_EQ(HttpGet(server.Port, server.Url("/", server.ViewToken)).Status, 200);
+}
+
+TEST(ServerHttp, UnknownPathIs404WrongMethodIs405)
+{
+  ServerProcess server;
+  EXPECT_EQ(HttpGet(server.Port, server.Url("/nope", server.Token)).Status, 404);
+  EXPECT_EQ(HttpGet(server.Port, "/../../etc/passwd").Status, 404);
+  EXPECT_EQ(HttpGet(server.Port, "/index.html/../../etc/passwd").Status, 404);
+  const HttpReply post =
+    HttpRequest(server.Port, server.Url("/stats", server.Token), {}, http::verb::post, "x");
+  EXPECT_EQ(post.Status, 405);
+  EXPECT_EQ(post.Header("allow"), "GET");
+  EXPECT_EQ(HttpRequest(server.Port, "/", {}, http::verb::delete_).Status, 405);
+}
+
+TEST(ServerHttp, OversizedHeaderIs431AndBodyIs413)
+{
+  ServerProcess server;
+  const std::string big(20000, 'a');
+  EXPECT_EQ(RawStatus(RawExchange(server.Port,
+              "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n")),
+    431);
+  EXPECT_EQ(RawStatus(RawExchange(server.Port,
+              "GET /stats HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
+                std::string(100000, 'b'))),
+    413);
+  EXPECT_EQ(RawStatus(RawExchange(server.Port, "NONSENSE\r\n\r\n")), 400);
+  // Still serving.
+  EXPECT_EQ(HttpGet(server.Port, server.Url("/stats", server.Token)).Status, 200);
+}
+
+TEST(ServerHttp, MjpegPartsAreCompleteJpegsWithChangingContent)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  MjpegClient client(server.Port, server.Url("/stream.mjpeg", server.Token));
+  ASSERT_EQ(client.Status, 200) << client.Head;
+  EXPECT_NE(client.Head.find("multipart/x-mixed-replace; boundary="), std::string::npos);
+  EXPECT_NE(client.Head.find("Cache-Control: no-store"), std::string::npos);
+  std::vector<std::string> parts;
+  std::thread producer([&] {
+    for (int i = 2; i <= 6; ++i)
+    {
+      std::this_thread::sleep_for(60ms);
+      server.PublishPattern(kW, kH, i);
+    }
+  });
+  std::string jpeg;
+  while (parts.size() < 4 && client.NextPart(jpeg))
+  {
+    parts.push_back(jpeg);
+  }
+  producer.join();
+  ASSERT_GE(parts.size(), 4u);
+  for (std::size_t i = 0; i < parts.size(); ++i)
+  {
+    EXPECT_TRUE(IsCompleteJpeg(parts[i])) << i;
+    const DecodedImage image = DecodeJpeg(parts[i]);
+    ASSERT_TRUE(image.Ok);
+    EXPECT_EQ(image.Width, int(kW));
+    if (i > 0)
+    {
+      EXPECT_NE(parts[i], parts[i - 1]) << "part " << i << " repeats the previous one";
+    }
+  }
+}
+
+TEST(ServerHttp, StatsAndMetricsCarryTheCounters)
+{
+  ServerProcess server;
+  for (int i = 1; i <= 3; ++i)
+  {
+    server.PublishPattern(kW, kH, i);
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token)).Status, 200);
+  const HttpReply stats = HttpGet(server.Port, server.Url("/stats", server.Token));
+  ASSERT_EQ(stats.Status, 200);
+  EXPECT_EQ(stats.Header("content-type"), "application/json");
+  const auto json = nlohmann::json::parse(stats.Body, nullptr, false);
+  ASSERT_FALSE(json.is_discarded()) << stats.Body;
+  EXPECT_EQ(json["frames"]["captured"], 3);
+  EXPECT_GE(json["frames"]["encoded"].get<int>(), 1);
+  for (const char* key : { "sent", "dropped", "acquired", "stills", "duplicates" })
+  {
+    EXPECT_TRUE(json["frames"].contains(key)) << key;
+  }
+  for (const char* key : { "fps", "encodeMs", "bytesSent", "input", "clients", "clientList" })
+  {
+    EXPECT_TRUE(json.contains(key)) << key;
+  }
+  EXPECT_TRUE(json["encodeMs"].contains("p95"));
+  EXPECT_TRUE(json["input"].contains("ringOverflows"));
+  const HttpReply metrics = HttpGet(server.Port, server.Url("/metrics", server.Token));
+  ASSERT_EQ(metrics.Status, 200);
+  EXPECT_NE(metrics.Body.find("renderstream_frames_encoded_total"), std::string::npos);
+  EXPECT_NE(metrics.Body.find("renderstream_frames_captured_total 3"), std::string::npos);
+  EXPECT_NE(metrics.Body.find("# TYPE renderstream_clients gauge"), std::string::npos);
+  EXPECT_EQ(server.Segment->Header().FramesEncoded.load(), json["frames"]["encoded"].get<std::uint64_t>() + json["frames"]["stills"].get<std::uint64_t>());
+}
+
+TEST(ServerHttp, IdenticalFramesAreNotReencoded)
+{
+  ServerProcess server({ "--still-quality", "80" }); // no still re-encode in this test
+  server.PublishPattern(kW, kH, 1);
+  std::this_thread::sleep_for(100ms);
+  server.PublishPattern(kW, kH, 1);
+  std::this_thread::sleep_for(100ms);
+  server.PublishPattern(kW, kH, 1);
+  std::this_thread::sleep_for(200ms);
+  const auto json = nlohmann::json::parse(
+    HttpGet(server.Port, server.Url("/stats", server.Token)).Body, nullptr, false);
+  EXPECT_EQ(json["frames"]["encoded"], 1);
+  EXPECT_EQ(json["frames"]["duplicates"], 2);
+}
+
+TEST(ServerHttp, StillFrameFollowsWhenTheSceneSettles)
+{
+  ServerProcess server; // quality 80, still 92
+  server.PublishPattern(kW, kH, 1);
+  std::this_thread::sleep_for(900ms);
+  const auto json = nlohmann::json::parse(
+    HttpGet(server.Port, server.Url("/stats", server.Token)).Body, nullptr, false);
+  EXPECT_EQ(json["frames"]["encoded"], 1);
+  EXPECT_EQ(json["frames"]["stills"], 1);
+}
+
+TEST(ServerHttp, MaxClientsAnswers503)
+{
+  ServerProcess server({ "--max-clients", "2" });
+  server.PublishPattern(kW, kH, 1);
+  MjpegClient a(server.Port, server.Url("/stream.mjpeg", server.Token));
+  MjpegClient b(server.Port, server.Url("/stream.mjpeg", server.Token));
+  ASSERT_EQ(a.Status, 200);
+  ASSERT_EQ(b.Status, 200);
+  std::this_thread::sleep_for(100ms);
+  const HttpReply third = HttpGet(server.Port, server.Url("/stream.mjpeg", server.Token));
+  EXPECT_EQ(third.Status, 503);
+  EXPECT_NE(third.Body.find("--max-clients"), std::string::npos);
+  EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token)), 503);
+  EXPECT_EQ(server.Segment->Header().Viewers.load(), 2u);
+  // Snapshots and stats do not take a slot.
+  EXPECT_EQ(HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token)).Status, 200);
+}
