@@ -1,1 +1,272 @@
+// renderstream-server /ws: frames out as binary JPEG messages, JSON input events in.
+#include "ServerProcess.h"
+#include "TestClient.h"
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace renderstream::testing;
+using renderstream::ipc::EventType;
+using renderstream::ipc::InputEvent;
+using namespace std::chrono_literals;
+
+namespace
+{
+constexpr std::uint32_t kW = 160;
+constexpr std::uint32_t kH = 120;
+
+/// Pops up to `count` events, waiting at most `timeout` in total.
+std::vector<InputEvent> PopEvents(ServerProcess& server, std::size_t count, std::chrono::milliseconds timeout = 2s)
+{
+  std::vector<InputEvent> events;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (events.size() < count && std::chrono::steady_clock::now() < deadline)
+  {
+    InputEvent event;
+    if (server.Segment->Events().TryPop(event))
+    {
+      events.push_back(event);
+    }
+    else
+    {
+      std::this_thread::sleep_for(2ms);
+    }
+  }
+  return events;
+}
+
+nlohmann::json Stats(ServerProcess& server)
+{
+  return nlohmann::json::parse(
+    HttpGet(server.Port, server.Url("/stats", server.Token)).Body, nullptr, false);
+}
+} // namespace
+
+TEST(ServerWebSocket, HelloThenOneCompleteJpegPerBinaryMessage)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open()) << ws.HandshakeStatus;
+  std::string data;
+  bool text = false;
+  ASSERT_TRUE(ws.Read(data, text));
+  ASSERT_TRUE(text);
+  const auto hello = nlohmann::json::parse(data, nullptr, false);
+  EXPECT_EQ(hello["type"], "hello");
+  EXPECT_EQ(hello["viewOnly"], false);
+  EXPECT_EQ(hello["width"], kW);
+  EXPECT_EQ(hello["height"], kH);
+  EXPECT_EQ(hello["maxWidth"], 320);
+  EXPECT_EQ(hello["maxHeight"], 240);
+  std::vector<std::string> frames;
+  std::thread producer([&] {
+    for (int i = 2; i <= 5; ++i)
+    {
+      std::this_thread::sleep_for(60ms);
+      server.PublishPattern(kW, kH, i);
+    }
+  });
+  std::string jpeg;
+  while (frames.size() < 4 && ws.ReadFrame(jpeg))
+  {
+    frames.push_back(jpeg);
+  }
+  producer.join();
+  ASSERT_EQ(frames.size(), 4u);
+  for (const auto& frame : frames)
+  {
+    EXPECT_TRUE(IsCompleteJpeg(frame));
+    const DecodedImage image = DecodeJpeg(frame);
+    EXPECT_TRUE(image.Ok);
+    EXPECT_EQ(image.Width, int(kW));
+    EXPECT_EQ(image.Height, int(kH));
+  }
+}
+
+TEST(ServerWebSocket, EventsComeOutOfTheRingInOrderWithTheirFields)
+{
+  ServerProcess server;
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  const std::vector<std::string> messages = {
+    R"({"type":"pointer","action":"down","x":0.25,"y":0.5,"button":0,"ctrl":true})",
+    R"({"type":"pointer","action":"move","x":0.3,"y":0.55,"shift":true})",
+    R"({"type":"pointer","action":"up","x":0.35,"y":0.6,"button":2,"detail":2})",
+    R"({"type":"wheel","x":0.5,"y":0.5,"dy":-1.0})",
+    R"({"type":"key","action":"down","key":"r","code":"KeyR","alt":true})",
+    R"({"type":"key","action":"up","key":"r","code":"KeyR"})",
+    R"({"type":"resize","width":300,"height":200})",
+    R"({"type":"action","name":"resetCamera"})",
+    R"({"type":"action","name":"style","value":"joystick"})",
+  };
+  for (const auto& m : messages)
+  {
+    ASSERT_TRUE(ws.SendText(m));
+  }
+  const auto events = PopEvents(server, messages.size());
+  ASSERT_EQ(events.size(), messages.size());
+  EXPECT_EQ(events[0].Type, EventType::PointerDown);
+  EXPECT_FLOAT_EQ(events[0].X, 0.25f);
+  EXPECT_FLOAT_EQ(events[0].Y, 0.5f);
+  EXPECT_EQ(events[0].Modifiers, renderstream::ipc::ModCtrl);
+  EXPECT_EQ(events[1].Type, EventType::PointerMove);
+  EXPECT_EQ(events[1].Modifiers, renderstream::ipc::ModShift);
+  EXPECT_EQ(events[2].Type, EventType::PointerUp);
+  EXPECT_EQ(events[2].Button, 2);
+  EXPECT_EQ(events[2].RepeatCount, 1);
+  EXPECT_EQ(events[3].Type, EventType::Wheel);
+  EXPECT_FLOAT_EQ(events[3].Delta, -1.f);
+  EXPECT_EQ(events[4].Type, EventType::KeyDown);
+  EXPECT_STREQ(events[4].Key, "r");
+  EXPECT_STREQ(events[4].Code, "KeyR");
+  EXPECT_EQ(events[4].Modifiers, renderstream::ipc::ModAlt);
+  EXPECT_EQ(events[5].Type, EventType::KeyUp);
+  EXPECT_EQ(events[6].Type, EventType::Resize);
+  EXPECT_EQ(events[6].Width, 300u);
+  EXPECT_EQ(events[6].Height, 200u);
+  EXPECT_EQ(events[7].Type, EventType::ResetCamera);
+  EXPECT_EQ(events[8].Type, EventType::InteractionStyle);
+  EXPECT_EQ(events[8].Key[0], 'j');
+  for (std::size_t i = 0; i < events.size(); ++i)
+  {
+    EXPECT_GT(events[i].TimeNs, 0);
+    if (i > 0)
+    {
+      EXPECT_GE(events[i].TimeNs, events[i - 1].TimeNs);
+    }
+  }
+  EXPECT_EQ(Stats(server)["input"]["accepted"], messages.size());
+}
+
+TEST(ServerWebSocket, ViewTokenInputIsDroppedAndCounted)
+{
+  ServerProcess server;
+  WsClient ws(server.Port, server.Url("/ws", server.ViewToken));
+  ASSERT_TRUE(ws.Open());
+  std::string data;
+  bool text = false;
+  ASSERT_TRUE(ws.Read(data, text));
+  EXPECT_EQ(nlohmann::json::parse(data)["viewOnly"], true);
+  for (int i = 0; i < 5; ++i)
+  {
+    ASSERT_TRUE(ws.SendText(R"({"type":"pointer","action":"move","x":0.5,"y":0.5})"));
+  }
+  std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(PopEvents(server, 1, 200ms).empty());
+  const auto stats = Stats(server);
+  EXPECT_EQ(stats["input"]["viewOnlyDropped"], 5);
+  EXPECT_EQ(stats["input"]["accepted"], 0);
+}
+
+TEST(ServerWebSocket, ViewOnlyOptionAppliesToTheFullToken)
+{
+  ServerProcess server({ "--view-only" });
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  std::string data;
+  bool text = false;
+  ASSERT_TRUE(ws.Read(data, text));
+  EXPECT_EQ(nlohmann::json::parse(data)["viewOnly"], true);
+  ASSERT_TRUE(ws.SendText(R"({"type":"action","name":"resetCamera"})"));
+  EXPECT_TRUE(PopEvents(server, 1, 300ms).empty());
+}
+
+TEST(ServerWebSocket, UpgradeNeedsTokenAndMatchingOrigin)
+{
+  ServerProcess server({ "--allow-origin", "http://viewer.example:8080" });
+  const std::string own = "http://127.0.0.1:" + std::to_string(server.Port);
+  EXPECT_EQ(UpgradeStatus(server.Port, "/ws"), 401);
+  EXPECT_EQ(UpgradeStatus(server.Port, "/ws?token=wrong"), 401);
+  EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token), "http://evil.example"), 403);
+  EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token), own + "0"), 403);
+  EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token), own), 101);
+  EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token), "http://viewer.example:8080"), 101);
+  EXPECT_EQ(HttpGet(server.Port, server.Url("/ws", server.Token)).Status, 426);
+  WsClient sameOrigin(server.Port, server.Url("/ws", server.Token), own);
+  EXPECT_TRUE(sameOrigin.Open());
+}
+
+TEST(ServerWebSocket, MalformedMessagesAreCountedAndIgnored)
+{
+  ServerProcess server;
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  const std::vector<std::string> bad = {
+    "not json",
+    "{\"type\":",
+    "[1,2,3]",
+    "null",
+    R"({"type":"teleport"})",
+    R"({"kind":"pointer"})",
+    R"({"type":"pointer","action":"move","x":1e999,"y":0.5})",
+    R"({"type":"pointer","action":"move","x":1.01,"y":0.5})",
+    R"({"type":"pointer","action":"move","x":0.5})",
+    R"({"type":"pointer","action":"down","x":0.5,"y":0.5,"button":7})",
+    R"({"type":"pointer","action":"down","x":0.5,"y":0.5,"button":"left"})",
+    R"({"type":"pointer","action":"move","x":0.5,"y":0.5,"meta":1})",
+    R"({"type":"wheel","x":0.5,"y":0.5,"dy":"up"})",
+    R"({"type":"wheel","x":0.5,"y":0.5,"dy":-1e400})",
+    R"({"type":"key","action":"down","key":"AVeryLongKeyNameIndeed","code":"KeyR"})",
+    R"({"type":"key","action":"down","code":"KeyR"})",
+    R"({"type":"resize","width":0,"height":100})",
+    R"({"type":"resize","width":100,"height":100000})",
+    R"({"type":"resize","width":"100","height":100})",
+    R"({"type":"action","name":"rm -rf"})",
+    R"({"type":"action","name":"style","value":"orbit"})",
+    std::string(3000, '{'),
+  };
+  for (const auto& m : bad)
+  {
+    ASSERT_TRUE(ws.SendText(m)) << m;
+  }
+  // A good one afterwards goes through: the socket stayed open.
+  ASSERT_TRUE(ws.SendText(R"({"type":"action","name":"resetCamera"})"));
+  const auto events = PopEvents(server, 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].Type, EventType::ResetCamera);
+  const auto stats = Stats(server);
+  EXPECT_EQ(stats["input"]["rejected"], bad.size());
+  EXPECT_EQ(stats["input"]["accepted"], 1);
+}
+
+TEST(ServerWebSocket, OversizedMessageClosesWith1009)
+{
+  ServerProcess server;
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  ws.SendText(R"({"type":"key","action":"down","key":")" + std::string(5 * 1024, 'k') + "\"}");
+  EXPECT_EQ(ws.WaitForClose(), 1009);
+  EXPECT_EQ(HttpGet(server.Port, server.Url("/stats", server.Token)).Status, 200);
+  WsClient again(server.Port, server.Url("/ws", server.Token));
+  EXPECT_TRUE(again.Open());
+}
+
+TEST(ServerWebSocket, BinaryMessageClosesWith1003)
+{
+  ServerProcess server;
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  ASSERT_TRUE(ws.SendBinary(std::string("\x01\x02\x03", 3)));
+  EXPECT_EQ(ws.WaitForClose(), 1003);
+  EXPECT_EQ(HttpGet(server.Port, server.Url("/stats", server.Token)).Status, 200);
+}
+
+TEST(ServerWebSocket, ViewerCountFollowsConnections)
+{
+  ServerProcess server;
+  {
+    WsClient a(server.Port, server.Url("/ws", server.Token));
+    WsClient b(server.Port, server.Url("/ws", server.ViewToken));
+    ASSERT_TRUE(a.Open() && b.Open());
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(server.Segment->Header().Viewers.load(), 2u);
+    EXPECT_EQ(Stats(server)["clients"], 2);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (server.Segment->Header().Viewers.load() != 0 && std::chrono::steady_clock::now() < deadline)
+  {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(server.Segment->Header().Viewers.load(), 0u);
+}
