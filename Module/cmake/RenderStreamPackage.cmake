@@ -15,8 +15,9 @@ vtk_module_export_find_packages(
 # in both (the build tree's "prefix" is CMAKE_BINARY_DIR).
 file(RELATIVE_PATH _renderstream_config_to_prefix
   "/prefix/${_renderstream_cmake_dir}" "/prefix")
-if (NOT RenderStream_PYTHON_DESTINATION)
-  set(RenderStream_PYTHON_DESTINATION "${CMAKE_INSTALL_LIBDIR}/python-not-wrapped")
+set(_renderstream_python_destination "${RenderStream_PYTHON_DESTINATION}")
+if (NOT _renderstream_python_destination)
+  set(_renderstream_python_destination "${CMAKE_INSTALL_LIBDIR}/python-not-wrapped")
 endif ()
 configure_file("${CMAKE_CURRENT_LIST_DIR}/RenderStreamConfig.cmake.in"
   "${CMAKE_BINARY_DIR}/${_renderstream_cmake_dir}/RenderStreamConfig.cmake" @ONLY)

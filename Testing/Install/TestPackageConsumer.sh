@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# TestPackageConsumer MODE BUILD_DIR CONSUMER_SOURCE CMAKE GENERATOR
+# TestPackageConsumer MODE BUILD_DIR CONSUMER_SOURCE CMAKE GENERATOR [PYTHON PYTHON_DESTINATION]
 #   MODE install: `cmake --install BUILD_DIR --prefix <temp>`, consumer finds RenderStream there
 #   MODE build:   the consumer finds RenderStream in BUILD_DIR itself
 # Configures and builds Testing/Install/Consumer (the README's CMake snippet, nothing else),
-# runs it offscreen and fetches /snapshot.jpg from the server it spawned. Needs $DISPLAY.
+# runs it offscreen and fetches /snapshot.jpg from the server it spawned. With PYTHON, also
+# imports the `renderstream` package from <root>/PYTHON_DESTINATION. Needs $DISPLAY.
 set -euo pipefail
-mode=$1 build=$2 source=$3 cmake=$4 generator=$5
+mode=$1 build=$2 source=$3 cmake=$4 generator=$5 python=${6:-} python_destination=${7:-}
 
 work=$(mktemp -d /tmp/renderstream-consumer.XXXXXX)
 app_pid=
@@ -32,6 +33,15 @@ else
   root=$build
   find_args=(-DRenderStream_DIR="$build/lib/cmake/RenderStream")
   expected_server=$build/bin/renderstream-server
+fi
+
+if [[ -n $python ]]; then
+  step "importing renderstream from $root/$python_destination"
+  module=$(PYTHONPATH="$root/$python_destination" "$python" -c \
+    'import renderstream; from renderstream import vtkRenderStreamer; vtkRenderStreamer(); print(renderstream.__file__)') ||
+    fail "python cannot import renderstream from $root/$python_destination"
+  [[ $module == "$root"/* ]] || fail "renderstream imported from $module, not from $root"
+  echo "python: $module"
 fi
 
 step "configuring the consumer against $root"
