@@ -321,6 +321,13 @@ public:
   }
 
   bool Open() const { return this->HandshakeStatus == 101 && !this->Failed; }
+  void SetTimeout(std::chrono::milliseconds timeout) { SetTimeouts(this->Ws.next_layer(), timeout); }
+  /// Closes the TCP connection without a close handshake.
+  void Drop()
+  {
+    boost::system::error_code ec;
+    this->Ws.next_layer().close(ec);
+  }
 
   /// Reads one message; false on error/close (then CloseCode() may say why).
   bool Read(std::string& data, bool& text)

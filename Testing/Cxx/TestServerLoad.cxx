@@ -1,1 +1,201 @@
+// renderstream-server under load: many clients, slow clients. Figures are logged, timings are
+// never asserted tightly (a 2-core CI machine).
+#include "ServerProcess.h"
+#include "TestClient.h"
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <random>
+
+using namespace renderstream::testing;
+using namespace std::chrono_literals;
+
+namespace
+{
+nlohmann::json Stats(ServerProcess& server)
+{
+  return nlohmann::json::parse(
+    HttpGet(server.Port, server.Url("/stats", server.Token)).Body, nullptr, false);
+}
+
+/// Publishes a frame of noise (large JPEGs that fill socket buffers quickly).
+void PublishNoise(ServerProcess& server, std::uint32_t w, std::uint32_t h, std::mt19937_64& rng)
+{
+  auto* slot = reinterpret_cast<std::uint64_t*>(server.Segment->WritableSlot());
+  for (std::size_t i = 0; i < std::size_t(w) * h * 4 / 8; ++i)
+  {
+    slot[i] = rng();
+  }
+  renderstream::ipc::FrameInfo info;
+  info.Width = w;
+  info.Height = h;
+  info.Format = renderstream::ipc::PixelFormat::BGRA;
+  server.Segment->Publish(info);
+}
+} // namespace
+
+TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
+{
+  ServerProcess server({ "--max-clients", "64" });
+  server.PublishPattern(320, 240, 1);
+  constexpr int kClients = 50;
+  std::atomic<bool> stop{ false };
+  std::atomic<int> connected{ 0 };
+  std::vector<std::atomic<int>> received(kClients);
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kClients; ++i)
+  {
+    readers.emplace_back([&, i] {
+      std::string jpeg;
+      if (i % 2 == 0)
+      {
+        MjpegClient client(server.Port, server.Url("/stream.mjpeg", server.Token));
+        SetTimeouts(client.Socket_(), 1s);
+        connected += client.Status == 200;
+        while (!stop)
+        {
+          if (client.NextPart(jpeg) && IsCompleteJpeg(jpeg))
+          {
+            ++received[i];
+          }
+          else if (!stop)
+          {
+            std::this_thread::sleep_for(1ms);
+          }
+        }
+      }
+      else
+      {
+        WsClient client(server.Port, server.Url("/ws", server.Token));
+        client.SetTimeout(1s);
+        connected += client.Open();
+        while (!stop && client.Open())
+        {
+          if (client.ReadFrame(jpeg) && IsCompleteJpeg(jpeg))
+          {
+            ++received[i];
+          }
+        }
+      }
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (connected < kClients && std::chrono::steady_clock::now() < deadline)
+  {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(connected.load(), kClients);
+  const auto start = std::chrono::steady_clock::now();
+  std::uint64_t published = 1;
+  while (std::chrono::steady_clock::now() - start < 2s)
+  {
+    server.PublishPattern(320, 240, ++published);
+    std::this_thread::sleep_for(33ms);
+  }
+  std::this_thread::sleep_for(500ms); // the last frame and its still reach everybody
+  stop = true;
+  for (auto& t : readers)
+  {
+    t.join();
+  }
+  const auto stats = Stats(server);
+  const auto encoded = stats["frames"]["encoded"].get<std::uint64_t>();
+  const auto acquired = stats["frames"]["acquired"].get<std::uint64_t>();
+  const auto duplicates = stats["frames"]["duplicates"].get<std::uint64_t>();
+  int minimum = 1 << 30, total = 0;
+  for (auto& r : received)
+  {
+    minimum = std::min(minimum, r.load());
+    total += r.load();
+  }
+  std::cout << "[ figures  ] 50 clients, 320x240, 2 s: published " << published << ", acquired "
+            << acquired << ", encoded " << encoded << ", stills " << stats["frames"]["stills"]
+            << ", sent " << stats["frames"]["sent"] << ", dropped " << stats["frames"]["dropped"]
+            << ", frames per client min " << minimum << " mean " << total / kClients
+            << ", encode ms mean " << stats["encodeMs"]["mean"] << " p95 "
+            << stats["encodeMs"]["p95"] << std::endl;
+  // Encode work follows the frames, not the clients.
+  EXPECT_EQ(encoded, acquired - duplicates);
+  EXPECT_LE(encoded, published);
+  EXPECT_GE(encoded, published / 2);
+  EXPECT_LE(stats["frames"]["stills"].get<std::uint64_t>(), 1u);
+  EXPECT_GT(minimum, 0);
+  EXPECT_GE(stats["frames"]["sent"].get<std::uint64_t>(), std::uint64_t(total));
+}
+
+TEST(ServerLoad, ClientThatNeverReadsSlowsNobodyAndGrowsNoMemory)
+{
+  constexpr std::uint32_t kW = 640, kH = 480;
+  ServerProcess server({}, kW, kH);
+  std::mt19937_64 rng(42);
+  PublishNoise(server, kW, kH, rng);
+  // Two stuck clients: they connect and never read.
+  WsClient stuckWs(server.Port, server.Url("/ws", server.Token));
+  MjpegClient stuckMjpeg(server.Port, server.Url("/stream.mjpeg", server.Token));
+  ASSERT_TRUE(stuckWs.Open());
+  std::atomic<bool> stop{ false };
+  std::vector<std::atomic<int>> received(4);
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i)
+  {
+    readers.emplace_back([&, i] {
+      WsClient client(server.Port, server.Url("/ws", server.Token));
+      client.SetTimeout(1s);
+      std::string jpeg;
+      while (!stop && client.Open())
+      {
+        if (client.ReadFrame(jpeg))
+        {
+          ++received[i];
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(200ms);
+  const long rssStart = RssKiB(server.Pid);
+  long rssMax = rssStart;
+  const auto encodedBefore = Stats(server)["frames"]["encoded"].get<std::uint64_t>();
+  const auto start = std::chrono::steady_clock::now();
+  int published = 0;
+  while (std::chrono::steady_clock::now() - start < 3s)
+  {
+    PublishNoise(server, kW, kH, rng);
+    ++published;
+    std::this_thread::sleep_for(30ms);
+    rssMax = std::max(rssMax, RssKiB(server.Pid));
+  }
+  std::this_thread::sleep_for(200ms);
+  const auto stats = Stats(server);
+  stop = true;
+  for (auto& t : readers)
+  {
+    t.join();
+  }
+  const auto encoded = stats["frames"]["encoded"].get<std::uint64_t>() - encodedBefore;
+  std::uint64_t stuckSent = 0, stuckDropped = 0;
+  for (const auto& client : stats["clientList"])
+  {
+    if (client["framesSent"].get<std::uint64_t>() < encoded / 2)
+    {
+      stuckSent += client["framesSent"].get<std::uint64_t>();
+      stuckDropped += client["framesDropped"].get<std::uint64_t>();
+    }
+  }
+  int minimum = 1 << 30;
+  for (auto& r : received)
+  {
+    minimum = std::min(minimum, r.load());
+  }
+  const double ratio = encoded ? double(minimum) / double(encoded) : 0.0;
+  std::cout << "[ figures  ] 640x480 noise, 3 s, 2 stuck + 4 reading clients: published "
+            << published << ", encoded " << encoded << ", slowest reader got " << minimum
+            << " (ratio " << ratio << "), stuck clients sent " << stuckSent << " dropped "
+            << stuckDropped << ", mean JPEG " << stats["meanJpegBytes"] << " B, RSS start "
+            << rssStart << " KiB max " << rssMax << " KiB" << std::endl;
+  EXPECT_GT(ratio, 0.5) << "readers should keep most of the frame rate";
+  EXPECT_GT(stuckDropped, 0u) << "the stuck clients should skip frames";
+  EXPECT_LT(rssMax - rssStart, 64 * 1024) << "RSS grew by more than 64 MiB";
+  EXPECT_EQ(HttpGet(server.Port, server.Url("/stats", server.Token)).Status, 200);
+}
