@@ -388,8 +388,10 @@ void pqRenderStreamDockPanel::refreshStatus()
   this->LastFramesSent = sent;
   this->LastStatusMs = now;
   const int viewers = this->Streamer->GetViewerCount();
-  this->StatusLabel->setText(tr("streaming · %n viewer(s) · %1 fps sent", "", viewers)
-                               .arg(fps, 0, 'f', 1));
+  const QString rate = QString::number(fps, 'f', 1);
+  this->StatusLabel->setText(viewers == 1
+      ? tr("streaming · 1 viewer · %1 fps sent").arg(rate)
+      : tr("streaming · %1 viewers · %2 fps sent").arg(viewers).arg(rate));
 }
 
 //-----------------------------------------------------------------------------
@@ -406,6 +408,8 @@ void pqRenderStreamDockPanel::updateWidgets()
   this->Url->setText(streaming ? QString::fromUtf8(this->Streamer->GetURL()) : QString());
   this->ViewOnlyUrl->setText(
     streaming ? QString::fromUtf8(this->Streamer->GetViewOnlyURL()) : QString());
+  this->Url->setCursorPosition(0); // show the start of the links, not the token's end
+  this->ViewOnlyUrl->setCursorPosition(0);
   this->ViewLabel->setText(
     this->View ? this->View->getSMName() : tr("(no render view)"));
   if (streaming)

@@ -1,0 +1,54 @@
+"""Streams an animated wavelet contour from pvpython to web browsers.
+
+    xvfb-run -a pvpython Examples/ParaView/stream_view.py [--port N] [--size WxH] [--seconds S]
+
+Open the printed URL in a browser: the isosurface breathes, and dragging in the browser
+rotates the camera. The plugin is found through PV_PLUGIN_PATH, else in build/.
+"""
+
+import math
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import renderstream_example as example
+
+args = example.parse_args("Streams an animated wavelet contour from pvpython.")
+
+from paraview.simple import *  # noqa: E402,F401,F403
+
+renderstream = example.load_plugin(globals())
+
+wavelet = Wavelet()
+contour = Contour(Input=wavelet, ContourBy=["POINTS", "RTData"], Isosurfaces=[150.0])
+# Colour by height: a contour coloured by its own scalar would be one flat colour.
+height = Elevation(Input=contour, LowPoint=[0, 0, -10], HighPoint=[0, 0, 10])
+view = GetActiveViewOrCreate("RenderView")
+view.ViewSize = [args.width, args.height]
+view.OrientationAxesVisibility = 0
+view.UseColorPaletteForBackground = 0
+view.Background = [0.12, 0.12, 0.16]
+if args.offscreen:
+    view.GetRenderWindow().SetOffScreenRendering(1)
+display = Show(height, view)
+ColorBy(display, ("POINTS", "Elevation"))
+GetColorTransferFunction("Elevation").ApplyPreset("Turbo", True)
+ResetCamera(view)
+Render(view)
+
+stream = renderstream.stream(view, port=args.port, bind=args.bind)
+example.print_ready_line(stream.url)
+
+flag = example.StopFlag()
+start = time.monotonic()
+period = 1.0 / 30
+try:
+    while not flag.stop and (args.seconds == 0 or time.monotonic() - start < args.seconds):
+        t0 = time.monotonic()
+        contour.Isosurfaces = [160.0 + 60.0 * math.sin(0.8 * (t0 - start))]
+        Render(view)
+        stream.tick()
+        time.sleep(max(0.0, period - (time.monotonic() - t0)))
+finally:
+    stream.close()

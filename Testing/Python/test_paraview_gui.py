@@ -1,0 +1,103 @@
+"""The ParaView GUI loads the plugin from PV_PLUGIN_PATH, its "Render Stream" dock starts
+streaming the active render view (RENDERSTREAM_AUTOSTART=1), the stream shows the data the
+GUI shows, and a drag from a browser changes the picture. A screenshot of the whole GUI is
+saved as TestParaViewGui.png for a person to look at."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rs_testing as t
+
+t.require_display()
+
+SETUP = """
+from paraview.simple import *
+contour = Contour(Input=Wavelet(), ContourBy=['POINTS', 'RTData'], Isosurfaces=[150.0])
+height = Elevation(Input=contour, LowPoint=[0, 0, -10], HighPoint=[0, 0, 10])
+view = GetActiveViewOrCreate('RenderView')
+display = Show(height, view)
+ColorBy(display, ('POINTS', 'Elevation'))
+ResetCamera(view)
+Render(view)
+"""
+
+SETTINGS = """[General]
+GeneralSettings.ShowWelcomeDialog=0
+
+[MainWindow]
+Position=@Point(0 0)
+Size=@Size(1600 960)
+"""
+
+
+def snapshot_with_data(url, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    share = 0.0
+    while time.monotonic() < deadline:
+        jpeg = t.fetch_snapshot(url)
+        width, height, pixels = t.decode_jpeg(jpeg)
+        share = t.foreground_fraction(pixels)
+        if share > 0.03:
+            return jpeg, pixels, share
+        time.sleep(0.3)
+    raise t.Failure("the stream never showed the contour (%.1f%% foreground)" % (100 * share))
+
+
+def main():
+    paraview = os.environ.get("RENDERSTREAM_PARAVIEW", "paraview")
+    work = tempfile.mkdtemp(prefix="renderstream-gui-")
+    setup = os.path.join(work, "setup.py")
+    with open(setup, "w") as f:
+        f.write(SETUP)
+    # Fresh, throw-away ParaView settings: no welcome dialog, a window big enough to read.
+    os.makedirs(os.path.join(work, "ParaView"))
+    with open(os.path.join(work, "ParaView", "ParaView5.11.0.ini"), "w") as f:
+        f.write(SETTINGS)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OMPI_", "PMIX_", "ORTE_", "OPAL_"))}
+    env.update(PV_PLUGIN_PATH=os.environ["RENDERSTREAM_PLUGIN_DIR"],
+               RENDERSTREAM_AUTOSTART="1",
+               XDG_CONFIG_HOME=work)
+    gui = t.Example([paraview, "--script=" + setup], env=env, timeout=45)
+    try:
+        t.check(True, "the Render Stream dock started streaming in the GUI")
+        jpeg, pixels, share = snapshot_with_data(gui.url)
+        t.check(True, "the stream shows the contour (%.1f%% of pixels)" % (100 * share))
+
+        # A browser-like viewer stays connected while the screenshot is taken, so the dock's
+        # status line shows it (the status refreshes once a second).
+        import websocket
+        port, token = t.split_url(gui.url)
+        viewer = websocket.create_connection(
+            "ws://127.0.0.1:%d/ws?token=%s" % (port, token), timeout=10)
+        try:
+            time.sleep(2.5)
+            screenshot = os.path.join(os.getcwd(), "TestParaViewGui.png")
+            subprocess.run(["import", "-window", "root", screenshot], check=True, timeout=20)
+            t.check(os.path.getsize(screenshot) > 10000, "GUI screenshot saved: " + screenshot)
+        finally:
+            viewer.close()
+
+        frame = t.websocket_drag(gui.url)
+        t.check(frame is not None and frame[:2] == b"\xff\xd8", "/ws sent a JPEG frame")
+        import numpy
+        deadline = time.monotonic() + 15
+        changed = 0.0
+        while time.monotonic() < deadline:
+            _, _, after = t.decode_jpeg(t.fetch_snapshot(gui.url))
+            if after.shape == pixels.shape:
+                changed = float((numpy.abs(after - pixels).sum(axis=1) > 60).mean())
+                if changed > 0.02:
+                    break
+            time.sleep(0.3)
+        t.check(changed > 0.02, "the browser's drag changed the view (%.1f%% of pixels)"
+                % (100 * changed))
+    finally:
+        gui.stop()
+
+
+t.run_main(main)
