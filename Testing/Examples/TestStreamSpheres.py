@@ -19,18 +19,16 @@ def main(example, pythonpath):
                           "--seconds", "60"], env=env)
     try:
         image = app.snapshot()
-        height, width, _ = image.shape
+        width, height = image.width, image.height
         log(f"snapshot {width}x{height}")
         assert (width, height) == (320, 240), (width, height)
 
-        distance = abs(image - BACKGROUND).sum(axis=2)
-        covered = (distance > 60).mean()
+        covered = image.fraction_far_from(BACKGROUND, 60)
         log(f"{covered:.1%} of the pixels are not background")
         assert 0.10 < covered < 0.60, covered
 
         # The middle row crosses the three spheres' centres.
-        row = image[height // 2]
-        left, middle, right = (row[int(width * f)] for f in (0.26, 0.5, 0.74))
+        left, middle, right = (image.pixel(int(width * f), height // 2) for f in (0.26, 0.5, 0.74))
         log(f"sphere centres: left {left}, middle {middle}, right {right}")
         assert left[0] > left[1] + 60 and left[0] > left[2] + 60, f"left sphere not red: {left}"
         assert middle[1] > middle[0] + 60 and middle[1] > middle[2] + 60, \

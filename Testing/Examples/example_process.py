@@ -12,7 +12,6 @@ import time
 import urllib.request
 
 from vtkmodules.vtkIOImage import vtkJPEGReader
-from vtkmodules.util.numpy_support import vtk_to_numpy
 
 READY_PREFIX = "RenderStream: serving "
 
@@ -60,8 +59,7 @@ class ExampleProcess:
         return f"{base}/{path}?{query}"
 
     def snapshot(self):
-        """GET /snapshot.jpg: asserts 200 image/jpeg, returns the image as a numpy array
-        (rows bottom-up as VTK reads them, RGB)."""
+        """GET /snapshot.jpg: asserts 200 image/jpeg, returns it decoded as an Image."""
         with urllib.request.urlopen(self.endpoint("snapshot.jpg"), timeout=10) as answer:
             status, content_type, data = answer.status, answer.headers["Content-Type"], answer.read()
         assert status == 200 and content_type == "image/jpeg", (status, content_type)
@@ -82,6 +80,33 @@ class ExampleProcess:
             self.process.wait()
 
 
+class Image:
+    """An RGB image decoded by VTK (rows bottom-up). Plain Python: no numpy needed."""
+
+    def __init__(self, width, height, rgb):
+        self.width, self.height, self.rgb = width, height, rgb  # rgb: bytes, 3 per pixel
+
+    def pixel(self, x, y):
+        i = 3 * (y * self.width + x)
+        return tuple(self.rgb[i:i + 3])
+
+    def fraction_far_from(self, color, threshold):
+        """Fraction of the pixels whose summed |channel - color| exceeds threshold."""
+        r0, g0, b0 = color
+        rgb = self.rgb
+        far = sum(1 for i in range(0, len(rgb), 3)
+                  if abs(rgb[i] - r0) + abs(rgb[i + 1] - g0) + abs(rgb[i + 2] - b0) > threshold)
+        return far / (self.width * self.height)
+
+    def fraction_changed(self, other, threshold):
+        """Fraction of the pixels whose summed |channel difference| with other exceeds threshold."""
+        assert (self.width, self.height) == (other.width, other.height)
+        a, b = self.rgb, other.rgb
+        changed = sum(1 for i in range(0, len(a), 3)
+                      if abs(a[i] - b[i]) + abs(a[i + 1] - b[i + 1]) + abs(a[i + 2] - b[i + 2]) > threshold)
+        return changed / (self.width * self.height)
+
+
 def decode_jpeg(data):
     with tempfile.NamedTemporaryFile(suffix=".jpg") as file:
         file.write(data)
@@ -92,5 +117,9 @@ def decode_jpeg(data):
         image = reader.GetOutput()
         width, height, _ = image.GetDimensions()
         scalars = image.GetPointData().GetScalars()
-        pixels = vtk_to_numpy(scalars).reshape(height, width, scalars.GetNumberOfComponents())
-        return pixels[:, :, :3].astype(int)
+        components = scalars.GetNumberOfComponents()
+        raw = bytes(memoryview(scalars))
+        assert components in (3, 4), components
+        rgb = raw if components == 3 else bytes(
+            v for i in range(0, len(raw), 4) for v in raw[i:i + 3])
+        return Image(width, height, rgb)
