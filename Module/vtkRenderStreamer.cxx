@@ -5,7 +5,9 @@
 #include "vtkRenderStreamerServerProcess.h"
 #include "ipc/StreamSegment.h"
 
+#include "vtkCallbackCommand.h"        // for the passive timer observer
 #include "vtkCommand.h"                // for event ids
+#include "vtkNew.h"                    // for vtkNew
 #include "vtkObjectFactory.h"          // for vtkStandardNewMacro
 #include "vtkRenderWindow.h"           // for the window
 #include "vtkRenderWindowInteractor.h" // for the interactor and its timer
@@ -48,6 +50,7 @@ struct vtkRenderStreamer::Internals
   std::unique_ptr<ipc::StreamSegment> Segment;
   vtkRenderStreamerServerProcess Server;
   unsigned long RenderObserver = 0;
+  vtkNew<vtkCallbackCommand> TimerCommand;
   unsigned long TimerObserver = 0;
   int TimerId = 0;
   bool Dirty = false;
@@ -224,8 +227,14 @@ void vtkRenderStreamer::Attach()
   in.AttachedInteractor = in.ActiveInteractor();
   if (in.AttachedInteractor && this->UseInteractorTimer)
   {
-    in.TimerObserver =
-      in.AttachedInteractor->AddObserver(vtkCommand::TimerEvent, this, &vtkRenderStreamer::OnTimer);
+    // Passive: an interactor style grabs the interactor's focus during a drag, and then only
+    // passive observers still see timer events; the tick must go on to deliver the release.
+    in.TimerCommand->SetClientData(this);
+    in.TimerCommand->SetCallback([](vtkObject*, unsigned long, void* self, void* callData) {
+      static_cast<vtkRenderStreamer*>(self)->OnTimer(nullptr, vtkCommand::TimerEvent, callData);
+    });
+    in.TimerCommand->PassiveObserverOn();
+    in.TimerObserver = in.AttachedInteractor->AddObserver(vtkCommand::TimerEvent, in.TimerCommand);
     in.TimerId = in.AttachedInteractor->CreateRepeatingTimer(this->TickInterval);
   }
 }

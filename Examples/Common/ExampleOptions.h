@@ -94,6 +94,7 @@ inline void StopOnSignalOrTimeout(vtkRenderWindowInteractor* interactor, double 
       static_cast<vtkRenderWindowInteractor*>(caller)->TerminateApp();
     }
   });
+  check->PassiveObserverOn(); // still called while a style holds the focus during a drag
   interactor->AddObserver(vtkCommand::TimerEvent, check);
   interactor->CreateRepeatingTimer(50);
 }

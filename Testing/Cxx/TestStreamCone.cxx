@@ -1,0 +1,307 @@
+// End to end, as a user runs it: the StreamCone example process, its server process, real
+// shared memory, real sockets. Reads the ready line, fetches and decodes frames, drives the
+// cone over the WebSocket, and checks that nothing is left behind after exit or a crash.
+#include "ServerProcess.h"
+#include "TestClient.h"
+
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <poll.h>
+#include <regex>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace
+{
+using namespace renderstream::testing;
+
+// Every /dev/shm entry a process with this pid created (names are renderstream-<pid>-...).
+std::vector<std::string> ShmOf(pid_t pid)
+{
+  std::vector<std::string> names;
+  const std::string prefix = "renderstream-" + std::to_string(pid) + "-";
+  if (DIR* dir = ::opendir("/dev/shm"))
+  {
+    while (dirent* entry = ::readdir(dir))
+    {
+      if (std::string(entry->d_name).rfind(prefix, 0) == 0)
+      {
+        names.emplace_back(entry->d_name);
+      }
+    }
+    ::closedir(dir);
+  }
+  return names;
+}
+
+// Pids of the children of `parent` (the example's server).
+std::vector<pid_t> ChildrenOf(pid_t parent)
+{
+  std::vector<pid_t> children;
+  if (DIR* dir = ::opendir("/proc"))
+  {
+    while (dirent* entry = ::readdir(dir))
+    {
+      const pid_t pid = std::atoi(entry->d_name);
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string line;
+      if (pid <= 0 || !std::getline(stat, line))
+      {
+        continue;
+      }
+      // Field 4 (ppid) follows the parenthesised command name, which may contain spaces.
+      const auto close = line.rfind(')');
+      char state = 0;
+      int ppid = 0;
+      if (close != std::string::npos && std::sscanf(line.c_str() + close + 2, "%c %d", &state, &ppid) == 2 &&
+        ppid == parent && state != 'Z')
+      {
+        children.push_back(pid);
+      }
+    }
+    ::closedir(dir);
+  }
+  return children;
+}
+
+bool Alive(pid_t pid)
+{
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line))
+  {
+    return false;
+  }
+  return line.find(") Z") == std::string::npos; // a zombie has exited already
+}
+
+// The StreamCone process with its stdout on a pipe.
+class StreamCone
+{
+public:
+  explicit StreamCone(const std::vector<std::string>& extra)
+  {
+    int out[2];
+    EXPECT_EQ(::pipe(out), 0);
+    std::vector<std::string> args = { RENDERSTREAM_BIN_DIR "/StreamCone", "--offscreen", "--size", "640x480" };
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args)
+    {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    EXPECT_EQ(posix_spawn(&this->Pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    this->Out = out[0];
+  }
+  ~StreamCone()
+  {
+    if (this->Pid > 0 && WaitFor(this->Pid, std::chrono::milliseconds(0)) == -1)
+    {
+      ::kill(this->Pid, SIGKILL);
+      ::waitpid(this->Pid, nullptr, 0);
+    }
+    ::close(this->Out);
+  }
+
+  /// The first stdout line, or "" after `timeout`.
+  std::string ReadLine(std::chrono::seconds timeout)
+  {
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    char c = 0;
+    while (std::chrono::steady_clock::now() < deadline)
+    {
+      pollfd fd{ this->Out, POLLIN, 0 };
+      if (::poll(&fd, 1, 100) == 1)
+      {
+        if (::read(this->Out, &c, 1) != 1)
+        {
+          break;
+        }
+        if (c == '\n')
+        {
+          return line;
+        }
+        line += c;
+      }
+    }
+    return {};
+  }
+  /// Everything the process printed after the first line, once it has exited.
+  std::string RestOfOutput()
+  {
+    std::string rest;
+    char chunk[256];
+    ssize_t n = 0;
+    while ((n = ::read(this->Out, chunk, sizeof(chunk))) > 0)
+    {
+      rest.append(chunk, static_cast<std::size_t>(n));
+    }
+    return rest;
+  }
+
+  pid_t Pid = -1;
+  int Out = -1;
+};
+
+struct Url
+{
+  std::uint16_t Port = 0;
+  std::string Token;
+};
+
+Url ParseReadyLine(const std::string& line)
+{
+  static const std::regex ready(R"(^RenderStream: serving http://127\.0\.0\.1:(\d+)/\?token=([0-9a-f]{16,})$)");
+  std::smatch match;
+  Url url;
+  if (std::regex_match(line, match, ready))
+  {
+    url.Port = static_cast<std::uint16_t>(std::stoi(match[1]));
+    url.Token = match[2];
+  }
+  return url;
+}
+
+// Share of pixels that differ clearly from StreamCone's background (0.1, 0.2, 0.4).
+double ForegroundShare(const DecodedImage& image)
+{
+  std::size_t foreground = 0;
+  for (int y = 0; y < image.Height; ++y)
+  {
+    for (int x = 0; x < image.Width; ++x)
+    {
+      const unsigned char* p = image.At(x, y);
+      const int distance = std::abs(p[0] - 26) + std::abs(p[1] - 51) + std::abs(p[2] - 102);
+      foreground += distance > 60 ? 1 : 0;
+    }
+  }
+  return double(foreground) / (double(image.Width) * image.Height);
+}
+
+std::string Pointer(const char* action, double x, double y)
+{
+  return std::string(R"({"type":"pointer","action":")") + action + R"(","x":)" + std::to_string(x) +
+    R"(,"y":)" + std::to_string(y) + R"(,"button":0})";
+}
+
+TEST(StreamCone, ServesTheConeAndCleansUpWhenItExits)
+{
+  StreamCone cone({ "--seconds", "6" });
+  const std::string line = cone.ReadLine(std::chrono::seconds(30));
+  const Url url = ParseReadyLine(line);
+  ASSERT_NE(url.Port, 0) << "ready line was: '" << line << "'";
+  const std::vector<pid_t> servers = ChildrenOf(cone.Pid);
+  ASSERT_EQ(servers.size(), 1u) << "expected exactly one server process";
+  EXPECT_EQ(ShmOf(cone.Pid).size(), 1u);
+
+  // The snapshot is the cone at the requested size.
+  const HttpReply snapshot = HttpGet(url.Port, "/snapshot.jpg?token=" + url.Token);
+  ASSERT_EQ(snapshot.Status, 200) << snapshot.Error;
+  EXPECT_EQ(snapshot.Header("content-type"), "image/jpeg");
+  const DecodedImage image = DecodeJpeg(snapshot.Body);
+  ASSERT_TRUE(image.Ok);
+  EXPECT_EQ(image.Width, 640);
+  EXPECT_EQ(image.Height, 480);
+  const double share = ForegroundShare(image);
+  EXPECT_GT(share, 0.02) << "the cone should cover part of the picture";
+  EXPECT_LT(share, 0.8) << "the background should show around the cone";
+  const unsigned char* corner = image.At(2, 2);
+  EXPECT_NEAR(corner[2], 102, 20) << "top-left corner is background blue";
+
+  // Without or with a wrong token: 401.
+  EXPECT_EQ(HttpGet(url.Port, "/snapshot.jpg").Status, 401);
+  EXPECT_EQ(HttpGet(url.Port, "/snapshot.jpg?token=" + std::string(url.Token.size(), '0')).Status, 401);
+  EXPECT_EQ(HttpGet(url.Port, "/stream.mjpeg").Status, 401);
+
+  // MJPEG: the first part is the current picture; dragging the cone over the WebSocket makes
+  // the app render, and every new frame arrives as a complete JPEG part.
+  MjpegClient mjpeg(url.Port, "/stream.mjpeg?token=" + url.Token);
+  ASSERT_EQ(mjpeg.Status, 200) << mjpeg.Head;
+  std::string first;
+  ASSERT_TRUE(mjpeg.NextPart(first));
+  EXPECT_TRUE(IsCompleteJpeg(first));
+  WsClient ws(url.Port, "/ws?token=" + url.Token, "http://127.0.0.1:" + std::to_string(url.Port));
+  ASSERT_TRUE(ws.Open()) << "upgrade status " << ws.HandshakeStatus;
+  ASSERT_TRUE(ws.SendText(Pointer("down", 0.3, 0.5)));
+  for (int i = 1; i <= 20; ++i)
+  {
+    ASSERT_TRUE(ws.SendText(Pointer("move", 0.3 + 0.02 * i, 0.5)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(ws.SendText(Pointer("up", 0.7, 0.5)));
+  std::string previous = first;
+  int changed = 0;
+  for (int part = 0; part < 3; ++part)
+  {
+    std::string jpeg;
+    ASSERT_TRUE(mjpeg.NextPart(jpeg)) << "part " << part;
+    EXPECT_TRUE(IsCompleteJpeg(jpeg));
+    EXPECT_TRUE(DecodeJpeg(jpeg).Ok);
+    changed += jpeg != previous ? 1 : 0;
+    previous = jpeg;
+  }
+  EXPECT_EQ(changed, 3) << "each part is a new picture of the rotating cone";
+
+  // After the example exits: clean exit, its server gone, nothing in /dev/shm.
+  const pid_t app = cone.Pid;
+  const int status = WaitFor(app, std::chrono::seconds(30));
+  ASSERT_NE(status, -1) << "StreamCone did not exit after --seconds";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  cone.Pid = -1;
+  EXPECT_EQ(cone.RestOfOutput(), "") << "the ready line is the only stdout line";
+  for (pid_t server : servers)
+  {
+    EXPECT_FALSE(Alive(server)) << "server " << server << " outlived the app";
+  }
+  EXPECT_TRUE(ShmOf(app).empty());
+}
+
+TEST(StreamCone, KilledAppLeavesNoServerAndNoSharedMemory)
+{
+  StreamCone cone({ "--seconds", "0" });
+  ASSERT_NE(ParseReadyLine(cone.ReadLine(std::chrono::seconds(30))).Port, 0);
+  const std::vector<pid_t> servers = ChildrenOf(cone.Pid);
+  ASSERT_EQ(servers.size(), 1u);
+  const pid_t pid = cone.Pid;
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  cone.Pid = -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((Alive(servers[0]) || !ShmOf(pid).empty()) && std::chrono::steady_clock::now() < deadline)
+  {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(Alive(servers[0])) << "the server must exit when its app dies";
+  EXPECT_TRUE(ShmOf(pid).empty()) << "the server must unlink the dead app's segment";
+}
+
+TEST(StreamCone, BadArgumentsGetUsageAndExitCode2)
+{
+  StreamCone cone({ "--size", "banana" });
+  const int status = WaitFor(cone.Pid, std::chrono::seconds(10));
+  cone.Pid = -1;
+  ASSERT_NE(status, -1);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+}
+} // namespace
