@@ -28,6 +28,8 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
+// Note: Asio's blocking reads poll again after an SO_RCVTIMEO expiry, so these timeouts only
+// bound raw recv()s; threads that must stop are unblocked with ::shutdown() on their socket.
 inline void SetTimeouts(tcp::socket& socket, std::chrono::milliseconds timeout)
 {
   timeval tv{};
@@ -322,6 +324,7 @@ public:
 
   bool Open() const { return this->HandshakeStatus == 101 && !this->Failed; }
   void SetTimeout(std::chrono::milliseconds timeout) { SetTimeouts(this->Ws.next_layer(), timeout); }
+  int NativeHandle() { return this->Ws.next_layer().native_handle(); }
   /// Closes the TCP connection without a close handshake.
   void Drop()
   {

@@ -44,6 +44,11 @@ TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
   std::atomic<bool> stop{ false };
   std::atomic<int> connected{ 0 };
   std::vector<std::atomic<int>> received(kClients);
+  std::vector<std::atomic<int>> sockets(kClients); // to unblock the readers at the end
+  for (auto& fd : sockets)
+  {
+    fd = -1;
+  }
   std::vector<std::thread> readers;
   for (int i = 0; i < kClients; ++i)
   {
@@ -52,7 +57,7 @@ TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
       if (i % 2 == 0)
       {
         MjpegClient client(server.Port, server.Url("/stream.mjpeg", server.Token));
-        SetTimeouts(client.Socket_(), 1s);
+        sockets[i] = client.Socket_().native_handle();
         connected += client.Status == 200;
         while (!stop)
         {
@@ -69,7 +74,7 @@ TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
       else
       {
         WsClient client(server.Port, server.Url("/ws", server.Token));
-        client.SetTimeout(1s);
+        sockets[i] = client.NativeHandle();
         connected += client.Open();
         while (!stop && client.Open())
         {
@@ -95,12 +100,17 @@ TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
     std::this_thread::sleep_for(33ms);
   }
   std::this_thread::sleep_for(500ms); // the last frame and its still reach everybody
+  const auto stats = Stats(server);
   stop = true;
+  for (auto& fd : sockets)
+  {
+    ::shutdown(fd, SHUT_RDWR);
+  }
   for (auto& t : readers)
   {
     t.join();
   }
-  const auto stats = Stats(server);
+  ASSERT_FALSE(stats.is_discarded());
   const auto encoded = stats["frames"]["encoded"].get<std::uint64_t>();
   const auto acquired = stats["frames"]["acquired"].get<std::uint64_t>();
   const auto duplicates = stats["frames"]["duplicates"].get<std::uint64_t>();
@@ -137,12 +147,14 @@ TEST(ServerLoad, ClientThatNeverReadsSlowsNobodyAndGrowsNoMemory)
   ASSERT_TRUE(stuckWs.Open());
   std::atomic<bool> stop{ false };
   std::vector<std::atomic<int>> received(4);
+  std::vector<std::atomic<int>> sockets(4);
   std::vector<std::thread> readers;
   for (int i = 0; i < 4; ++i)
   {
+    sockets[i] = -1;
     readers.emplace_back([&, i] {
       WsClient client(server.Port, server.Url("/ws", server.Token));
-      client.SetTimeout(1s);
+      sockets[i] = client.NativeHandle();
       std::string jpeg;
       while (!stop && client.Open())
       {
@@ -169,10 +181,15 @@ TEST(ServerLoad, ClientThatNeverReadsSlowsNobodyAndGrowsNoMemory)
   std::this_thread::sleep_for(200ms);
   const auto stats = Stats(server);
   stop = true;
+  for (auto& fd : sockets)
+  {
+    ::shutdown(fd, SHUT_RDWR);
+  }
   for (auto& t : readers)
   {
     t.join();
   }
+  ASSERT_FALSE(stats.is_discarded());
   const auto encoded = stats["frames"]["encoded"].get<std::uint64_t>() - encodedBefore;
   std::uint64_t stuckSent = 0, stuckDropped = 0;
   for (const auto& client : stats["clientList"])
