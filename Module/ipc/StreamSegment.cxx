@@ -1,6 +1,8 @@
 #include "StreamSegment.h"
 
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <csignal>
 #include <ctime>
 #include <random>
@@ -132,7 +134,31 @@ StreamSegment::~StreamSegment()
 bool StreamSegment::PeerAlive() const
 {
   const std::int32_t pid = this->Creator ? this->Head->ConsumerPid.load() : this->Head->ProducerPid.load();
-  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+  if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM))
+  {
+    return false;
+  }
+  // A zombie (dead, not yet reaped by its parent) still answers kill(pid, 0): read its state.
+  char path[64];
+  std::snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
+  if (FILE* file = std::fopen(path, "r"))
+  {
+    char state = 0;
+    // Format: "pid (comm) S ..."; comm may hold spaces and parentheses: find the last ')'.
+    char line[512] = {};
+    const std::size_t n = std::fread(line, 1, sizeof(line) - 1, file);
+    std::fclose(file);
+    line[n] = '\0';
+    if (const char* close = std::strrchr(line, ')'))
+    {
+      state = close[1] == ' ' ? close[2] : 0;
+    }
+    if (state == 'Z' || state == 'X')
+    {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::uint8_t* StreamSegment::Slot(std::uint32_t index) const
