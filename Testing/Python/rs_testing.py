@@ -146,7 +146,14 @@ class Example(object):
             ready, _, _ = select.select([self.process.stdout], [], [], 0.5)
             if not ready:
                 continue
-            line = self.process.stdout.readline().decode("utf-8", "replace").rstrip("\n")
+            raw = self.process.stdout.readline()
+            if not raw:  # end of output: the process is ending
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
+                break
+            line = raw.decode("utf-8", "replace").rstrip("\n")
             lines.append(line)
             match = READY.match(line)
             if match:
@@ -156,7 +163,7 @@ class Example(object):
             self.stop()
             raise Failure("no ready line from %s within %.0f s (exit code %s); stdout: %r; stderr: %s"
                           % (" ".join(command), timeout, self.process.returncode, lines,
-                             self.stderr_text()[-3000:]))
+                             self.stderr_summary()))
         print("ready: " + self.url, flush=True)
 
     def stderr_text(self):
@@ -164,6 +171,12 @@ class Example(object):
             return self.process.stderr.read().decode("utf-8", "replace")
         except Exception:
             return ""
+
+    def stderr_summary(self, limit=4000):
+        """stderr without stack-trace address lines, shortened in the middle."""
+        text = "\n".join(line for line in self.stderr_text().splitlines()
+                         if not re.match(r"^\s*\d+\s+0x[0-9a-f]+ ", line))
+        return text if len(text) <= limit else text[:limit // 2] + "\n[...]\n" + text[-limit // 2:]
 
     def stop(self):
         import signal

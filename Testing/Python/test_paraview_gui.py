@@ -96,6 +96,17 @@ def main():
             time.sleep(0.3)
         t.check(changed > 0.02, "the browser's drag changed the view (%.1f%% of pixels)"
                 % (100 * changed))
+
+        # The dock's settings persist in ParaView's settings file (pqSettings).
+        ini = os.path.join(work, "ParaView", "ParaView5.11.0.ini")
+        deadline = time.monotonic() + 10
+        text = ""
+        while time.monotonic() < deadline and "MaxFps=" not in text:
+            with open(ini) as f:
+                text = f.read()
+            time.sleep(0.2)
+        t.check("[RenderStream]" in text and "MaxFps=30" in text and "Quality=80" in text,
+                "the dock's settings are saved in ParaView's settings file")
     finally:
         gui.stop()
 

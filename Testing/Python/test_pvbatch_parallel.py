@@ -22,6 +22,8 @@ def main():
            if not k.startswith(("OMPI_", "PMIX_", "ORTE_", "OPAL_", "PMI_", "HYDRA_"))}
     env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_rmaps_base_oversubscribe="1",
+               # containers often forbid the cross-memory-attach single copy of OpenMPI's vader
+               OMPI_MCA_btl_vader_single_copy_mechanism="none",
                PV_PLUGIN_PATH=os.environ["RENDERSTREAM_PLUGIN_DIR"])
     command = [mpiexec, "--oversubscribe", "-n", "2", pvbatch,
                os.path.join(source, "Examples", "ParaView", "stream_parallel.py"),
