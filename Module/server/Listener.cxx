@@ -2,7 +2,7 @@
 
 #include "HttpSession.h"
 
-#include <boost/asio/strand.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <iostream>
 #include <stdexcept>
@@ -62,7 +62,16 @@ void Listener::DoAccept()
       }
       else if (ec != net::error::connection_aborted)
       {
+        // E.g. out of file descriptors: say so once a second, not in a busy loop.
         std::cerr << "renderstream-server: accept: " << ec.message() << std::endl;
+        auto timer = std::make_shared<net::steady_timer>(self->Ioc, std::chrono::milliseconds(100));
+        timer->async_wait([self, timer](boost::system::error_code) {
+          if (self->Acceptor.is_open())
+          {
+            self->DoAccept();
+          }
+        });
+        return;
       }
       self->DoAccept();
     });

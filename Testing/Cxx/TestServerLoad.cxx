@@ -7,6 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <random>
 
 using namespace renderstream::testing;
@@ -34,7 +37,48 @@ void PublishNoise(ServerProcess& server, std::uint32_t w, std::uint32_t h, std::
   info.Format = renderstream::ipc::PixelFormat::BGRA;
   server.Segment->Publish(info);
 }
+/// User + system CPU seconds of `pid` so far.
+double CpuSeconds(pid_t pid)
+{
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  if (close == std::string::npos)
+  {
+    return 0;
+  }
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+  {
+    if (i == 14 || i == 15)
+    {
+      ticks += std::stod(field);
+    }
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
 } // namespace
+
+TEST(ServerLoad, StaticSceneCostsNoCpu)
+{
+  ServerProcess server;
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  for (int i = 1; i <= 200; ++i) // an animation, then the scene stops
+  {
+    server.PublishPattern(160, 120, i);
+    std::this_thread::sleep_for(2ms);
+  }
+  std::this_thread::sleep_for(600ms); // last frame, then its still
+  const double before = CpuSeconds(server.Pid);
+  std::this_thread::sleep_for(2s);
+  const double used = CpuSeconds(server.Pid) - before;
+  std::cout << "[ figures  ] server CPU over 2 s of static scene with one viewer: " << used
+            << " s" << std::endl;
+  EXPECT_LT(used, 0.1);
+}
 
 TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
 {
