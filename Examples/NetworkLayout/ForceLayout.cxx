@@ -49,7 +49,7 @@ ForceLayout::ForceLayout(int nodes, std::uint32_t seed)
   {
     const int a = uniform(nodes);
     int b = uniform(nodes);
-    if (uniform(10) != 0)
+    if (uniform(30) != 0)
     {
       b = (b / clusters) * clusters + this->Group[a]; // same cluster
     }
