@@ -1,0 +1,309 @@
+// Browser end-to-end test of the viewer page (issue 5): StreamCone streams, headless Chromium
+// opens the printed link through playwright-core, and every check looks at the picture the
+// page really received. Run: node --test viewer.test.mjs
+// Environment: RENDERSTREAM_BIN_DIR (holds StreamCone), RENDERSTREAM_TEST_OUTPUT (screenshots),
+// CHROMIUM (default /usr/bin/chromium).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const binDir = process.env.RENDERSTREAM_BIN_DIR || path.resolve(here, "../../build/bin");
+const outDir = process.env.RENDERSTREAM_TEST_OUTPUT || path.resolve(here, "../../build/Testing/Browser");
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+mkdirSync(outDir, { recursive: true });
+
+let chromium;
+try {
+  ({ chromium } = await import("playwright-core"));
+} catch (e) {
+  throw new Error(`playwright-core is missing: run 'npm ci' in ${here} (./run test does it)`);
+}
+
+const log = (...a) => console.log("#", ...a);
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// ---- the streaming application --------------------------------------------------------------
+let app = null, browser = null;
+let url = "", viewOnlyUrl = "";
+
+function startStreamCone() {
+  return new Promise((resolve, reject) => {
+    const exe = path.join(binDir, "StreamCone");
+    app = spawn(exe, ["--offscreen", "--size", "640x480", "--seconds", "60", "--port", "0"],
+      { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    const timer = setTimeout(() => reject(new Error(`no ready line from ${exe} in 20 s\n${out}\n${err}`)), 20000);
+    const check = () => {
+      const ready = out.match(/RenderStream: serving (http:\/\/\S+)/);
+      const view = err.match(/\(view-only: (http:\/\/[^\s)]+)\)/);
+      if (ready && view) { clearTimeout(timer); url = ready[1]; viewOnlyUrl = view[1]; resolve(); }
+    };
+    app.stdout.on("data", d => { out += d; check(); });
+    app.stderr.on("data", d => { err += d; check(); });
+    app.on("error", e => { clearTimeout(timer); reject(e); });
+    app.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (!url) reject(new Error(`StreamCone exited (${code ?? signal}) before its ready line\n${out}\n${err}`));
+      app = null;
+    });
+  });
+}
+
+function stopStreamCone() {
+  if (!app) return Promise.resolve();
+  const child = app;
+  return new Promise(resolve => {
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => { clearTimeout(kill); resolve(); });
+    child.kill("SIGTERM");
+  });
+}
+// Whatever happens (failure, Ctrl-C, an uncaught error), the application does not outlive us.
+process.on("exit", () => { if (app) app.kill("SIGKILL"); });
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { if (app) app.kill("SIGKILL"); process.exit(1); });
+
+async function serverStats() {
+  const u = new URL(url);
+  u.pathname = "/stats";
+  const res = await fetch(u);
+  assert.equal(res.status, 200, "/stats answers");
+  return res.json();
+}
+
+// ---- page helpers ---------------------------------------------------------------------------
+const stats = page => page.evaluate(() => ({ ...window.renderStream.stats, frameTimes: undefined }));
+const sample = page => page.evaluate(() => window.renderStream.sample(64, 48));
+function difference(a, b) { // mean absolute grey-level difference, 0..255
+  assert.ok(a && b && a.length === b.length, "two samples of the same size");
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / a.length;
+}
+async function waitForFrames(page, count = 1) {
+  await page.waitForFunction(n => window.renderStream && window.renderStream.stats.framesReceived >= n &&
+    window.renderStream.stats.frameWidth > 0, count, { timeout: 15000 });
+}
+// Waits until no frame has arrived for quietMs (the server's still frame comes 300 ms after the
+// last input), then returns the picture on screen.
+async function settle(page, quietMs = 700, timeoutMs = 8000) {
+  const start = Date.now();
+  for (;;) {
+    const quiet = await page.evaluate(() => performance.now() - window.renderStream.stats.lastFrameAt);
+    if (quiet >= quietMs) break;
+    if (Date.now() - start > timeoutMs) throw new Error("frames never stopped coming");
+    await sleep(Math.max(50, quietMs - quiet));
+  }
+  await page.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return sample(page);
+}
+async function drag(page, dx, dy, { steps = 10, button = "left" } = {}) {
+  const box = await page.locator("#view").boundingBox();
+  const x = box.x + box.width / 2, y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down({ button });
+  for (let i = 1; i <= steps; i++) {
+    await page.mouse.move(x + dx * i / steps, y + dy * i / steps);
+    await sleep(16);
+  }
+  await page.mouse.up({ button });
+}
+async function shot(page, name) {
+  const file = path.join(outDir, name);
+  await page.screenshot({ path: file });
+  log("screenshot", file);
+}
+
+// ---- the test -------------------------------------------------------------------------------
+before(async () => {
+  await startStreamCone();
+  log("app", url, "view-only", viewOnlyUrl);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    timeout: 30000,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--headless=new",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run"], // playwright gives every launch a fresh temporary profile
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close().catch(() => {});
+  await stopStreamCone();
+});
+
+let context, page, baseline;
+
+test("the page connects, receives JPEG frames and fills the window", async () => {
+  context = await browser.newContext({ viewport: { width: 800, height: 600 }, deviceScaleFactor: 1 });
+  page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", e => errors.push(String(e)));
+  page.on("console", m => { if (m.type() === "error") errors.push(m.text()); });
+  await page.goto(url);
+  await waitForFrames(page, 1);
+  // The page asks for its own size (800x600 CSS px at DPR 1); wait for a frame of that size.
+  await page.waitForFunction(() => window.renderStream.stats.frameWidth === 800 &&
+    window.renderStream.stats.frameHeight === 600, null, { timeout: 10000 });
+  baseline = await settle(page);
+  const s = await stats(page);
+  assert.equal(s.viewOnly, false);
+  assert.ok(await page.locator("#badge").isHidden(), "no view-only badge for the full link");
+  assert.ok(baseline.some(v => v > 40), "the frame is not black");
+  await shot(page, "viewer.png");
+  assert.deepEqual(errors, [], "no errors in the page");
+});
+
+test("a drag rotates the picture", async () => {
+  await drag(page, 150, 0);
+  const rotated = await settle(page);
+  const d = difference(baseline, rotated);
+  log("drag: difference", d.toFixed(2));
+  assert.ok(d > 3, `a 150 px drag changed the picture (difference ${d.toFixed(2)})`);
+  await shot(page, "viewer-rotated.png");
+  // Dragging back by the same amount undoes the trackball rotation.
+  await drag(page, -150, 0);
+  const back = await settle(page);
+  log("drag back: difference to the start", difference(baseline, back).toFixed(2));
+});
+
+test("the wheel zooms and 'r' resets the camera", async () => {
+  const before = await sample(page);
+  const box = await page.locator("#view").boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, -100); await sleep(40); }
+  const zoomed = await settle(page);
+  const dz = difference(before, zoomed);
+  log("wheel: difference", dz.toFixed(2));
+  assert.ok(dz > 3, `five wheel steps changed the picture (difference ${dz.toFixed(2)})`);
+  await shot(page, "viewer-zoomed.png");
+
+  await page.locator("#view").focus();
+  await page.keyboard.press("r");
+  const reset = await settle(page);
+  await shot(page, "viewer-reset.png");
+  const dr = difference(baseline, reset);
+  log("'r': difference to the start", dr.toFixed(2));
+  assert.ok(dr < dz / 2 && dr < 3, `'r' brought the picture back (difference ${dr.toFixed(2)})`);
+});
+
+test("the toolbar's reset button and style choice reach the application", async () => {
+  const before = await serverStats();
+  for (let i = 0; i < 4; i++) { await page.mouse.wheel(0, 100); await sleep(40); }
+  const zoomed = await settle(page);
+  assert.ok(difference(baseline, zoomed) > 3, "zoomed out");
+  await page.getByRole("button", { name: "Reset camera" }).click();
+  const reset = await settle(page);
+  const dr = difference(baseline, reset);
+  log("reset button: difference to the start", dr.toFixed(2));
+  assert.ok(dr < 3, `the Reset camera button brought the picture back (difference ${dr.toFixed(2)})`);
+  await page.getByText("Joystick").click();
+  await page.getByText("Trackball").click();
+  await sleep(200);
+  const afterStats = await serverStats();
+  assert.equal(afterStats.input.rejected, 0, "the server accepted every message the page sent");
+  assert.ok(afterStats.input.accepted >= before.input.accepted + 7, "wheel, reset and style actions arrived");
+});
+
+test("resizing the page resizes the frames (CSS size x devicePixelRatio)", async () => {
+  await page.setViewportSize({ width: 520, height: 390 });
+  await page.waitForFunction(() => window.renderStream.stats.frameWidth === 520 &&
+    window.renderStream.stats.frameHeight === 390, null, { timeout: 10000 });
+  await settle(page);
+  await shot(page, "viewer-resized.png");
+
+  // A second window at DPR 2 asks for twice its CSS size, capped by the shared buffer.
+  const hi = await browser.newContext({ viewport: { width: 400, height: 300 }, deviceScaleFactor: 2 });
+  try {
+    const hiPage = await hi.newPage();
+    await hiPage.goto(url);
+    await waitForFrames(hiPage, 1);
+    const hello = (await stats(hiPage)).hello;
+    const s = Math.min(1, hello.maxWidth / 800, hello.maxHeight / 600);
+    const want = [Math.floor(800 * s), Math.floor(600 * s)];
+    await hiPage.waitForFunction(([w, h]) => window.renderStream.stats.frameWidth === w &&
+      window.renderStream.stats.frameHeight === h, want, { timeout: 10000 });
+    log("DPR 2 window 400x300 CSS px: frames", want.join("x"), "(max", hello.maxWidth + "x" + hello.maxHeight + ")");
+    await settle(hiPage);
+    await shot(hiPage, "viewer-dpr2.png");
+  } finally {
+    await hi.close();
+  }
+  // Back to 640x480 for what follows: the first page asks again after its own resize.
+  await page.setViewportSize({ width: 640, height: 480 });
+  await page.waitForFunction(() => window.renderStream.stats.frameWidth === 640 &&
+    window.renderStream.stats.frameHeight === 480, null, { timeout: 10000 });
+});
+
+test("a view-only page shows its badge and its drags change nothing", async () => {
+  // Its own context: the page's cookie would otherwise replace the full-access one.
+  const vo = await browser.newContext({ viewport: { width: 640, height: 480 }, deviceScaleFactor: 1 });
+  try {
+    const voPage = await vo.newPage();
+    await voPage.goto(viewOnlyUrl);
+    await waitForFrames(voPage, 1);
+    await voPage.waitForFunction(() => window.renderStream.stats.viewOnly === true);
+    assert.ok(await voPage.locator("#badge").isVisible(), "the view-only badge is visible");
+    assert.ok(await voPage.locator("#reset").isHidden(), "no reset button without input rights");
+    const first = await settle(voPage);
+    const mainFirst = await sample(page);
+    const server = await serverStats();
+    const framesBefore = (await stats(voPage)).framesReceived;
+
+    await drag(voPage, 200, 80);
+    await voPage.mouse.wheel(0, -300);
+    await voPage.locator("#view").focus();
+    await voPage.keyboard.press("r");
+    await sleep(800);
+
+    const s = await stats(voPage);
+    assert.equal(s.eventsSent, 0, "a view-only page sends nothing");
+    assert.equal(s.framesReceived, framesBefore, "no new frame: nothing changed");
+    assert.equal(difference(first, await sample(voPage)), 0, "the view-only picture is identical");
+    assert.equal(difference(mainFirst, await sample(page)), 0, "the full page's picture is identical too");
+    const serverAfter = await serverStats();
+    assert.equal(serverAfter.input.accepted, server.input.accepted, "the server received no input");
+    await shot(voPage, "viewer-view-only.png");
+  } finally {
+    await vo.close();
+  }
+});
+
+test("input-to-frame latency at 640x480 over 50 drags (logged, not asserted)", async () => {
+  const box = await page.locator("#view").boundingBox();
+  const x = box.x + box.width / 2, y = box.y + box.height / 2;
+  const samples = [];
+  for (let i = 0; i < 50; i++) {
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await sleep(30);
+    // The move leaves the page on the next animation frame; its send time is stats.lastInputAt.
+    const before = await page.evaluate(() => window.renderStream.stats.lastInputAt);
+    await page.mouse.move(x + (i % 2 ? -6 : 6), y + 2);
+    const ms = await page.evaluate(async since => {
+      const s = window.renderStream.stats;
+      const t0 = Date.now();
+      while (s.lastInputAt === since && Date.now() - t0 < 2000) await new Promise(r => setTimeout(r, 2));
+      const sent = s.lastInputAt;
+      while (Date.now() - t0 < 3000) {
+        const t = s.frameTimes.find(f => f > sent);
+        if (t !== undefined) return t - sent;
+        await new Promise(r => setTimeout(r, 1));
+      }
+      return null;
+    }, before);
+    await page.mouse.up();
+    if (ms !== null) samples.push(ms);
+    await sleep(20);
+  }
+  samples.sort((a, b) => a - b);
+  const pct = p => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
+  assert.ok(samples.length >= 45, `frames answered the drags (${samples.length}/50)`);
+  console.log(`# latency 640x480 over ${samples.length} drags: p50 ${pct(0.5).toFixed(1)} ms, ` +
+    `p95 ${pct(0.95).toFixed(1)} ms, min ${samples[0].toFixed(1)} ms, max ${samples.at(-1).toFixed(1)} ms`);
+  const s = await serverStats();
+  assert.equal(s.input.rejected, 0, "no rejected input over the whole run");
+});
