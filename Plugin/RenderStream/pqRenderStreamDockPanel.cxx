@@ -245,8 +245,10 @@ void pqRenderStreamDockPanel::setActiveView(pqView* view)
   this->View = renderView;
   if (this->isStreaming())
   {
-    this->attachToView();
-    this->Streamer->GetRenderWindow()->Render(); // a first frame of the new view
+    if (this->attachToView())
+    {
+      this->View->render(); // a first frame of the new view for the browsers
+    }
   }
   else if (this->AutoStart)
   {

@@ -16,13 +16,23 @@ t.require_display()
 
 SETUP = """
 from paraview.simple import *
+# The first view (active when the dock auto-started) shows a sphere on ParaView's background.
+first = GetActiveViewOrCreate('RenderView')
+Show(Sphere(), first)
+ResetCamera(first)
+Render(first)
+# A second view, split beside it, becomes active: the dock must follow it.
+second = CreateView('RenderView')
+AssignViewToLayout(view=second, layout=GetLayout(first), hint=0)
+second.UseColorPaletteForBackground = 0
+second.Background = [0.12, 0.12, 0.16]
 contour = Contour(Input=Wavelet(), ContourBy=['POINTS', 'RTData'], Isosurfaces=[150.0])
 height = Elevation(Input=contour, LowPoint=[0, 0, -10], HighPoint=[0, 0, 10])
-view = GetActiveViewOrCreate('RenderView')
-display = Show(height, view)
+display = Show(height, second)
 ColorBy(display, ('POINTS', 'Elevation'))
-ResetCamera(view)
-Render(view)
+SetActiveView(second)
+ResetCamera(second)
+Render(second)
 """
 
 SETTINGS = """[General]
@@ -34,17 +44,28 @@ Size=@Size(1600 960)
 """
 
 
-def snapshot_with_data(url, timeout=20.0):
+def background(pixels):
+    """The most common colour of an image."""
+    import numpy
+    colours, counts = numpy.unique(pixels // 8, axis=0, return_counts=True)
+    return colours[counts.argmax()] * 8 + 4
+
+
+def snapshot_of_second_view(url, timeout=20.0):
+    """Waits until the stream shows the contour on the second view's dark background."""
+    import numpy
     deadline = time.monotonic() + timeout
-    share = 0.0
+    share, colour = 0.0, None
     while time.monotonic() < deadline:
         jpeg = t.fetch_snapshot(url)
         width, height, pixels = t.decode_jpeg(jpeg)
         share = t.foreground_fraction(pixels)
-        if share > 0.03:
+        colour = background(pixels)
+        if share > 0.03 and numpy.abs(colour - numpy.array([31, 31, 41])).max() < 16:
             return jpeg, pixels, share
         time.sleep(0.3)
-    raise t.Failure("the stream never showed the contour (%.1f%% foreground)" % (100 * share))
+    raise t.Failure("the stream never showed the second view's contour (%.1f%% foreground, "
+                    "background %s)" % (100 * share, colour))
 
 
 def main():
@@ -65,8 +86,9 @@ def main():
     gui = t.Example([paraview, "--script=" + setup], env=env, timeout=45)
     try:
         t.check(True, "the Render Stream dock started streaming in the GUI")
-        jpeg, pixels, share = snapshot_with_data(gui.url)
-        t.check(True, "the stream shows the contour (%.1f%% of pixels)" % (100 * share))
+        jpeg, pixels, share = snapshot_of_second_view(gui.url)
+        t.check(True, "the dock followed the newly active view: the stream shows its contour "
+                "(%.1f%% of pixels)" % (100 * share))
 
         # A browser-like viewer stays connected while the screenshot is taken, so the dock's
         # status line shows it (the status refreshes once a second).
