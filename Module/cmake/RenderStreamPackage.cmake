@@ -11,8 +11,8 @@ vtk_module_export_find_packages(
   FILE_NAME         "RenderStream-vtk-module-find-packages.cmake"
   MODULES           ${_renderstream_modules})
 
-# The same file serves both trees: lib/cmake/RenderStream is three levels below the prefix
-# in both (the build tree's "prefix" is CMAKE_BINARY_DIR).
+# The same file serves both trees: <libdir>/cmake/RenderStream sits at the same place below
+# the prefix in both (the build tree's "prefix" is CMAKE_BINARY_DIR).
 file(RELATIVE_PATH _renderstream_config_to_prefix
   "/prefix/${_renderstream_cmake_dir}" "/prefix")
 set(_renderstream_python_destination "${RenderStream_PYTHON_DESTINATION}")
