@@ -1,0 +1,972 @@
+// RenderStreamBench: measures every stage of the streaming pipeline against its limit
+// (DESIGN.md §9) on a realistic scene (three 40k-triangle spheres), at several resolutions.
+// Every target is a ratio of two figures measured within the same run, so that a noisy machine
+// shifts both sides. Prints one line per figure and writes everything as JSON.
+//
+//   RenderStreamBench [--smoke] [--json PATH] [--sizes 640x480,1280x720,...] [--seconds S]
+//
+// Needs an X display (Xvfb) like every VTK window here, and renderstream-server beside it.
+#include "TestClient.h" // for the WebSocket/MJPEG/HTTP clients
+
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkInteractorStyleTrackballCamera.h>
+#include <vtkNew.h>
+#include <vtkOpenGLFramebufferObject.h>
+#include <vtkOpenGLRenderWindow.h>
+#include <vtkOpenGLState.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderStreamer.h>
+#include <vtkRenderWindowInteractor.h>
+#include <vtkRenderer.h>
+#include <vtkSphereSource.h>
+#include <vtkUnsignedCharArray.h>
+#include <vtk_glew.h>
+
+#include <nlohmann/json.hpp>
+#include <turbojpeg.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <dirent.h>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace rt = renderstream::testing;
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace
+{
+constexpr int kQuality = 80;      // the streamer's default interactive quality
+constexpr int kStillQuality = 92; // the streamer's default still quality
+constexpr int kTickMs = 16;       // the streamer's default tick interval
+
+struct Options
+{
+  bool Smoke = false;
+  std::string JsonPath = "bench.json";
+  std::vector<std::pair<int, int>> Sizes{ { 640, 480 }, { 1280, 720 }, { 1920, 1080 } };
+  double Seconds = 3.0; // per measuring phase
+};
+
+std::int64_t NowNs()
+{
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+    .count();
+}
+
+double MsSince(Clock::time_point start)
+{
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double Percentile(std::vector<double> v, double p)
+{
+  if (v.empty())
+  {
+    return 0.0;
+  }
+  std::sort(v.begin(), v.end());
+  const std::size_t i = std::min(v.size() - 1, static_cast<std::size_t>(p / 100.0 * v.size()));
+  return v[i];
+}
+
+double Mean(const std::vector<double>& v)
+{
+  return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+}
+
+double Round(double v, int digits = 3)
+{
+  const double f = std::pow(10.0, digits);
+  return std::round(v * f) / f;
+}
+
+std::uint64_t Fnv(const std::string& bytes)
+{
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes)
+  {
+    h = (h ^ c) * 0x100000001b3ULL;
+  }
+  return h;
+}
+
+void Say(const std::string& line)
+{
+  std::cout << line << std::endl;
+}
+
+std::string Fmt(double v, int digits = 2)
+{
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scene: three spheres of about 40k triangles each, offscreen, with a trackball interactor
+// so that injected browser input moves the camera as it would for a local user.
+struct Scene
+{
+  Scene(int width, int height)
+  {
+    const double colors[3][3] = { { 0.9, 0.3, 0.2 }, { 0.3, 0.8, 0.3 }, { 0.2, 0.4, 0.9 } };
+    for (int i = 0; i < 3; ++i)
+    {
+      this->Spheres[i]->SetThetaResolution(200); // 2 * 200 * 98 + 400 = 39 600 triangles
+      this->Spheres[i]->SetPhiResolution(100);
+      this->Spheres[i]->SetCenter(1.2 * (i - 1), 0.3 * (i % 2), 0.0);
+      this->Spheres[i]->SetRadius(0.55);
+      this->Mappers[i]->SetInputConnection(this->Spheres[i]->GetOutputPort());
+      this->Actors[i]->SetMapper(this->Mappers[i]);
+      this->Actors[i]->GetProperty()->SetColor(colors[i][0], colors[i][1], colors[i][2]);
+      this->Actors[i]->GetProperty()->SetSpecular(0.4);
+      this->Renderer->AddActor(this->Actors[i]);
+    }
+    this->Renderer->SetBackground(0.1, 0.15, 0.25);
+    this->Renderer->GradientBackgroundOn();
+    this->Renderer->SetBackground2(0.3, 0.35, 0.45);
+    this->Window->AddRenderer(this->Renderer);
+    this->Window->SetSize(width, height);
+    this->Window->SetOffScreenRendering(1);
+    this->Interactor->SetRenderWindow(this->Window);
+    this->Interactor->SetInteractorStyle(this->Style);
+    this->Interactor->Initialize();
+    this->Renderer->ResetCamera();
+    this->Window->Render();
+  }
+
+  /// One new, different frame (the camera turns by a degree), rendered synchronously.
+  void Advance()
+  {
+    this->Renderer->GetActiveCamera()->Azimuth(1.0);
+    this->Window->Render();
+  }
+
+  vtkNew<vtkSphereSource> Spheres[3];
+  vtkNew<vtkPolyDataMapper> Mappers[3];
+  vtkNew<vtkActor> Actors[3];
+  vtkNew<vtkRenderer> Renderer;
+  vtkNew<vtkRenderWindow> Window;
+  vtkNew<vtkRenderWindowInteractor> Interactor;
+  vtkNew<vtkInteractorStyleTrackballCamera> Style;
+};
+
+// A bare glReadPixels GL_BGRA of the window's display framebuffer, bound the way VTK binds it.
+double BareReadPixels(vtkRenderWindow* window, int width, int height, unsigned char* destination)
+{
+  auto* gl = vtkOpenGLRenderWindow::SafeDownCast(window);
+  const auto start = Clock::now();
+  gl->MakeCurrent();
+  vtkOpenGLState* state = gl->GetState();
+  state->PushReadFramebufferBinding();
+  gl->GetDisplayFramebuffer()->Bind(GL_READ_FRAMEBUFFER);
+  gl->GetDisplayFramebuffer()->ActivateReadBuffer(0);
+  state->vtkglPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, width, height, GL_BGRA, GL_UNSIGNED_BYTE, destination);
+  state->PopReadFramebufferBinding();
+  return MsSince(start);
+}
+
+std::string RendererName(vtkRenderWindow* window)
+{
+  auto* gl = vtkOpenGLRenderWindow::SafeDownCast(window);
+  if (!gl)
+  {
+    return "?";
+  }
+  gl->MakeCurrent();
+  const auto* name = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  return name ? name : "?";
+}
+
+// ---------------------------------------------------------------------------------------------
+// A running streamer on the scene's window, with what the bench needs to reach its server.
+struct Stream
+{
+  Stream(Scene& scene, int stillQuality)
+  {
+    const int* size = scene.Window->GetSize();
+    this->Streamer->SetRenderWindow(scene.Window);
+    this->Streamer->SetUseInteractorTimer(false); // the bench ticks
+    this->Streamer->SetServerExecutable(RENDERSTREAM_BIN_DIR "/renderstream-server");
+    this->Streamer->SetMaxWidth(size[0]);
+    this->Streamer->SetMaxHeight(size[1]);
+    this->Streamer->SetQuality(kQuality);
+    this->Streamer->SetStillQuality(stillQuality);
+    this->Streamer->SetMaxClients(256);
+    if (!this->Streamer->Start())
+    {
+      throw std::runtime_error(std::string("cannot start streaming: ") + this->Streamer->GetLastError());
+    }
+    const std::string url = this->Streamer->GetURL();
+    this->Token = url.substr(url.find("token=") + 6);
+    this->Port = static_cast<std::uint16_t>(this->Streamer->GetActualPort());
+    this->ServerPid = FindServerPid();
+  }
+  ~Stream() { this->Streamer->Stop(); }
+
+  json Stats() const
+  {
+    const auto reply = rt::HttpGet(this->Port, "/stats?token=" + this->Token);
+    return reply.Status == 200 ? json::parse(reply.Body) : json::object();
+  }
+
+  /// utime + stime of the server process, in seconds.
+  double ServerCpuSeconds() const
+  {
+    std::ifstream in("/proc/" + std::to_string(this->ServerPid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');
+    if (close == std::string::npos)
+    {
+      return 0.0;
+    }
+    std::istringstream fields(text.substr(close + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; fields >> field; ++i) // field 3 is the state
+    {
+      if (i == 14)
+      {
+        utime = std::stoull(field);
+      }
+      else if (i == 15)
+      {
+        stime = std::stoull(field);
+        break;
+      }
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
+
+  vtkNew<vtkRenderStreamer> Streamer;
+  std::string Token;
+  std::uint16_t Port = 0;
+  pid_t ServerPid = -1;
+
+private:
+  // Our child named renderstream-server (comm is cut to 15 characters).
+  static pid_t FindServerPid()
+  {
+    const pid_t self = getpid();
+    pid_t found = -1;
+    DIR* proc = opendir("/proc");
+    while (dirent* entry = proc ? readdir(proc) : nullptr)
+    {
+      const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+      if (pid <= 0)
+      {
+        continue;
+      }
+      std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+      if (!in)
+      {
+        continue;
+      }
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const auto open = text.find('(');
+      const auto close = text.rfind(')');
+      if (open == std::string::npos || close == std::string::npos)
+      {
+        continue;
+      }
+      const std::string comm = text.substr(open + 1, close - open - 1);
+      std::istringstream rest(text.substr(close + 2));
+      std::string state;
+      pid_t ppid = 0;
+      rest >> state >> ppid;
+      if (ppid == self && comm.rfind("renderstream", 0) == 0)
+      {
+        found = pid;
+        break;
+      }
+    }
+    if (proc)
+    {
+      closedir(proc);
+    }
+    return found;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// One browser stand-in on its own thread: reads every frame, counts frames, distinct frames
+// and bytes, and lets another thread wait for the first frame that arrives after an instant.
+class Viewer
+{
+public:
+  enum class Kind
+  {
+    WebSocket,
+    Mjpeg
+  };
+
+  Viewer(Kind kind, const Stream& stream)
+    : What(kind)
+  {
+    if (kind == Kind::WebSocket)
+    {
+      this->Ws = std::make_unique<rt::WsClient>(stream.Port, "/ws?token=" + stream.Token);
+      this->Fd = this->Ws->NativeHandle();
+      if (!this->Ws->Open())
+      {
+        throw std::runtime_error("WebSocket viewer refused");
+      }
+    }
+    else
+    {
+      this->Mjpeg = std::make_unique<rt::MjpegClient>(stream.Port, "/stream.mjpeg?token=" + stream.Token);
+      this->Fd = this->Mjpeg->Socket_().native_handle();
+      if (this->Mjpeg->Status != 200)
+      {
+        throw std::runtime_error("MJPEG viewer refused");
+      }
+    }
+    this->Thread = std::thread([this] { this->Run(); });
+  }
+  ~Viewer() { this->Stop(); }
+
+  void Stop()
+  {
+    if (this->Thread.joinable())
+    {
+      this->Stopping = true;
+      ::shutdown(this->Fd, SHUT_RDWR);
+      this->Thread.join();
+    }
+  }
+
+  /// Arrival time (steady ns) of the first frame received after `afterNs`, or -1 on timeout.
+  std::int64_t WaitFrameAfter(std::int64_t afterNs, std::chrono::milliseconds timeout)
+  {
+    std::unique_lock<std::mutex> lock(this->Mutex);
+    const bool ok = this->Arrived.wait_for(lock, timeout, [&] { return this->LastArrivalNs > afterNs; });
+    return ok ? this->LastArrivalNs : -1;
+  }
+
+  std::atomic<std::uint64_t> Frames{ 0 };
+  std::atomic<std::uint64_t> Distinct{ 0 };
+  std::atomic<std::uint64_t> Bytes{ 0 };
+
+private:
+  void Run()
+  {
+    std::string data;
+    std::uint64_t lastHash = 0;
+    while (!this->Stopping)
+    {
+      bool text = false;
+      const bool ok = this->What == Kind::WebSocket ? this->Ws->Read(data, text) : this->Mjpeg->NextPart(data);
+      if (!ok)
+      {
+        break;
+      }
+      if (text)
+      {
+        continue; // status messages are not frames
+      }
+      const std::int64_t now = NowNs();
+      const std::uint64_t hash = Fnv(data);
+      this->Frames.fetch_add(1);
+      if (hash != lastHash)
+      {
+        this->Distinct.fetch_add(1);
+        lastHash = hash;
+      }
+      this->Bytes.fetch_add(data.size());
+      {
+        std::lock_guard<std::mutex> lock(this->Mutex);
+        this->LastArrivalNs = now;
+      }
+      this->Arrived.notify_all();
+    }
+  }
+
+  Kind What;
+  std::unique_ptr<rt::WsClient> Ws;
+  std::unique_ptr<rt::MjpegClient> Mjpeg;
+  int Fd = -1;
+  std::atomic<bool> Stopping{ false };
+  std::thread Thread;
+  std::mutex Mutex;
+  std::condition_variable Arrived;
+  std::int64_t LastArrivalNs = 0;
+};
+
+void Pause(int ms)
+{
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+json Summary(const std::string& figure, double ratio, const std::string& target, bool met)
+{
+  return { { "figure", figure }, { "ratio", Round(ratio) }, { "target", target }, { "met", met } };
+}
+
+// Runs `step` until `seconds` elapsed (at least `minimum` times); returns the elapsed seconds.
+template <typename Step>
+double RunFor(double seconds, int minimum, Step step, int* count = nullptr)
+{
+  const auto start = Clock::now();
+  int n = 0;
+  while (n < minimum || std::chrono::duration<double>(Clock::now() - start).count() < seconds)
+  {
+    step();
+    ++n;
+  }
+  if (count)
+  {
+    *count = n;
+  }
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stages. Each returns its JSON with a "summary" (figure, ratio, target, met).
+
+json CaptureStage(Scene& scene, const Options& options, std::vector<unsigned char>& frame)
+{
+  const int* size = scene.Window->GetSize();
+  const int w = size[0], h = size[1];
+  Stream stream(scene, kQuality);
+  frame.assign(std::size_t(w) * h * 4, 0); // touched once: no page faults inside the timing
+  vtkNew<vtkUnsignedCharArray> vtkPixels;
+  vtkPixels->SetNumberOfComponents(4);
+  vtkPixels->SetNumberOfTuples(vtkIdType(w) * h);
+  std::vector<double> tick, capture, bare, vtkRead;
+  // Warm every shared-memory slot and the code paths once.
+  for (int i = 0; i < 4; ++i)
+  {
+    scene.Advance();
+    stream.Streamer->Tick();
+  }
+  // Interleaved, each on a freshly rendered frame, so drift hits all three alike.
+  RunFor(options.Seconds, 5, [&] {
+    scene.Advance();
+    const auto start = Clock::now();
+    stream.Streamer->Tick();
+    tick.push_back(MsSince(start));
+    capture.push_back(stream.Streamer->GetLastCaptureMilliseconds());
+    scene.Advance();
+    bare.push_back(BareReadPixels(scene.Window, w, h, frame.data()));
+    scene.Advance();
+    const auto vtkStart = Clock::now();
+    scene.Window->GetRGBACharPixelData(0, 0, w - 1, h - 1, 0, vtkPixels);
+    vtkRead.push_back(MsSince(vtkStart));
+  });
+  stream.Streamer->Tick(); // takes the frame rendered last above
+  const auto before = stream.Streamer->GetFramesCaptured();
+  for (int i = 0; i < 100; ++i)
+  {
+    stream.Streamer->Tick();
+  }
+  const auto staticReadbacks = stream.Streamer->GetFramesCaptured() - before;
+
+  const double ratio = Percentile(tick, 50) / Percentile(bare, 50);
+  json out = { { "samples", tick.size() }, { "tickMsMedian", Round(Percentile(tick, 50)) },
+    { "tickMsP95", Round(Percentile(tick, 95)) }, { "captureMsMedian", Round(Percentile(capture, 50)) },
+    { "bareReadPixelsBgraMsMedian", Round(Percentile(bare, 50)) },
+    { "bareReadPixelsBgraMsP95", Round(Percentile(bare, 95)) },
+    { "vtkGetRGBACharPixelDataMsMedian", Round(Percentile(vtkRead, 50)) },
+    { "staticTicks", 100 }, { "staticReadbacks", staticReadbacks } };
+  out["summary"] = Summary("tick " + Fmt(Percentile(tick, 50), 3) + " ms vs bare glReadPixels " +
+      Fmt(Percentile(bare, 50), 3) + " ms (VTK GetRGBACharPixelData " + Fmt(Percentile(vtkRead, 50)) +
+      " ms); static: " + std::to_string(staticReadbacks) + " readbacks/100 ticks",
+    ratio, "<= 1.10, 0 static readbacks", ratio <= 1.10 && staticReadbacks == 0);
+  return out;
+}
+
+struct JpegResult
+{
+  double Ms = 0;
+  std::size_t Bytes = 0;
+};
+
+// TurboJPEG called directly with the given settings on a bottom-up BGRA frame.
+JpegResult DirectEncode(const std::vector<unsigned char>& frame, int w, int h, int quality,
+  int subsampling, bool fastDct, int repeats)
+{
+  tjhandle handle = tjInitCompress();
+  const unsigned long capacity = tjBufSize(w, h, TJSAMP_444);
+  unsigned char* buffer = tjAlloc(static_cast<int>(capacity));
+  int flags = TJFLAG_NOREALLOC | TJFLAG_BOTTOMUP | (fastDct ? TJFLAG_FASTDCT : 0);
+  std::vector<double> ms;
+  JpegResult result;
+  for (int i = 0; i < repeats + 1; ++i)
+  {
+    unsigned long size = capacity;
+    const auto start = Clock::now();
+    tjCompress2(handle, frame.data(), w, w * 4, h, TJPF_BGRA, &buffer, &size, subsampling, quality, flags);
+    if (i > 0 || repeats == 0) // with repeats, the first one only warms caches and tables
+    {
+      ms.push_back(MsSince(start));
+    }
+    result.Bytes = size;
+  }
+  tjFree(buffer);
+  tjDestroy(handle);
+  result.Ms = Percentile(ms, 50);
+  return result;
+}
+
+json EncodeStage(Scene& scene, const Options& options, std::vector<unsigned char>& frame)
+{
+  const int* size = scene.Window->GetSize();
+  const int w = size[0], h = size[1];
+  // Still quality = interactive quality: every encode in the window of /stats is a q80 one.
+  Stream stream(scene, kQuality);
+  Viewer viewer(Viewer::Kind::WebSocket, stream);
+  // Paced: one frame at a time, the next render only after the viewer got the previous frame,
+  // so the server encodes on an otherwise idle core, as TurboJPEG does below.
+  // After the server sent each frame, the same frame (still in the framebuffer) is read back
+  // and encoded once by TurboJPEG directly: same pixels, same settings, a similar cache state.
+  int frames = 0;
+  std::vector<double> sameFrame;
+  JpegResult once;
+  RunFor(options.Seconds, 10, [&] {
+    scene.Advance();
+    const std::int64_t t = NowNs();
+    stream.Streamer->Tick();
+    viewer.WaitFrameAfter(t, std::chrono::seconds(2));
+    BareReadPixels(scene.Window, w, h, frame.data());
+    once = DirectEncode(frame, w, h, kQuality, TJSAMP_420, true, 0);
+    sameFrame.push_back(once.Ms);
+  }, &frames);
+  const json stats = stream.Stats();
+  viewer.Stop();
+  const double serverMs = stats["encodeMs"]["mean"].get<double>();
+  const double serverP95 = stats["encodeMs"]["p95"].get<double>();
+  const double serverKiB = stats["meanJpegBytes"].get<double>() / 1024.0;
+
+  // Hot loop on the last frame: TurboJPEG's best case, and the settings compared.
+  const int repeats = options.Smoke ? 10 : 40;
+  const JpegResult hot = DirectEncode(frame, w, h, kQuality, TJSAMP_420, true, repeats);
+  const double directMs = Mean(sameFrame);
+  const JpegResult still = DirectEncode(frame, w, h, kStillQuality, TJSAMP_444, false, repeats);
+  json variants = json::array();
+  const struct
+  {
+    int Quality, Subsampling;
+    bool Fast;
+    const char* Name;
+  } kVariants[] = { { kQuality, TJSAMP_420, true, "q80 4:2:0 fast DCT (server, interactive)" },
+    { kQuality, TJSAMP_420, false, "q80 4:2:0 accurate DCT" },
+    { kQuality, TJSAMP_444, true, "q80 4:4:4 fast DCT" },
+    { kStillQuality, TJSAMP_444, false, "q92 4:4:4 accurate DCT (server, still)" },
+    { kStillQuality, TJSAMP_444, true, "q92 4:4:4 fast DCT" },
+    { kStillQuality, TJSAMP_420, false, "q92 4:2:0 accurate DCT" } };
+  for (const auto& v : kVariants)
+  {
+    const JpegResult r = DirectEncode(frame, w, h, v.Quality, v.Subsampling, v.Fast, repeats / 2);
+    variants.push_back({ { "settings", v.Name }, { "ms", Round(r.Ms) }, { "KiB", Round(r.Bytes / 1024.0, 1) },
+      { "megapixelsPerSecond", Round(w * h / 1e3 / r.Ms, 1) } });
+  }
+  const double ratio = directMs / serverMs; // throughput ratio: server / direct
+  json out = { { "framesEncoded", stats["frames"]["encoded"] }, { "framesPaced", frames },
+    { "serverEncodeMsMean", Round(serverMs) }, { "serverEncodeMsP95", Round(serverP95) },
+    { "directEncodeMsMean", Round(directMs) }, { "directEncodeMsP95", Round(Percentile(sameFrame, 95)) },
+    { "directHotLoopMsMedian", Round(hot.Ms) },
+    { "directMegapixelsPerSecond", Round(w * h / 1e3 / directMs, 1) },
+    { "interactiveKiB", Round(serverKiB, 1) }, { "interactiveDirectKiB", Round(once.Bytes / 1024.0, 1) },
+    { "stillKiB", Round(still.Bytes / 1024.0, 1) }, { "stillEncodeMs", Round(still.Ms) },
+    { "settings", "interactive q80 4:2:0 TJFLAG_FASTDCT|BOTTOMUP from BGRA; still q92 4:4:4 accurate DCT" },
+    { "variants", variants } };
+  out["summary"] = Summary("server " + Fmt(serverMs) + " ms/frame vs TurboJPEG direct " + Fmt(directMs) +
+      " ms; " + Fmt(serverKiB, 1) + " KiB at q80, " + Fmt(still.Bytes / 1024.0, 1) + " KiB at q92",
+    ratio, ">= 0.90", ratio >= 0.90);
+  return out;
+}
+
+// Render fps without streaming, with streaming and two viewers (one WebSocket, one MJPEG), and
+// the distinct frames each viewer got. Baseline runs before and after, halves of the time each.
+json LoopAndDeliveryStages(Scene& scene, const Options& options, json& delivery)
+{
+  int n1 = 0, n2 = 0, n = 0;
+  const double t1 = RunFor(options.Seconds / 2, 5, [&] { scene.Advance(); }, &n1);
+  double seconds = 0;
+  json stats;
+  std::uint64_t wsFrames = 0, mjpegFrames = 0, captured = 0;
+  {
+    Stream stream(scene, kQuality);
+    Viewer ws(Viewer::Kind::WebSocket, stream);
+    Viewer mjpeg(Viewer::Kind::Mjpeg, stream);
+    Pause(200);
+    const std::uint64_t ws0 = ws.Distinct, mjpeg0 = mjpeg.Distinct;
+    const auto captured0 = stream.Streamer->GetFramesCaptured();
+    seconds = RunFor(options.Seconds, 5, [&] {
+      scene.Advance();
+      stream.Streamer->Tick();
+    }, &n);
+    Pause(150); // the last frame's encode and send
+    wsFrames = ws.Distinct - ws0;
+    mjpegFrames = mjpeg.Distinct - mjpeg0;
+    captured = stream.Streamer->GetFramesCaptured() - captured0;
+    stats = stream.Stats();
+  }
+  const double t2 = RunFor(options.Seconds / 2, 5, [&] { scene.Advance(); }, &n2);
+  const double fpsWithout = (n1 + n2) / (t1 + t2);
+  const double fpsWith = n / seconds;
+  const double ratio = fpsWith / fpsWithout;
+  json loop = { { "fpsWithoutStreaming", Round(fpsWithout, 2) }, { "fpsWithStreaming", Round(fpsWith, 2) },
+    { "viewers", "1 WebSocket + 1 MJPEG" }, { "serverEncodeMsMeanUnderLoad", stats["encodeMs"]["mean"] } };
+  loop["summary"] = Summary(Fmt(fpsWith, 1) + " fps streaming vs " + Fmt(fpsWithout, 1) + " fps without",
+    ratio, ">= 0.90 (DESIGN: 0.95)", ratio >= 0.90);
+
+  const double rendered = static_cast<double>(n);
+  const double wsRatio = wsFrames / rendered, mjpegRatio = mjpegFrames / rendered;
+  delivery = { { "framesRendered", n }, { "framesCaptured", captured },
+    { "renderedFps", Round(n / seconds, 2) }, { "webSocketFps", Round(wsFrames / seconds, 2) },
+    { "mjpegFps", Round(mjpegFrames / seconds, 2) }, { "webSocketRatio", Round(wsRatio) },
+    { "mjpegRatio", Round(mjpegRatio) }, { "serverDropped", stats["frames"]["dropped"] } };
+  const double worst = std::min(wsRatio, mjpegRatio);
+  delivery["summary"] = Summary("WS " + Fmt(wsFrames / seconds, 1) + " fps, MJPEG " + Fmt(mjpegFrames / seconds, 1) +
+      " fps of " + Fmt(n / seconds, 1) + " rendered",
+    worst, ">= 0.95", worst >= 0.95);
+  return loop;
+}
+
+json FanoutStage(Scene& scene, const Options& options)
+{
+  Stream stream(scene, kQuality);
+  json points = json::array();
+  double worstEncodes = 0, worstRatio = 1e9;
+  std::string figure;
+  for (int count : { 1, 10, 50, 100 })
+  {
+    std::vector<std::unique_ptr<Viewer>> viewers;
+    for (int i = 0; i < count; ++i)
+    {
+      viewers.push_back(std::make_unique<Viewer>(i % 2 ? Viewer::Kind::Mjpeg : Viewer::Kind::WebSocket, stream));
+    }
+    Pause(300);
+    std::vector<std::uint64_t> start;
+    for (auto& v : viewers)
+    {
+      start.push_back(v->Distinct);
+    }
+    const json before = stream.Stats();
+    const double cpu0 = stream.ServerCpuSeconds();
+    int n = 0;
+    const double seconds = RunFor(options.Smoke ? 1.0 : options.Seconds, 5, [&] {
+      scene.Advance();
+      stream.Streamer->Tick();
+    }, &n);
+    const double cpu = stream.ServerCpuSeconds() - cpu0;
+    Pause(150);
+    const json after = stream.Stats();
+    std::vector<double> fps;
+    for (std::size_t i = 0; i < viewers.size(); ++i)
+    {
+      fps.push_back((viewers[i]->Distinct - start[i]) / seconds);
+    }
+    viewers.clear();
+    const double encoded = after["frames"]["encoded"].get<double>() - before["frames"]["encoded"].get<double>();
+    const double captured = after["frames"]["captured"].get<double>() - before["frames"]["captured"].get<double>();
+    const double encodesPerFrame = captured > 0 ? encoded / captured : 0.0;
+    const double rendered = n / seconds;
+    const double meanFps = Mean(fps), minFps = Percentile(fps, 0);
+    points.push_back({ { "viewers", count }, { "renderedFps", Round(rendered, 2) },
+      { "encodesPerFrame", Round(encodesPerFrame) }, { "deliveredFpsMean", Round(meanFps, 2) },
+      { "deliveredFpsMin", Round(minFps, 2) }, { "deliveredRatio", Round(meanFps / rendered) },
+      { "serverCpuPercent", Round(100.0 * cpu / seconds, 1) } });
+    worstEncodes = std::max(worstEncodes, encodesPerFrame);
+    worstRatio = std::min(worstRatio, meanFps / rendered);
+    figure += (figure.empty() ? "" : ", ") + std::to_string(count) + ": " + Fmt(encodesPerFrame) + " enc/frame " +
+      Fmt(meanFps, 1) + "/" + Fmt(rendered, 1) + " fps";
+    Say("    fan-out " + std::to_string(count) + " viewers: " + points.back().dump());
+  }
+  json out = { { "points", points }, { "viewerMix", "alternating WebSocket and MJPEG" } };
+  out["summary"] = Summary(figure, worstEncodes, "encodes/frame <= 1.00 at every count", worstEncodes <= 1.0);
+  return out;
+}
+
+// Input → first frame showing it, through the real path: a WebSocket client sends a wheel event
+// at a random phase of the tick; the render loop ticks every kTickMs (the streamer's default),
+// rendering only when input asks for it (the interactor style renders on wheel), as an
+// interactive application does. A second WebSocket client is the viewer that sees the frame.
+// Stills are off here (still quality = interactive quality): a still is a re-encode of a frame
+// already shown, and on a slow render it would be taken for the frame showing the event.
+json LatencyStage(Scene& scene, const Options& options)
+{
+  Stream stream(scene, kQuality);
+  Viewer viewer(Viewer::Kind::WebSocket, stream);
+  rt::WsClient sender(stream.Port, "/ws?token=" + stream.Token);
+  if (!sender.Open())
+  {
+    throw std::runtime_error("WebSocket input client refused");
+  }
+  // Let the first frame and its still go by.
+  for (int i = 0; i < 40; ++i)
+  {
+    stream.Streamer->Tick();
+    Pause(kTickMs);
+  }
+  struct TickRecord
+  {
+    std::int64_t StartNs;
+    double Ms;
+    bool Captured;
+  };
+  std::vector<TickRecord> ticks;
+  std::vector<std::pair<std::int64_t, std::int64_t>> samples; // sent, first frame after
+  std::atomic<bool> done{ false };
+  const int wanted = options.Smoke ? 8 : 60;
+  const double maxSeconds = options.Smoke ? 2.0 : 4.0 * options.Seconds;
+  std::thread user([&] {
+    std::mt19937 random(8);
+    std::uniform_int_distribution<int> gapUs(5000, 5000 + 2 * kTickMs * 1000);
+    for (int i = 0; i < wanted && !done; ++i)
+    {
+      std::this_thread::sleep_for(std::chrono::microseconds(gapUs(random)));
+      const std::string event = std::string(R"({"type":"wheel","x":0.5,"y":0.5,"dy":)") +
+        (i % 2 ? "1.0" : "-1.0") + R"(,"ctrl":false,"shift":false})";
+      const std::int64_t sent = NowNs();
+      if (!sender.SendText(event))
+      {
+        break;
+      }
+      const std::int64_t arrived = viewer.WaitFrameAfter(sent, std::chrono::seconds(2));
+      if (arrived > 0)
+      {
+        samples.emplace_back(sent, arrived);
+      }
+    }
+    done = true;
+  });
+  const auto start = Clock::now();
+  auto next = Clock::now();
+  while (!done && std::chrono::duration<double>(Clock::now() - start).count() < maxSeconds)
+  {
+    const auto before = stream.Streamer->GetFramesCaptured();
+    const std::int64_t tickStart = NowNs();
+    const auto t = Clock::now();
+    stream.Streamer->Tick(); // injects the wheel → the style renders → the frame is captured
+    ticks.push_back({ tickStart, MsSince(t), stream.Streamer->GetFramesCaptured() != before });
+    next = std::max(next + std::chrono::milliseconds(kTickMs), Clock::now()); // no catch-up bursts
+    std::this_thread::sleep_until(next);
+  }
+  done = true;
+  user.join();
+  const json stats = stream.Stats();
+  const double encodeMs = stats["encodeMs"]["mean"].get<double>();
+
+  std::vector<double> latency, excess, work;
+  for (const auto& [sent, arrived] : samples)
+  {
+    // The tick that rendered and captured this event's frame: the first capturing one after it.
+    const auto it = std::find_if(ticks.begin(), ticks.end(),
+      [&](const TickRecord& r) { return r.StartNs >= sent && r.Captured; });
+    if (it == ticks.end())
+    {
+      continue;
+    }
+    const double ms = (arrived - sent) / 1e6;
+    latency.push_back(ms);
+    work.push_back(it->Ms + encodeMs); // render + readback (the tick) + encode
+    excess.push_back(ms - it->Ms - encodeMs);
+  }
+  const double excessP50 = Percentile(excess, 50);
+  json out = { { "samples", latency.size() }, { "tickIntervalMs", kTickMs },
+    { "event", "WebSocket wheel → trackball dolly → Render in Tick" },
+    { "latencyMsP50", Round(Percentile(latency, 50)) }, { "latencyMsP95", Round(Percentile(latency, 95)) },
+    { "renderReadbackEncodeMsP50", Round(Percentile(work, 50)) }, { "encodeMsMean", Round(encodeMs) },
+    { "excessMsP50", Round(excessP50) }, { "excessMsP95", Round(Percentile(excess, 95)) } };
+  out["summary"] = Summary("p50 " + Fmt(Percentile(latency, 50), 1) + " ms, p95 " +
+      Fmt(Percentile(latency, 95), 1) + " ms; minus render+readback+encode: p50 " + Fmt(excessP50, 1) +
+      " ms, p95 " + Fmt(Percentile(excess, 95), 1) + " ms (tick " + std::to_string(kTickMs) + " ms)",
+    excessP50 / kTickMs, "excess < 1 tick", !latency.empty() && Percentile(excess, 95) < kTickMs);
+  return out;
+}
+
+// Idle: nothing renders, the application keeps ticking, one viewer stays connected; default
+// settings (the still frame after the last render goes by first).
+json IdleStage(Scene& scene, const Options& options)
+{
+  Stream stream(scene, kStillQuality);
+  Viewer viewer(Viewer::Kind::WebSocket, stream);
+  for (int i = 0; i < 40; ++i)
+  {
+    stream.Streamer->Tick();
+    Pause(kTickMs);
+  }
+  const auto captured0 = stream.Streamer->GetFramesCaptured();
+  const std::uint64_t bytes0 = viewer.Bytes;
+  const double sent0 = stream.Stats()["bytesSent"].get<double>();
+  const double cpu0 = stream.ServerCpuSeconds();
+  const auto idleStart = Clock::now();
+  auto idleNext = idleStart;
+  const double idleSeconds = options.Smoke ? 1.5 : options.Seconds;
+  while (std::chrono::duration<double>(Clock::now() - idleStart).count() < idleSeconds)
+  {
+    stream.Streamer->Tick();
+    idleNext += std::chrono::milliseconds(kTickMs);
+    std::this_thread::sleep_until(idleNext);
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - idleStart).count();
+  const double cpuPercent = 100.0 * (stream.ServerCpuSeconds() - cpu0) / elapsed;
+  const double received = (viewer.Bytes - bytes0) / elapsed;
+  const double sentPerSecond = (stream.Stats()["bytesSent"].get<double>() - sent0) / elapsed;
+  const auto readbacks = stream.Streamer->GetFramesCaptured() - captured0;
+  viewer.Stop();
+  json idle = { { "seconds", Round(elapsed, 2) }, { "serverCpuPercent", Round(cpuPercent, 2) },
+    { "bytesPerSecondReceived", Round(received, 1) }, { "bytesPerSecondSentByServer", Round(sentPerSecond, 1) },
+    { "readbacks", readbacks }, { "serverPid", stream.ServerPid } };
+  idle["summary"] = Summary("server CPU " + Fmt(cpuPercent) + " %, " + Fmt(received, 0) + " B/s to the viewer, " +
+      std::to_string(readbacks) + " readbacks",
+    cpuPercent / 100.0, "~0 CPU, 0 B/s", cpuPercent < 1.0 && received == 0.0 && readbacks == 0);
+  return idle;
+}
+
+std::string Trim(std::string s)
+{
+  s.erase(0, s.find_first_not_of(" \t"));
+  s.erase(s.find_last_not_of(" \t\n") + 1);
+  return s;
+}
+
+json Machine(const std::string& renderer)
+{
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line, model = "?";
+  while (std::getline(cpuinfo, line))
+  {
+    if (line.rfind("model name", 0) == 0)
+    {
+      model = Trim(line.substr(line.find(':') + 1));
+      break;
+    }
+  }
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  return { { "nproc", cores }, { "cpu", model }, { "gl", renderer }, { "host", host },
+    { "description", std::to_string(cores) + " cores, " + model + ", Mesa llvmpipe, Xvfb (" + renderer + ")" },
+    { "turbojpeg", "libturbojpeg (TurboJPEG API 2)" } };
+}
+
+std::string IsoDate()
+{
+  const std::time_t now = std::time(nullptr);
+  char text[64];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+Options Parse(int argc, char* argv[])
+{
+  Options options;
+  for (int i = 1; i < argc; ++i)
+  {
+    const std::string arg = argv[i];
+    const bool hasValue = i + 1 < argc;
+    if (arg == "--smoke")
+    {
+      options.Smoke = true;
+      options.Sizes = { { 640, 480 } };
+      options.Seconds = 1.0;
+    }
+    else if (arg == "--json" && hasValue)
+    {
+      options.JsonPath = argv[++i];
+    }
+    else if (arg == "--seconds" && hasValue)
+    {
+      options.Seconds = std::atof(argv[++i]);
+    }
+    else if (arg == "--sizes" && hasValue)
+    {
+      options.Sizes.clear();
+      std::istringstream list(argv[++i]);
+      std::string item;
+      while (std::getline(list, item, ','))
+      {
+        const auto x = item.find('x');
+        options.Sizes.emplace_back(std::stoi(item.substr(0, x)), std::stoi(item.substr(x + 1)));
+      }
+    }
+    else
+    {
+      std::cerr << "usage: RenderStreamBench [--smoke] [--json PATH] [--seconds S] [--sizes WxH,...]\n";
+      std::exit(2);
+    }
+  }
+  return options;
+}
+} // namespace
+
+int main(int argc, char* argv[])
+{
+  const Options options = Parse(argc, argv);
+  json report = { { "date", IsoDate() }, { "mode", options.Smoke ? "smoke" : "full" },
+    { "secondsPerPhase", options.Seconds } };
+  json results = json::array();
+  try
+  {
+    for (const auto& [w, h] : options.Sizes)
+    {
+      const std::string res = std::to_string(w) + "x" + std::to_string(h);
+      Say("== " + res);
+      Scene scene(w, h);
+      if (!report.contains("machine"))
+      {
+        report["machine"] = Machine(RendererName(scene.Window));
+      }
+      for (int i = 0; i < 5; ++i) // warm-up: shaders, buffers
+      {
+        scene.Advance();
+      }
+      json stages;
+      std::vector<unsigned char> frame;
+      const auto show = [&](const char* name) {
+        const json& s = stages[name]["summary"];
+        Say("  " + std::string(name) + ": " + s["figure"].get<std::string>() + "  [ratio " +
+          Fmt(s["ratio"].get<double>(), 3) + ", target " + s["target"].get<std::string>() + (s["met"].get<bool>() ? ", met]" : ", MISSED]"));
+      };
+      stages["capture"] = CaptureStage(scene, options, frame);
+      show("capture");
+      stages["encode"] = EncodeStage(scene, options, frame);
+      show("encode");
+      json delivery;
+      stages["renderLoop"] = LoopAndDeliveryStages(scene, options, delivery);
+      show("renderLoop");
+      stages["delivery"] = delivery;
+      show("delivery");
+      stages["fanout"] = FanoutStage(scene, options);
+      show("fanout");
+      stages["latency"] = LatencyStage(scene, options);
+      show("latency");
+      stages["idle"] = IdleStage(scene, options);
+      show("idle");
+      results.push_back({ { "resolution", res }, { "width", w }, { "height", h }, { "stages", stages } });
+    }
+  }
+  catch (const std::exception& e)
+  {
+    std::cerr << "RenderStreamBench: " << e.what() << std::endl;
+    report["error"] = e.what();
+  }
+  report["results"] = results;
+  std::ofstream(options.JsonPath) << report.dump(2) << "\n";
+  Say("wrote " + options.JsonPath);
+  return report.contains("error") ? 1 : 0;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs RenderStreamBench, prints the table and writes the JSON (needs an X display: ./run bench
+# provides Xvfb).
+#   bench.sh                  full bench at 640x480, 1280x720, 1920x1080 → build/bench.json
+#   bench.sh --smoke          one resolution, ~1 s per stage; fails unless every figure exists
+#   bench.sh --markdown [J]   only turns a bench JSON into the README's Markdown table
+# Options: --bin PATH (the bench executable), --json PATH, anything else goes to the program.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BIN=$ROOT/build/bin/RenderStreamBench
+JSON=""
+SMOKE=0
+ARGS=()
+while (($#)); do
+  case $1 in
+    --markdown) exec python3 "$HERE/bench_report.py" --markdown "${2:-$ROOT/build/bench.json}" ;;
+    --smoke) SMOKE=1; ARGS+=(--smoke) ;;
+    --bin) BIN=$2; shift ;;
+    --json) JSON=$2; shift ;;
+    *) ARGS+=("$1") ;;
+  esac
+  shift
+done
+if [[ -z $JSON ]]; then
+  ((SMOKE)) && JSON=$ROOT/build/bench-smoke.json || JSON=$ROOT/build/bench.json
+fi
+[[ -x $BIN ]] || { echo "bench.sh: no bench executable at $BIN (build first, or pass --bin)" >&2; exit 2; }
+[[ -n ${DISPLAY:-} ]] || { echo "bench.sh: VTK needs an X display here; use ./run bench or xvfb-run -a" >&2; exit 2; }
+mkdir -p "$(dirname "$JSON")"
+"$BIN" --json "$JSON" "${ARGS[@]}"
+python3 "$HERE/bench_report.py" --table "$JSON"
+if ((SMOKE)); then
+  python3 "$HERE/bench_report.py" --check "$JSON"
+fi

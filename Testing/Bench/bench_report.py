@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Turns RenderStreamBench JSON into a text table (--table), the README's Markdown table
+(--markdown), or checks that every stage produced numbers (--check, for the smoke test)."""
+import json
+import math
+import sys
+
+STAGES = ["capture", "encode", "renderLoop", "delivery", "fanout", "latency", "idle"]
+NAMES = {"capture": "capture", "encode": "encode", "renderLoop": "render-loop impact",
+         "delivery": "delivery", "fanout": "fan-out", "latency": "input latency", "idle": "idle"}
+
+
+def rows(report):
+    for result in report.get("results", []):
+        for stage in STAGES:
+            s = result["stages"][stage]["summary"]
+            yield result["resolution"], NAMES[stage], s["figure"], s["ratio"], s["target"], s["met"]
+
+
+def table(report):
+    machine = report.get("machine", {}).get("description", "?")
+    print(f"\nRenderStream bench, {report.get('date')}, {report.get('mode')} run, {machine}")
+    print(f"{'resolution':<10} {'stage':<19} {'ratio':>7}  {'target':<32} figure")
+    for res, stage, figure, ratio, target, met in rows(report):
+        flag = "" if met else "  <-- MISSED"
+        print(f"{res:<10} {stage:<19} {ratio:>7.3f}  {target:<32} {figure}{flag}")
+    if "error" in report:
+        print("ERROR:", report["error"])
+
+
+def markdown(report):
+    machine = report.get("machine", {}).get("description", "?")
+    date = report.get("date", "?")
+    print("| resolution | stage | figure | ratio | target | met | date | machine |")
+    print("|---|---|---|---|---|---|---|---|")
+    for res, stage, figure, ratio, target, met in rows(report):
+        figure = figure.replace("|", "\\|")
+        print(f"| {res} | {stage} | {figure} | {ratio:.3f} | {target} | {'yes' if met else 'no'} "
+              f"| {date} | {machine} |")
+
+
+def numbers(value):
+    """Every number inside value, recursively."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [value]
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in numbers(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in numbers(v)]
+    return []
+
+
+def check(report):
+    problems = []
+    if "error" in report:
+        problems.append("bench error: " + report["error"])
+    for key in ("date", "machine"):
+        if key not in report:
+            problems.append("missing " + key)
+    if not report.get("results"):
+        problems.append("no results")
+    for result in report.get("results", []):
+        for stage in STAGES:
+            data = result["stages"].get(stage)
+            if not data or "summary" not in data:
+                problems.append(f"{result['resolution']}: no {stage} stage")
+                continue
+            values = numbers({k: v for k, v in data.items() if k != "summary"})
+            ratio = data["summary"].get("ratio")
+            if not values or not all(math.isfinite(v) for v in values) or \
+                    not isinstance(ratio, (int, float)) or not math.isfinite(ratio):
+                problems.append(f"{result['resolution']}: {stage} has no finite figures")
+        if result["stages"].get("latency", {}).get("samples", 0) == 0:
+            problems.append(f"{result['resolution']}: no latency samples")
+    for p in problems:
+        print("bench check:", p, file=sys.stderr)
+    print("bench check:", "FAILED" if problems else "every stage produced figures")
+    return 1 if problems else 0
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("--table", "--markdown", "--check"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(sys.argv[2]) as f:
+        report = json.load(f)  # raises (test fails) if the bench wrote no valid JSON
+    if sys.argv[1] == "--table":
+        table(report)
+    elif sys.argv[1] == "--markdown":
+        markdown(report)
+    else:
+        return check(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
