@@ -1,6 +1,10 @@
 #include "vtkRenderStreamerInjector.h"
 
 #include "vtkCommand.h"                   // for event ids
+#include "vtkInteractorStyleJoystickCamera.h"  // for the style action
+#include "vtkInteractorStyleSwitch.h"          // for the style action
+#include "vtkInteractorStyleTrackballCamera.h" // for the style action
+#include "vtkNew.h"                            // for vtkNew
 #include "vtkRenderWindow.h"              // for the window size
 #include "vtkRenderWindowInteractor.h"    // for SetEventInformation
 #include "vtkRenderer.h"                  // for ResetCamera
@@ -51,6 +55,35 @@ void ResetCamera(vtkRenderWindow* window)
     renderer->ResetCamera();
     window->Render();
   }
+}
+
+// The page's trackball/joystick choice. A vtkInteractorStyleSwitch switches itself; VTK's
+// plain camera styles are swapped for the other one; any other (custom) style is kept.
+void SetCameraStyle(vtkRenderWindowInteractor* interactor, bool joystick)
+{
+  vtkInteractorObserver* current = interactor->GetInteractorStyle();
+  if (auto* styleSwitch = vtkInteractorStyleSwitch::SafeDownCast(current))
+  {
+    joystick ? styleSwitch->SetCurrentStyleToJoystickCamera()
+             : styleSwitch->SetCurrentStyleToTrackballCamera();
+    return;
+  }
+  const std::string name = current ? current->GetClassName() : "";
+  if (name == "vtkInteractorStyleTrackballCamera" && joystick)
+  {
+    interactor->SetInteractorStyle(vtkNew<vtkInteractorStyleJoystickCamera>());
+  }
+  else if (name == "vtkInteractorStyleJoystickCamera" && !joystick)
+  {
+    interactor->SetInteractorStyle(vtkNew<vtkInteractorStyleTrackballCamera>());
+  }
+}
+
+// 'q' and 'e' make VTK's styles end the application's event loop: a browser viewer must not
+// be able to stop the app, so their character events stay local.
+bool IsExitKey(char keyCode)
+{
+  return keyCode == 'q' || keyCode == 'Q' || keyCode == 'e' || keyCode == 'E';
 }
 
 void Resize(vtkRenderWindowInteractor* interactor, vtkRenderWindow* window, const InputEvent& event,
@@ -120,14 +153,7 @@ void vtkRenderStreamerInjector::Inject(const InputEvent& event, vtkRenderWindowI
   }
   if (event.Type == EventType::InteractionStyle)
   {
-    // vtkInteractorStyleSwitch (the default style) switches on these keys; other styles
-    // that bind 't'/'j' react the same way they would to a local key press.
-    InputEvent key = event;
-    key.Type = EventType::KeyDown;
-    std::strncpy(key.Key, event.Key[0] == 'j' ? "j" : "t", sizeof(key.Key));
-    Inject(key, interactor, window, maxWidth, maxHeight);
-    key.Type = EventType::KeyUp;
-    Inject(key, interactor, window, maxWidth, maxHeight);
+    SetCameraStyle(interactor, event.Key[0] == 'j');
     return;
   }
 
@@ -173,7 +199,7 @@ void vtkRenderStreamerInjector::Inject(const InputEvent& event, vtkRenderWindowI
       break;
     case EventType::KeyDown:
       interactor->InvokeEvent(vtkCommand::KeyPressEvent, nullptr);
-      if (keyCode != 0)
+      if (keyCode != 0 && !IsExitKey(keyCode))
       {
         interactor->InvokeEvent(vtkCommand::CharEvent, nullptr);
       }

@@ -62,6 +62,13 @@ inline Options Parse(int argc, char* argv[], const char* what, bool withNodes = 
         << "\nNeeds an X display; without one run it under `xvfb-run -a`.\n";
     std::exit(help ? 0 : 2);
   }
+  if (!std::getenv("DISPLAY"))
+  {
+    // VTK's X11 windows (offscreen ones too, in ParaView's VTK) abort without a display.
+    std::cerr << argv[0] << ": no X display ($DISPLAY is not set); run it under `xvfb-run -a "
+              << argv[0] << " ...`\n";
+    std::exit(1);
+  }
   return o;
 }
 

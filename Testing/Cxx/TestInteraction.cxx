@@ -265,6 +265,39 @@ TEST_F(InteractionTest, ResetCameraActionResetsTheCamera)
   EXPECT_NEAR(camera->GetDistance(), original, original * 0.05);
 }
 
+TEST_F(InteractionTest, StyleActionSwitchesBetweenTrackballAndJoystick)
+{
+  InputEvent style;
+  style.Type = EventType::InteractionStyle;
+  style.Key[0] = 'j';
+  this->Send(style);
+  this->Take();
+  EXPECT_STREQ(this->Scene.Interactor->GetInteractorStyle()->GetClassName(),
+    "vtkInteractorStyleJoystickCamera");
+  style.Key[0] = 't';
+  this->Send(style);
+  this->Take();
+  EXPECT_STREQ(this->Scene.Interactor->GetInteractorStyle()->GetClassName(),
+    "vtkInteractorStyleTrackballCamera");
+}
+
+TEST_F(InteractionTest, ExitKeysFromTheBrowserDoNotStopTheApplication)
+{
+  int exits = 0;
+  vtkNew<vtkCallbackCommand> onExit;
+  onExit->SetClientData(&exits);
+  onExit->SetCallback([](vtkObject*, unsigned long, void* count, void*) { ++*static_cast<int*>(count); });
+  this->Scene.Interactor->AddObserver(vtkCommand::ExitEvent, onExit);
+  for (const char* key : { "q", "e", "Q" })
+  {
+    this->Send(Key(EventType::KeyDown, key));
+    this->Send(Key(EventType::KeyUp, key));
+  }
+  const auto seen = this->Take();
+  EXPECT_EQ(exits, 0);
+  EXPECT_EQ(seen.size(), 6u); // press and release reach observers; no CharEvent
+}
+
 TEST_F(InteractionTest, ResizeResizesTheWindowWithinTheSharedMaximum)
 {
   InputEvent resize;
