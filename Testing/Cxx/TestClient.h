@@ -112,7 +112,8 @@ inline HttpReply HttpGet(std::uint16_t port, const std::string& target,
   return HttpRequest(port, target, headers);
 }
 
-/// Sends raw bytes and returns whatever comes back until the server closes (or timeout).
+/// Sends raw bytes and returns the first response: up to the end of its Content-Length body,
+/// the server's close, or `timeout` of silence (raw recv(), so SO_RCVTIMEO applies).
 inline std::string RawExchange(std::uint16_t port, const std::string& bytes,
   std::chrono::milliseconds timeout = std::chrono::seconds(3))
 {
@@ -126,12 +127,26 @@ inline std::string RawExchange(std::uint16_t port, const std::string& bytes,
     char chunk[4096];
     while (true)
     {
-      const std::size_t n = socket.read_some(net::buffer(chunk), ec);
-      if (ec)
+      const ssize_t n = ::recv(socket.native_handle(), chunk, sizeof(chunk), 0);
+      if (n <= 0)
       {
         break;
       }
-      received.append(chunk, n);
+      received.append(chunk, static_cast<std::size_t>(n));
+      const auto end = received.find("\r\n\r\n");
+      if (end != std::string::npos)
+      {
+        std::size_t length = 0;
+        const auto field = received.find("Content-Length: ");
+        if (field != std::string::npos && field < end)
+        {
+          length = std::stoul(received.substr(field + 16));
+        }
+        if (received.size() >= end + 4 + length)
+        {
+          break;
+        }
+      }
     }
   }
   catch (const std::exception&)

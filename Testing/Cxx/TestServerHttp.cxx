@@ -292,3 +292,54 @@ TEST(ServerHttp, MaxClientsAnswers503)
   // Snapshots and stats do not take a slot.
   EXPECT_EQ(HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token)).Status, 200);
 }
+
+TEST(ServerHttp, MalformedRequestsGetTheirStatusAndTheServerKeepsServing)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  const std::string token = server.Token;
+  const struct
+  {
+    const char* What;
+    std::string Request;
+    int Status;
+  } cases[] = {
+    { "garbage request line", "NONSENSE\r\n\r\n", 400 },
+    { "absolute-form target", "GET http://evil.example/ HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
+    { "asterisk target", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
+    { "bad HTTP version", "GET / HTTP/7.5\r\nHost: x\r\n\r\n", 400 },
+    { "header without colon", "GET / HTTP/1.1\r\nHost x\r\n\r\n", 400 },
+    { "unknown method", "BREW /stats HTTP/1.1\r\nHost: x\r\n\r\n", 405 },
+    { "PUT", "PUT /snapshot.jpg HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx", 405 },
+    { "huge header", "GET / HTTP/1.1\r\nHost: x\r\nX-A: " + std::string(9000, 'a') + "\r\n\r\n", 431 },
+    { "many headers", "GET / HTTP/1.1\r\nHost: x\r\n" + [] {
+       std::string h;
+       for (int i = 0; i < 1000; ++i)
+       {
+         h += "X-" + std::to_string(i) + ": v\r\n";
+       }
+       return h;
+     }() + "\r\n", 431 },
+    { "declared huge body", "GET /stats HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n", 413 },
+    { "chunked huge body",
+      "GET /stats HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n" +
+        std::string(8192, 'c'),
+      413 },
+    { "path traversal", "GET /../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", 404 },
+    { "encoded traversal", "GET /%2e%2e/etc/passwd?token=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n", 404 },
+    { "control char in path", "GET /st\x01ts HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
+    { "quality not a number", "GET /snapshot.jpg?quality=hi&token=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
+    { "quality out of range", "GET /snapshot.jpg?quality=1000&token=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
+    { "empty token", "GET /stats?token= HTTP/1.1\r\nHost: x\r\n\r\n", 401 },
+    { "token in wrong case", "GET /stats?TOKEN=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n", 401 },
+    { "malformed cookie", "GET /stats HTTP/1.1\r\nHost: x\r\nCookie: ;;=;renderstream_token\r\n\r\n", 401 },
+    { "ws without upgrade", "GET /ws?token=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n", 426 },
+  };
+  for (const auto& c : cases)
+  {
+    EXPECT_EQ(RawStatus(RawExchange(server.Port, c.Request)), c.Status) << c.What;
+  }
+  const HttpReply after = HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token));
+  EXPECT_EQ(after.Status, 200);
+  EXPECT_TRUE(IsCompleteJpeg(after.Body));
+}
