@@ -12,7 +12,7 @@ NAMES = {"capture": "capture", "encode": "encode", "renderLoop": "render-loop im
 
 def rows(report):
     for result in report.get("results", []):
-        for stage in STAGES:
+        for stage in [s for s in STAGES if s in result["stages"]]:
             s = result["stages"][stage]["summary"]
             yield result["resolution"], NAMES[stage], s["figure"], s["ratio"], s["target"], s["met"]
 
