@@ -28,6 +28,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 namespace
 {
