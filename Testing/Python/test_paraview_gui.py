@@ -33,6 +33,8 @@ ColorBy(display, ('POINTS', 'Elevation'))
 SetActiveView(second)
 ResetCamera(second)
 Render(second)
+ResetCamera(first)  # now that the split made it narrower
+Render(first)
 """
 
 SETTINGS = """[General]
