@@ -270,3 +270,31 @@ TEST(ServerWebSocket, ViewerCountFollowsConnections)
   }
   EXPECT_EQ(server.Segment->Header().Viewers.load(), 0u);
 }
+
+TEST(ServerWebSocket, StillFrameWaitsUntilInputStopsThenArrivesOnce)
+{
+  ServerProcess server; // --quality 80, --still-quality 92
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  server.PublishPattern(kW, kH, 1);
+  std::string interactive;
+  ASSERT_TRUE(ws.ReadFrame(interactive));
+  // Input keeps flowing for ~1 s without new frames: no still yet.
+  for (int i = 0; i < 10; ++i)
+  {
+    ASSERT_TRUE(ws.SendText(R"({"type":"pointer","action":"move","x":0.5,"y":0.5})"));
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(Stats(server)["frames"]["stills"], 0);
+  // Input stops: one still frame, higher quality, same picture.
+  std::string still;
+  ASSERT_TRUE(ws.ReadFrame(still));
+  EXPECT_TRUE(IsCompleteJpeg(still));
+  EXPECT_GT(still.size(), interactive.size());
+  const DecodedImage image = DecodeJpeg(still);
+  EXPECT_EQ(image.Width, int(kW));
+  std::this_thread::sleep_for(700ms);
+  const auto stats = Stats(server);
+  EXPECT_EQ(stats["frames"]["stills"], 1);
+  EXPECT_EQ(stats["frames"]["encoded"], 1);
+}
