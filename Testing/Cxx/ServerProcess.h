@@ -199,6 +199,21 @@ public:
     return this->Segment->Publish(info);
   }
 
+  /// Waits (up to 3 s) until the server has encoded `count` frames; false on timeout.
+  bool WaitEncoded(std::uint64_t count)
+  {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (this->Segment->Header().FramesEncoded.load() < count)
+    {
+      if (std::chrono::steady_clock::now() > deadline)
+      {
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+  }
+
   /// Sends `sig` and waits up to `timeout`; returns the wait status or -1.
   int Signal(int sig, std::chrono::milliseconds timeout)
   {

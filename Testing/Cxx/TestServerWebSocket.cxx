@@ -46,6 +46,7 @@ TEST(ServerWebSocket, HelloThenOneCompleteJpegPerBinaryMessage)
 {
   ServerProcess server;
   server.PublishPattern(kW, kH, 1);
+  ASSERT_TRUE(server.WaitEncoded(1)); // so that the hello knows the frame size
   WsClient ws(server.Port, server.Url("/ws", server.Token));
   ASSERT_TRUE(ws.Open()) << ws.HandshakeStatus;
   std::string data;
