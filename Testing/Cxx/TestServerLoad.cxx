@@ -144,6 +144,7 @@ TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
     std::this_thread::sleep_for(33ms);
   }
   std::this_thread::sleep_for(500ms); // the last frame and its still reach everybody
+  const long rss = RssKiB(server.Pid);
   const auto stats = Stats(server);
   stop = true;
   for (auto& fd : sockets)
@@ -169,7 +170,8 @@ TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
             << ", sent " << stats["frames"]["sent"] << ", dropped " << stats["frames"]["dropped"]
             << ", frames per client min " << minimum << " mean " << total / kClients
             << ", encode ms mean " << stats["encodeMs"]["mean"] << " p95 "
-            << stats["encodeMs"]["p95"] << std::endl;
+            << stats["encodeMs"]["p95"] << ", server RSS " << rss << " KiB" << std::endl;
+  EXPECT_LT(rss, 128 * 1024);
   // Encode work follows the frames, not the clients.
   EXPECT_EQ(encoded, acquired - duplicates);
   EXPECT_LE(encoded, published);
