@@ -993,7 +993,7 @@ json Machine(const std::string& renderer)
   gethostname(host, sizeof(host) - 1);
   const long cores = sysconf(_SC_NPROCESSORS_ONLN);
   return { { "nproc", cores }, { "cpu", model }, { "gl", renderer }, { "host", host },
-    { "description", std::to_string(cores) + " cores, " + model + ", Mesa llvmpipe, Xvfb (" + renderer + ")" },
+    { "description", std::to_string(cores) + " cores, " + model + ", Mesa " + renderer + ", Xvfb" },
     { "turbojpeg", "libturbojpeg (TurboJPEG API 2)" } };
 }
 

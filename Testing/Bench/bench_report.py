@@ -30,7 +30,7 @@ def table(report):
 
 def markdown(report):
     machine = report.get("machine", {}).get("description", "?")
-    date = report.get("date", "?")
+    date = report.get("date", "?")[:10]
     print("| resolution | stage | figure | ratio | target | met | date | machine |")
     print("|---|---|---|---|---|---|---|---|")
     for res, stage, figure, ratio, target, met in rows(report):
