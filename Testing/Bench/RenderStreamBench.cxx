@@ -542,6 +542,8 @@ json CaptureStage(Scene& scene, const Options& options, std::vector<unsigned cha
     { "bareReadPixelsIntoSharedMemoryMsMedian", Round(Percentile(bareShared, 50)) },
     { "bareReadPixelsThreeBuffersMsMedian", Round(Percentile(bareRotating, 50)) },
     { "vtkGetRGBACharPixelDataMsMedian", Round(Percentile(vtkRead, 50)) },
+    { "tickMsP10", Round(Percentile(tick, 10)) }, { "bareReadPixelsBgraMsP10", Round(Percentile(bare, 10)) },
+    { "ratioP10", Round(Percentile(tick, 10) / Percentile(bare, 10)) },
     { "staticTicks", 100 }, { "staticReadbacks", staticReadbacks } };
   out["summary"] = Summary("tick " + Fmt(Percentile(tick, 50), 3) + " ms vs bare glReadPixels " +
       Fmt(Percentile(bare, 50), 3) + " ms (VTK GetRGBACharPixelData " + Fmt(Percentile(vtkRead, 50)) +
