@@ -4,6 +4,7 @@
 // shifts both sides. Prints one line per figure and writes everything as JSON.
 //
 //   RenderStreamBench [--smoke] [--json PATH] [--sizes 640x480,1280x720,...] [--seconds S]
+//                     [--stages capture,encode,renderLoop,fanout,latency,idle]
 //
 // Needs an X display (Xvfb) like every VTK window here, and renderstream-server beside it.
 #include "TestClient.h" // for the WebSocket/MJPEG/HTTP clients
