@@ -188,6 +188,10 @@ bool vtkRenderStreamer::Start()
     return false;
   }
 
+  // Both processes have the segment mapped now, so its name has done its job: removing it
+  // here means that no crash of either process, nor a kill of both, can leave it in /dev/shm.
+  in.Segment->Unlink();
+
   const std::string base = "http://" + UrlHost(this->BindAddress) + ":" + std::to_string(header.Port) + "/?token=";
   in.URL = base + header.Token;
   in.ViewOnlyURL = base + header.ViewToken;
@@ -369,11 +373,6 @@ const char* vtkRenderStreamer::GetURL()
 const char* vtkRenderStreamer::GetViewOnlyURL()
 {
   return this->Internal->ViewOnlyURL.c_str();
-}
-
-const char* vtkRenderStreamer::GetSharedMemoryName()
-{
-  return this->Internal->Segment ? this->Internal->Segment->Name().c_str() : "";
 }
 
 const char* vtkRenderStreamer::GetLastError()

@@ -146,8 +146,6 @@ public:
   const char* GetViewOnlyURL();
   /** The port the server listens on while streaming, else 0. */
   int GetActualPort();
-  /** Name of the shared-memory segment (under /dev/shm) while streaming, else empty. */
-  const char* GetSharedMemoryName();
   /** The last error message, empty when the last Start() succeeded. */
   const char* GetLastError();
 

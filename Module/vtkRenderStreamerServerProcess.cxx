@@ -96,6 +96,10 @@ bool vtkRenderStreamerServerProcess::Spawn(
     {
       ::_exit(1);
     }
+    // Its own process group: a signal sent to the application's group (Ctrl-C, a batch
+    // system or mpiexec killing the job) reaches the application only; the server then
+    // follows through PDEATHSIG and, as the survivor, removes the shared memory.
+    ::setpgid(0, 0);
     ::dup2(STDERR_FILENO, STDOUT_FILENO);
     ::execvp(argv[0], argv.data());
     const int err = errno;

@@ -138,16 +138,26 @@ void Pointer(const Json& object, ipc::InputEvent& event)
   {
     event.Type = ipc::EventType::PointerMove;
   }
+  else if (action == "enter")
+  {
+    event.Type = ipc::EventType::Enter;
+  }
+  else if (action == "leave")
+  {
+    event.Type = ipc::EventType::Leave;
+  }
   else
   {
     throw Rejected{ "unknown pointer action" };
   }
   event.X = static_cast<float>(RequireNumber(object, "x", 0.0, 1.0));
   event.Y = static_cast<float>(RequireNumber(object, "y", 0.0, 1.0));
-  // A move may omit the button; a press or release must say which one.
-  event.Button = static_cast<std::uint8_t>(event.Type == ipc::EventType::PointerMove
-      ? OptionalInteger(object, "button", 0, 2, 0)
-      : RequireInteger(object, "button", 0, 2));
+  // A press or release must say which button; a move, enter or leave may omit it.
+  const bool pressOrRelease =
+    event.Type == ipc::EventType::PointerDown || event.Type == ipc::EventType::PointerUp;
+  event.Button = static_cast<std::uint8_t>(pressOrRelease
+      ? RequireInteger(object, "button", 0, 2)
+      : OptionalInteger(object, "button", 0, 2, 0));
   event.Modifiers = Modifiers(object);
   const std::int64_t detail = OptionalInteger(object, "detail", 0, 255, 1);
   event.RepeatCount = static_cast<std::uint8_t>(detail > 1 ? detail - 1 : 0); // 1 = double click

@@ -41,6 +41,16 @@ TEST(InputParser, MoveWithoutButtonAndUp)
   EXPECT_EQ(r.Event.Type, EventType::PointerUp);
 }
 
+TEST(InputParser, EnterAndLeaveNeedNoButton)
+{
+  auto r = Parse(R"({"type":"pointer","action":"enter","x":0.1,"y":0.2})");
+  ASSERT_TRUE(r.Ok) << r.Error;
+  EXPECT_EQ(r.Event.Type, EventType::Enter);
+  r = Parse(R"({"type":"pointer","action":"leave","x":1,"y":1,"shift":true})");
+  ASSERT_TRUE(r.Ok) << r.Error;
+  EXPECT_EQ(r.Event.Type, EventType::Leave);
+  EXPECT_FALSE(Parse(R"({"type":"pointer","action":"hover","x":0,"y":0})").Ok);
+}
 TEST(InputParser, WheelKeyResizeActions)
 {
   auto r = Parse(R"({"type":"wheel","x":0.5,"y":0.5,"dy":-1.5,"shift":true})");

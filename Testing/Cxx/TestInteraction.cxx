@@ -1,7 +1,11 @@
-// Browser input travels through the real shared-memory ring and reaches the real interactor:
-// each event kind arrives with the right position, button, modifiers and key, and the
-// interactor style reacts (drag rotates, wheel zooms, 'r' resets the camera).
+// Browser input takes the real path: JSON over the server's WebSocket, the server's
+// validation, the shared-memory ring, then the streamer's tick injects it into the real
+// interactor. Each event kind arrives with the right position, button, modifiers and key, and
+// the interactor style reacts (drag rotates, wheel zooms, 'r' resets the camera).
 #include "StreamingScene.h"
+#include "TestClient.h"
+
+#include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
@@ -10,7 +14,9 @@
 #include <vtkCommand.h>
 #include <vtkRenderWindowInteractor.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 #include <cstring>
 #include <vector>
 
@@ -34,7 +40,11 @@ protected:
   void SetUp() override
   {
     ASSERT_TRUE(this->Scene.Start()) << this->Scene.Streamer->GetLastError();
-    this->Ring = renderstream::ipc::StreamSegment::Open(this->Scene.Streamer->GetSharedMemoryName());
+    const std::string url = this->Scene.Streamer->GetURL();
+    this->Port = static_cast<std::uint16_t>(this->Scene.Streamer->GetActualPort());
+    this->Token = url.substr(url.find("token=") + 6);
+    this->Browser = std::make_unique<renderstream::testing::WsClient>(this->Port, "/ws?token=" + this->Token);
+    ASSERT_TRUE(this->Browser->Open()) << "upgrade status " << this->Browser->HandshakeStatus;
     this->Recorder->SetClientData(&this->Events);
     this->Recorder->SetCallback([](vtkObject* caller, unsigned long id, void* data, void*) {
       auto* interactor = static_cast<vtkRenderWindowInteractor*>(caller);
@@ -57,9 +67,49 @@ protected:
     }
   }
 
-  void Send(InputEvent event)
+  // Sends the event as the viewer page would, as DESIGN.md §4 JSON.
+  void Send(const InputEvent& e)
   {
-    ASSERT_TRUE(this->Ring->Events().TryPush(event));
+    static const char* const pointerActions[] = { "", "move", "down", "up" };
+    const auto flag = [&](renderstream::ipc::Modifier m) { return (e.Modifiers & m) != 0; };
+    nlohmann::json message = { { "ctrl", flag(renderstream::ipc::ModCtrl) },
+      { "shift", flag(renderstream::ipc::ModShift) } };
+    switch (e.Type)
+    {
+      case EventType::PointerMove:
+      case EventType::PointerDown:
+      case EventType::PointerUp:
+      case EventType::Enter:
+      case EventType::Leave:
+        message.update({ { "type", "pointer" }, { "x", e.X }, { "y", e.Y }, { "button", e.Button },
+          { "alt", flag(renderstream::ipc::ModAlt) }, { "detail", e.RepeatCount + 1 },
+          { "action", e.Type == EventType::Enter ? "enter"
+              : e.Type == EventType::Leave       ? "leave"
+                                                 : pointerActions[static_cast<int>(e.Type)] } });
+        break;
+      case EventType::Wheel:
+        message.update({ { "type", "wheel" }, { "x", e.X }, { "y", e.Y }, { "dy", e.Delta } });
+        break;
+      case EventType::KeyDown:
+      case EventType::KeyUp:
+        message.update({ { "type", "key" }, { "action", e.Type == EventType::KeyDown ? "down" : "up" },
+          { "key", e.Key }, { "code", "" }, { "alt", flag(renderstream::ipc::ModAlt) } });
+        break;
+      case EventType::Resize:
+        message = { { "type", "resize" }, { "width", e.Width }, { "height", e.Height } };
+        break;
+      case EventType::ResetCamera:
+        message = { { "type", "action" }, { "name", "resetCamera" } };
+        break;
+      case EventType::InteractionStyle:
+        message = { { "type", "action" }, { "name", "style" },
+          { "value", e.Key[0] == 'j' ? "joystick" : "trackball" } };
+        break;
+      default:
+        FAIL() << "no JSON for event type " << static_cast<int>(e.Type);
+    }
+    ASSERT_TRUE(this->Browser->SendText(message.dump()));
+    ++this->Sent;
   }
   static InputEvent Pointer(EventType type, float x, float y, int button = 0, std::uint8_t mods = 0)
   {
@@ -82,27 +132,44 @@ protected:
   void Drag(float x0, float y0, float x1, float y1, int button = 0)
   {
     this->Send(Pointer(EventType::PointerDown, x0, y0, button));
-    this->Scene.Streamer->Tick();
+    this->Take();
     for (int i = 1; i <= 10; ++i)
     {
       const float t = i / 10.f;
       this->Send(Pointer(EventType::PointerMove, x0 + t * (x1 - x0), y0 + t * (y1 - y0), button));
-      this->Scene.Streamer->Tick(); // one move per tick, as a browser at 60 Hz would deliver
+      this->Take(); // one move per tick, as a browser at 60 Hz would deliver
     }
     this->Send(Pointer(EventType::PointerUp, x1, y1, button));
-    this->Scene.Streamer->Tick();
+    this->Take();
   }
   // Interactor styles grab the focus on a button press, so that only they see the matching
   // release (as with a local mouse); tests of the plumbing itself detach the style.
   void WithoutStyle() { this->Scene.Interactor->SetInteractorStyle(nullptr); }
+  // Waits until the server has queued everything sent so far, then ticks once (as the
+  // interactor timer would) and returns what the interactor reported.
   std::vector<Seen> Take()
   {
+    using renderstream::testing::HttpGet;
+    for (int attempt = 0; attempt < 500 && this->Accepted() < this->Sent; ++attempt)
+    {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(this->Accepted(), this->Sent) << "the server refused or lost an event";
     this->Scene.Streamer->Tick();
     return std::exchange(this->Events, {});
   }
+  int Accepted()
+  {
+    const auto reply = renderstream::testing::HttpGet(this->Port, "/stats?token=" + this->Token);
+    const auto stats = nlohmann::json::parse(reply.Body, nullptr, false);
+    return stats.is_discarded() ? -1 : stats["input"]["accepted"].get<int>();
+  }
 
   StreamingScene Scene{ 400, 300 };
-  std::unique_ptr<renderstream::ipc::StreamSegment> Ring;
+  std::unique_ptr<renderstream::testing::WsClient> Browser;
+  std::uint16_t Port = 0;
+  std::string Token;
+  int Sent = 0;
   vtkNew<vtkCallbackCommand> Recorder;
   std::vector<Seen> Events;
 };
@@ -308,10 +375,11 @@ TEST_F(InteractionTest, ResizeResizesTheWindowWithinTheSharedMaximum)
   this->Take();
   EXPECT_EQ(this->Scene.Window->GetSize()[0], 320);
   EXPECT_EQ(this->Scene.Window->GetSize()[1], 200);
-  resize.Width = 100000; // clamped to the segment's maximum
-  resize.Height = 100000;
+  resize.Width = 800; // the shared memory's maximum (twice the window, see StreamingScene)
+  resize.Height = 600;
   this->Send(resize);
   this->Take();
-  EXPECT_EQ(this->Scene.Window->GetSize()[0], static_cast<int>(this->Ring->MaxWidth()));
+  EXPECT_EQ(this->Scene.Window->GetSize()[0], 800);
+  EXPECT_EQ(this->Scene.Window->GetSize()[1], 600);
 }
 } // namespace
