@@ -4,6 +4,7 @@ finding and loading the RenderStreamPlugin, and the ready line."""
 import argparse
 import os
 import signal
+import time
 import sys
 
 PLUGIN_FILE = "RenderStreamPlugin.so"
@@ -80,3 +81,21 @@ class StopFlag(object):
 
     def _handler(self, signum, frame):
         self.stop = True
+
+
+def animate(view, stream, args, update, fps):
+    """Calls update(seconds since start), renders and ticks the stream at `fps` until
+    --seconds have passed or SIGINT/SIGTERM arrives, then stops the stream."""
+    from paraview.simple import Render
+    flag = StopFlag()
+    start = time.monotonic()
+    period = 1.0 / fps
+    try:
+        while not flag.stop and (args.seconds == 0 or time.monotonic() - start < args.seconds):
+            t0 = time.monotonic()
+            update(t0 - start)
+            Render(view)  # under pvbatch: collective, every rank renders, IceT composites
+            stream.tick()
+            time.sleep(max(0.0, period - (time.monotonic() - t0)))
+    finally:
+        stream.close()

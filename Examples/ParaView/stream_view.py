@@ -9,7 +9,6 @@ rotates the camera. The plugin is found through PV_PLUGIN_PATH, else in build/.
 import math
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import renderstream_example as example
@@ -40,15 +39,8 @@ Render(view)
 stream = renderstream.stream(view, port=args.port, bind=args.bind)
 example.print_ready_line(stream.url)
 
-flag = example.StopFlag()
-start = time.monotonic()
-period = 1.0 / 30
-try:
-    while not flag.stop and (args.seconds == 0 or time.monotonic() - start < args.seconds):
-        t0 = time.monotonic()
-        contour.Isosurfaces = [160.0 + 60.0 * math.sin(0.8 * (t0 - start))]
-        Render(view)
-        stream.tick()
-        time.sleep(max(0.0, period - (time.monotonic() - t0)))
-finally:
-    stream.close()
+def update(t):
+    contour.Isosurfaces = [160.0 + 60.0 * math.sin(0.8 * t)]
+
+
+example.animate(view, stream, args, update, fps=30)
