@@ -730,6 +730,7 @@ json LoopAndDeliveryStages(Scene& scene, const Options& options, json& delivery)
   double withoutSeconds = 0, seconds = 0, encodeMs = 0, dropped = 0;
   std::uint64_t wsFrames = 0, mjpegFrames = 0, captured = 0;
   json perRound = json::array();
+  std::vector<double> roundRatios;
   for (int round = 0; round < rounds; ++round)
   {
     int frames = 0;
@@ -750,6 +751,7 @@ json LoopAndDeliveryStages(Scene& scene, const Options& options, json& delivery)
     seconds += with;
     n += frames;
     perRound.push_back({ { "fpsWithout", Round(roundWithoutFps, 2) }, { "fpsWith", Round(frames / with, 2) } });
+    roundRatios.push_back(frames / with / roundWithoutFps);
     Pause(150); // the last frame's encode and send
     wsFrames += ws.Distinct - ws0;
     mjpegFrames += mjpeg.Distinct - mjpeg0;
@@ -760,11 +762,15 @@ json LoopAndDeliveryStages(Scene& scene, const Options& options, json& delivery)
   }
   const double fpsWithout = withoutFrames / withoutSeconds;
   const double fpsWith = n / seconds;
-  const double ratio = fpsWith / fpsWithout;
+  // The median of the per-round ratios: one round disturbed by a neighbour's job moves it less
+  // than it moves the pooled rates.
+  const double ratio = Percentile(roundRatios, 50);
   json loop = { { "fpsWithoutStreaming", Round(fpsWithout, 2) }, { "fpsWithStreaming", Round(fpsWith, 2) },
     { "viewers", "1 WebSocket + 1 MJPEG" }, { "rounds", perRound },
     { "renderMsWithout", Round(1000.0 / fpsWithout, 1) }, { "serverEncodeMsMeanUnderLoad", Round(encodeMs) } };
-  loop["summary"] = Summary(Fmt(fpsWith, 1) + " fps streaming vs " + Fmt(fpsWithout, 1) + " fps without",
+  loop["pooledRatio"] = Round(fpsWith / fpsWithout);
+  loop["summary"] = Summary(Fmt(fpsWith, 1) + " fps streaming vs " + Fmt(fpsWithout, 1) +
+      " fps without (ratio: median of " + std::to_string(rounds) + " paired rounds)",
     ratio, ">= 0.90 (DESIGN: 0.95)", ratio >= 0.90);
 
   const double rendered = static_cast<double>(n);
