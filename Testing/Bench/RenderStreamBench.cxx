@@ -49,6 +49,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <semaphore.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <vector>
@@ -454,6 +455,34 @@ double RunFor(double seconds, int minimum, Step step, int* count = nullptr)
 // ---------------------------------------------------------------------------------------------
 // Stages. Each returns its JSON with a "summary" (figure, ratio, target, met).
 
+// What the streamer's publish costs the render thread at least: a sem_post that wakes a
+// sleeping waiter (one futex syscall and an inter-processor interrupt; in a VM it is not free).
+double SemaphoreWakeMs(int samples)
+{
+  sem_t semaphore;
+  sem_init(&semaphore, 0, 0);
+  std::atomic<bool> stop{ false };
+  std::thread waiter([&] {
+    while (!stop)
+    {
+      sem_wait(&semaphore);
+    }
+  });
+  std::vector<double> ms;
+  for (int i = 0; i < samples; ++i)
+  {
+    Pause(1); // the waiter is asleep again
+    const auto start = Clock::now();
+    sem_post(&semaphore);
+    ms.push_back(MsSince(start));
+  }
+  stop = true;
+  sem_post(&semaphore);
+  waiter.join();
+  sem_destroy(&semaphore);
+  return Percentile(ms, 50);
+}
+
 json CaptureStage(Scene& scene, const Options& options, std::vector<unsigned char>& frame)
 {
   const int* size = scene.Window->GetSize();
@@ -543,6 +572,7 @@ json CaptureStage(Scene& scene, const Options& options, std::vector<unsigned cha
     { "bareReadPixelsIntoSharedMemoryMsMedian", Round(Percentile(bareShared, 50)) },
     { "bareReadPixelsThreeBuffersMsMedian", Round(Percentile(bareRotating, 50)) },
     { "vtkGetRGBACharPixelDataMsMedian", Round(Percentile(vtkRead, 50)) },
+    { "semaphoreWakeMsMedian", Round(SemaphoreWakeMs(options.Smoke ? 20 : 100), 4) },
     { "tickMsP10", Round(Percentile(tick, 10)) }, { "bareReadPixelsBgraMsP10", Round(Percentile(bare, 10)) },
     { "ratioP10", Round(Percentile(tick, 10) / Percentile(bare, 10)) },
     { "staticTicks", 100 }, { "staticReadbacks", staticReadbacks } };
