@@ -54,6 +54,7 @@ struct vtkRenderStreamer::Internals
   unsigned long TimerObserver = 0;
   int TimerId = 0;
   bool Dirty = false;
+  std::chrono::steady_clock::time_point NextServerCheck;
   std::int64_t NewestInputNs = 0;
   std::vector<ipc::InputEvent> Pending;
   std::string URL;
@@ -287,11 +288,17 @@ void vtkRenderStreamer::Tick()
   {
     return;
   }
-  if (!in.Server.IsRunning())
+  // A liveness check costs a syscall; four a second notice a dead server soon enough.
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= in.NextServerCheck)
   {
-    this->Fail("the server process " + in.Server.ExitDescription() + "; streaming stopped");
-    this->Stop();
-    return;
+    in.NextServerCheck = now + std::chrono::milliseconds(250);
+    if (!in.Server.IsRunning())
+    {
+      this->Fail("the server process " + in.Server.ExitDescription() + "; streaming stopped");
+      this->Stop();
+      return;
+    }
   }
 
   // Input first, so the frame captured below already shows its effect.
