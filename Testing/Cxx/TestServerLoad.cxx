@@ -59,6 +59,21 @@ double CpuSeconds(pid_t pid)
   }
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
+// Blocking Asio reads ignore socket timeouts: shutting the sockets down is what wakes the
+// reader threads so that they can see `stop` and end.
+void StopReaders(std::atomic<bool>& stop, std::vector<std::atomic<int>>& sockets,
+  std::vector<std::thread>& readers)
+{
+  stop = true;
+  for (auto& fd : sockets)
+  {
+    ::shutdown(fd, SHUT_RDWR);
+  }
+  for (auto& t : readers)
+  {
+    t.join();
+  }
+}
 } // namespace
 
 TEST(ServerLoad, StaticSceneCostsNoCpu)
@@ -146,15 +161,7 @@ TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
   std::this_thread::sleep_for(500ms); // the last frame and its still reach everybody
   const long rss = RssKiB(server.Pid);
   const auto stats = Stats(server);
-  stop = true;
-  for (auto& fd : sockets)
-  {
-    ::shutdown(fd, SHUT_RDWR);
-  }
-  for (auto& t : readers)
-  {
-    t.join();
-  }
+  StopReaders(stop, sockets, readers);
   ASSERT_FALSE(stats.is_discarded());
   const auto encoded = stats["frames"]["encoded"].get<std::uint64_t>();
   const auto acquired = stats["frames"]["acquired"].get<std::uint64_t>();
@@ -226,15 +233,7 @@ TEST(ServerLoad, ClientThatNeverReadsSlowsNobodyAndGrowsNoMemory)
   }
   std::this_thread::sleep_for(200ms);
   const auto stats = Stats(server);
-  stop = true;
-  for (auto& fd : sockets)
-  {
-    ::shutdown(fd, SHUT_RDWR);
-  }
-  for (auto& t : readers)
-  {
-    t.join();
-  }
+  StopReaders(stop, sockets, readers);
   ASSERT_FALSE(stats.is_discarded());
   const auto encoded = stats["frames"]["encoded"].get<std::uint64_t>() - encodedBefore;
   std::uint64_t stuckSent = 0, stuckDropped = 0;
