@@ -19,24 +19,20 @@ browser input (mouse, wheel, keys) to the view's interactor, so browsers steer t
 Under ``mpiexec ... pvbatch`` the script runs on rank 0 only, which holds the composited
 image: stream from there as above.
 
-The helper drives the plugin's vtkRenderStreamer through a small C interface of the plugin
-library (ParaView 5.11 does not Python-wrap plugin modules).
+This is a thin layer over the Python-wrapped vtkRenderStreamer (the ``renderstream``
+package, built beside the plugin); ParaView 5.11 does not Python-wrap plugin modules itself.
 """
 
-import ctypes
 import os
+import sys
 
 __all__ = ["stream", "RenderStream", "plugin_library"]
 
 _PLUGIN_NAME = "RenderStreamPlugin"
-_lib = None
 
 
 def plugin_library():
-    """Path of the loaded RenderStreamPlugin library (RENDERSTREAM_PLUGIN overrides it)."""
-    path = os.environ.get("RENDERSTREAM_PLUGIN")
-    if path:
-        return path
+    """Path of the loaded RenderStreamPlugin library."""
     from paraview.modules.vtkRemotingCore import vtkPVPluginTracker
     tracker = vtkPVPluginTracker.GetInstance()
     for i in range(tracker.GetNumberOfPlugins()):
@@ -47,45 +43,22 @@ def plugin_library():
         "LoadPlugin('<path>/RenderStreamPlugin.so', remote=False, ns=globals()) first")
 
 
-def _library():
-    global _lib
-    if _lib is not None:
-        return _lib
-    lib = ctypes.CDLL(plugin_library())
-    vp, cp, i, ull = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_ulonglong
-    signatures = {
-        "renderstream_abi_version": (i, []),
-        "renderstream_new": (vp, []),
-        "renderstream_delete": (None, [vp]),
-        "renderstream_set_window": (i, [vp, vp, vp]),
-        "renderstream_configure": (None, [vp, i, cp, i, i, i]),
-        "renderstream_start": (i, [vp]),
-        "renderstream_stop": (None, [vp]),
-        "renderstream_tick": (None, [vp]),
-        "renderstream_is_streaming": (i, [vp]),
-        "renderstream_url": (cp, [vp]),
-        "renderstream_view_only_url": (cp, [vp]),
-        "renderstream_last_error": (cp, [vp]),
-        "renderstream_viewer_count": (i, [vp]),
-        "renderstream_frames_captured": (ull, [vp]),
-        "renderstream_frames_sent": (ull, [vp]),
-        "renderstream_events_injected": (ull, [vp]),
-    }
-    for name, (restype, argtypes) in signatures.items():
-        function = getattr(lib, name)
-        function.restype = restype
-        function.argtypes = argtypes
-    if lib.renderstream_abi_version() != 1:
-        raise RuntimeError("renderstream_paraview: plugin library of another version")
-    _lib = lib
-    return lib
-
-
-def _address(vtk_object):
-    """The C++ address of a VTK Python object ('_00005581c4a3f0e0_p_vtkX...')."""
-    if vtk_object is None:
-        return None
-    return int(vtk_object.__this__[1:].split("_", 1)[0], 16)
+def _streamer_class():
+    """vtkRenderStreamer from the `renderstream` package. The plugin lives in
+    <lib>/paraview-plugins/RenderStreamPlugin/ and the package in
+    <lib>/pythonX.Y/site-packages/, in the build tree and in an install alike."""
+    try:
+        from renderstream import vtkRenderStreamer
+        return vtkRenderStreamer
+    except ImportError:
+        pass
+    lib = os.path.dirname(os.path.dirname(os.path.dirname(plugin_library())))
+    site = os.path.join(lib, "python%d.%d" % sys.version_info[:2], "site-packages")
+    if not os.path.isdir(os.path.join(site, "renderstream")):
+        raise RuntimeError("renderstream_paraview: no `renderstream` Python package in " + site)
+    sys.path.insert(0, site)
+    from renderstream import vtkRenderStreamer
+    return vtkRenderStreamer
 
 
 class RenderStream(object):
@@ -96,92 +69,52 @@ class RenderStream(object):
         if view is None:
             from paraview.simple import GetActiveViewOrCreate
             view = GetActiveViewOrCreate("RenderView")
-        self._lib = _library()
-        self._handle = None
-        # Keep the VTK objects alive as long as the streamer points at them.
-        self.view = view
-        self._window = view.GetRenderWindow()
-        self._interactor = view.GetInteractor() if hasattr(view, "GetInteractor") else None
-        if self._window is None:
+        window = view.GetRenderWindow()
+        if window is None:
             raise RuntimeError("renderstream_paraview: the view has no render window")
-        self._handle = self._lib.renderstream_new()
-        if not self._lib.renderstream_set_window(
-                self._handle, _address(self._window), _address(self._interactor)):
-            raise RuntimeError("renderstream_paraview: not a render window: %r" % self._window)
-        self._lib.renderstream_configure(self._handle, int(port), bind.encode(), int(quality),
-                                         1 if view_only else 0, int(max_clients))
+        self.view = view
+        self.streamer = _streamer_class()()
+        self.streamer.SetRenderWindow(window)
+        if hasattr(view, "GetInteractor") and view.GetInteractor() is not None:
+            self.streamer.SetInteractor(view.GetInteractor())
+        self.streamer.SetUseInteractorTimer(False)  # the script's loop calls tick()
+        self.streamer.SetPort(int(port))
+        self.streamer.SetBindAddress(bind)
+        self.streamer.SetQuality(int(quality))
+        self.streamer.SetViewOnly(bool(view_only))
+        self.streamer.SetMaxClients(int(max_clients))
 
     def start(self):
         """Spawns the web server; raises RuntimeError saying why if it cannot."""
-        if not self._lib.renderstream_start(self._handle):
+        if not self.streamer.Start():
             raise RuntimeError("renderstream_paraview: could not start streaming: " + self.error)
         return self
 
     def tick(self):
         """Captures the view if it rendered since the last tick; applies browser input."""
-        if self._handle:
-            self._lib.renderstream_tick(self._handle)
+        self.streamer.Tick()
 
     def stop(self):
         """Stops the server. Safe to call twice."""
-        if self._handle:
-            self._lib.renderstream_stop(self._handle)
+        self.streamer.Stop()
 
-    def close(self):
-        """Stops and releases the streamer."""
-        if self._handle:
-            self._lib.renderstream_delete(self._handle)
-            self._handle = None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+    close = stop
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.close()
+        self.stop()
 
-    def _text(self, function):
-        return function(self._handle).decode("utf-8", "replace") if self._handle else ""
-
-    @property
-    def url(self):
-        """http://HOST:PORT/?token=TOKEN while streaming, else ''."""
-        return self._text(self._lib.renderstream_url)
-
-    @property
-    def view_only_url(self):
-        """The watch-only link, else ''."""
-        return self._text(self._lib.renderstream_view_only_url)
-
-    @property
-    def error(self):
-        """The last error message ('' after a successful start)."""
-        return self._text(self._lib.renderstream_last_error)
-
-    @property
-    def streaming(self):
-        return bool(self._handle and self._lib.renderstream_is_streaming(self._handle))
-
-    @property
-    def viewers(self):
-        return self._lib.renderstream_viewer_count(self._handle) if self._handle else 0
-
-    @property
-    def frames_captured(self):
-        return self._lib.renderstream_frames_captured(self._handle) if self._handle else 0
-
-    @property
-    def frames_sent(self):
-        return self._lib.renderstream_frames_sent(self._handle) if self._handle else 0
-
-    @property
-    def events_injected(self):
-        return self._lib.renderstream_events_injected(self._handle) if self._handle else 0
+    url = property(lambda self: self.streamer.GetURL(),
+                   doc="http://HOST:PORT/?token=TOKEN while streaming, else ''.")
+    view_only_url = property(lambda self: self.streamer.GetViewOnlyURL(), doc="The watch-only link.")
+    error = property(lambda self: self.streamer.GetLastError(), doc="The last error message.")
+    streaming = property(lambda self: bool(self.streamer.IsStreaming()))
+    viewers = property(lambda self: self.streamer.GetViewerCount())
+    frames_captured = property(lambda self: self.streamer.GetFramesCaptured())
+    frames_sent = property(lambda self: self.streamer.GetFramesSent())
+    events_injected = property(lambda self: self.streamer.GetEventsInjected())
 
 
 def stream(view=None, port=0, bind="127.0.0.1", quality=80, view_only=False, max_clients=32):
