@@ -74,6 +74,19 @@ vtkRenderStreamer::vtkRenderStreamer()
   : Internal(new Internals)
 {
   this->SetBindAddress("127.0.0.1");
+  // Passive: an interactor style grabs the interactor's focus during a drag, and then only
+  // passive observers still see timer events; the tick must go on to deliver the release.
+  vtkCallbackCommand* onTimer = this->Internal->TimerCommand;
+  onTimer->PassiveObserverOn();
+  onTimer->SetClientData(this);
+  onTimer->SetCallback([](vtkObject*, unsigned long, void* clientData, void* callData) {
+    auto* self = static_cast<vtkRenderStreamer*>(clientData);
+    const int timerId = callData ? *static_cast<int*>(callData) : 0;
+    if (timerId == self->Internal->TimerId) // other timers of the interactor are not ours
+    {
+      self->Tick();
+    }
+  });
 }
 
 vtkRenderStreamer::~vtkRenderStreamer()
@@ -85,18 +98,10 @@ vtkRenderStreamer::~vtkRenderStreamer()
 
 void vtkRenderStreamer::SetRenderWindow(vtkRenderWindow* window)
 {
-  if (this->Internal->Window == window)
+  if (this->Internal->Window != window)
   {
-    return;
+    this->Retarget(window, this->Internal->Interactor);
   }
-  const bool streaming = this->Internal->Segment != nullptr;
-  this->Detach();
-  this->Internal->Window = window;
-  if (streaming && window)
-  {
-    this->Attach();
-  }
-  this->Modified();
 }
 
 vtkRenderWindow* vtkRenderStreamer::GetRenderWindow()
@@ -106,14 +111,20 @@ vtkRenderWindow* vtkRenderStreamer::GetRenderWindow()
 
 void vtkRenderStreamer::SetInteractor(vtkRenderWindowInteractor* interactor)
 {
-  if (this->Internal->Interactor == interactor)
+  if (this->Internal->Interactor != interactor)
   {
-    return;
+    this->Retarget(this->Internal->Window, interactor);
   }
+}
+
+// While streaming, the observers and the timer move to the new window and interactor.
+void vtkRenderStreamer::Retarget(vtkRenderWindow* window, vtkRenderWindowInteractor* interactor)
+{
   const bool streaming = this->Internal->Segment != nullptr;
   this->Detach();
+  this->Internal->Window = window;
   this->Internal->Interactor = interactor;
-  if (streaming && this->Internal->Window)
+  if (streaming && window)
   {
     this->Attach();
   }
@@ -206,8 +217,8 @@ void vtkRenderStreamer::Stop()
 {
   Internals& in = *this->Internal;
   this->Detach();
-  // Destroying the segment raises its shutdown flag (the server exits by itself) and
-  // removes its name from /dev/shm; the server process is then reaped.
+  // Destroying the segment raises its shutdown flag, so the server exits by itself (and
+  // removes the segment's name, should the handshake not have done it); then it is reaped.
   in.Segment.reset();
   in.Server.Stop();
   in.URL.clear();
@@ -232,13 +243,6 @@ void vtkRenderStreamer::Attach()
   in.AttachedInteractor = in.ActiveInteractor();
   if (in.AttachedInteractor && this->UseInteractorTimer)
   {
-    // Passive: an interactor style grabs the interactor's focus during a drag, and then only
-    // passive observers still see timer events; the tick must go on to deliver the release.
-    in.TimerCommand->SetClientData(this);
-    in.TimerCommand->SetCallback([](vtkObject*, unsigned long, void* self, void* callData) {
-      static_cast<vtkRenderStreamer*>(self)->OnTimer(nullptr, vtkCommand::TimerEvent, callData);
-    });
-    in.TimerCommand->PassiveObserverOn();
     in.TimerObserver = in.AttachedInteractor->AddObserver(vtkCommand::TimerEvent, in.TimerCommand);
     in.TimerId = in.AttachedInteractor->CreateRepeatingTimer(this->TickInterval);
   }
@@ -272,15 +276,6 @@ void vtkRenderStreamer::OnRender(vtkObject*, unsigned long, void*)
   this->Internal->Dirty = true;
 }
 
-void vtkRenderStreamer::OnTimer(vtkObject*, unsigned long, void* callData)
-{
-  const int timerId = callData ? *static_cast<int*>(callData) : 0;
-  if (timerId == this->Internal->TimerId)
-  {
-    this->Tick();
-  }
-}
-
 void vtkRenderStreamer::Tick()
 {
   Internals& in = *this->Internal;
@@ -296,7 +291,6 @@ void vtkRenderStreamer::Tick()
     if (!in.Server.IsRunning())
     {
       this->Fail("the server process " + in.Server.ExitDescription() + "; streaming stopped");
-      this->Stop();
       return;
     }
   }
@@ -367,9 +361,7 @@ void vtkRenderStreamer::Fail(const std::string& message)
 {
   this->Internal->LastError = message;
   vtkErrorMacro(<< message);
-  this->Detach();
-  this->Internal->Segment.reset();
-  this->Internal->Server.Stop(0);
+  this->Stop();
 }
 
 const char* vtkRenderStreamer::GetURL()

@@ -187,7 +187,7 @@ private:
   void Detach();
   void Capture();
   void OnRender(vtkObject*, unsigned long, void*);
-  void OnTimer(vtkObject*, unsigned long, void* callData);
+  void Retarget(vtkRenderWindow* window, vtkRenderWindowInteractor* interactor);
   void Fail(const std::string& message);
 
   struct Internals;
