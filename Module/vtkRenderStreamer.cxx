@@ -23,13 +23,6 @@ namespace ipc = renderstream::ipc;
 
 namespace
 {
-std::int64_t SteadyNowNs()
-{
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-    std::chrono::steady_clock::now().time_since_epoch())
-    .count();
-}
-
 // The host part of the URL: a wildcard bind is reached through loopback from this machine.
 std::string UrlHost(const char* bindAddress)
 {
@@ -349,7 +342,7 @@ void vtkRenderStreamer::Capture()
   info.Height = static_cast<std::uint32_t>(height);
   info.Format = result.Format;
   info.BottomUp = 1;
-  info.CaptureTimeNs = SteadyNowNs();
+  info.CaptureTimeNs = ipc::SteadyNowNs();
   info.LastInputTimeNs = in.NewestInputNs;
   in.Segment->Publish(info);
   ++this->FramesCaptured;

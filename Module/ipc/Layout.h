@@ -9,6 +9,7 @@
 #define renderstream_ipc_Layout_h
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <semaphore.h>
@@ -22,6 +23,14 @@ constexpr std::uint32_t kEventCapacity = 1024; // power of two
 constexpr std::size_t kPageSize = 4096;
 constexpr std::size_t kCacheLine = 64;
 constexpr std::uint32_t kFreshBit = 4; // in SegmentHeader::Middle
+
+/// The clock of every *TimeNs field below: steady, in nanoseconds, the same in both processes.
+inline std::int64_t SteadyNowNs()
+{
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+    std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
 
 enum class PixelFormat : std::uint32_t
 {

@@ -37,13 +37,6 @@ bool SameShape(const ipc::FrameInfo& a, const ipc::FrameInfo& b)
 }
 } // namespace
 
-std::int64_t SteadyNowNs()
-{
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-    std::chrono::steady_clock::now().time_since_epoch())
-    .count();
-}
-
 FrameWatcher::FrameWatcher(ipc::StreamSegment& segment, ServerStats& stats, int quality,
   int stillQuality, const std::atomic<std::int64_t>& lastInputNs,
   std::function<void(FramePtr)> publish, std::function<void(Exit)> onExit)
@@ -87,9 +80,7 @@ void FrameWatcher::Run()
     auto timeout = kPoll;
     if (this->StillPending)
     {
-      const std::int64_t quietSince =
-        std::max(this->LastFrameNs, this->LastInputNs.load(std::memory_order_relaxed));
-      const auto due = std::chrono::nanoseconds(quietSince - SteadyNowNs()) + kSettle;
+      const auto due = std::chrono::nanoseconds(this->QuietSinceNs() - ipc::SteadyNowNs()) + kSettle;
       timeout = std::clamp(
         std::chrono::duration_cast<std::chrono::milliseconds>(due) + std::chrono::milliseconds(1),
         std::chrono::milliseconds(1), kPoll);
@@ -121,15 +112,18 @@ void FrameWatcher::Run()
     }
     if (this->StillPending)
     {
-      const std::int64_t quietSince =
-        std::max(this->LastFrameNs, this->LastInputNs.load(std::memory_order_relaxed));
-      if (SteadyNowNs() - quietSince >= std::chrono::nanoseconds(kSettle).count())
+      if (ipc::SteadyNowNs() - this->QuietSinceNs() >= std::chrono::nanoseconds(kSettle).count())
       {
         this->PublishStill();
       }
     }
   }
   this->OnExit(Exit::Stopped);
+}
+
+std::int64_t FrameWatcher::QuietSinceNs() const
+{
+  return std::max(this->LastFrameNs, this->LastInputNs.load(std::memory_order_relaxed));
 }
 
 bool FrameWatcher::ProcessNewFrame()
@@ -155,7 +149,7 @@ bool FrameWatcher::ProcessNewFrame()
   this->HaveFrame = true;
   this->LastHash = hash;
   this->LastInfo = view.Info;
-  this->LastFrameNs = SteadyNowNs();
+  this->LastFrameNs = ipc::SteadyNowNs();
   this->Encode(this->Encoder, view, this->Quality, false);
   this->StillPending = this->StillQuality > this->Quality;
   return true;

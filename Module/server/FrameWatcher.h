@@ -51,6 +51,8 @@ private:
   void Run();
   bool ProcessNewFrame();
   void PublishStill();
+  /// When the scene last changed: the newest frame or input event (steady ns).
+  std::int64_t QuietSinceNs() const;
   void Encode(JpegEncoder& encoder, const ipc::FrameView& view, int quality, bool still);
 
   ipc::StreamSegment& Segment;
@@ -73,9 +75,6 @@ private:
   std::atomic<bool> StopFlag{ false };
   std::thread Thread;
 };
-
-/// Steady clock now in nanoseconds (the clock InputEvent::TimeNs uses).
-std::int64_t SteadyNowNs();
 } // namespace renderstream::server
 
 #endif

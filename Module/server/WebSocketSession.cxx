@@ -1,6 +1,6 @@
 #include "WebSocketSession.h"
 
-#include "FrameWatcher.h" // for SteadyNowNs
+#include "Layout.h" // for SteadyNowNs
 #include "InputParser.h"
 
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -122,7 +122,7 @@ void WebSocketSession::HandleText(std::string_view text)
     stats.InputRejected.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  parsed.Event.TimeNs = SteadyNowNs();
+  parsed.Event.TimeNs = ipc::SteadyNowNs();
   if (!this->State->Segment.Events().TryPush(parsed.Event))
   {
     stats.InputRingFull.fetch_add(1, std::memory_order_relaxed); // ring counts it too

@@ -7,6 +7,7 @@
 //                     [--stages capture,encode,renderLoop,fanout,latency,idle]
 //
 // Needs an X display (Xvfb) like every VTK window here, and renderstream-server beside it.
+#include "Layout.h"     // for SteadyNowNs, the clock of the shared timestamps
 #include "TestClient.h" // for the WebSocket/MJPEG/HTTP clients
 
 #include <vtkActor.h>
@@ -78,11 +79,8 @@ struct Options
   bool Wants(const std::string& stage) const { return ("," + this->Stages + ",").find("," + stage + ",") != std::string::npos; }
 };
 
-std::int64_t NowNs()
-{
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-    .count();
-}
+// The clock of the segment's timestamps (FrameInfo::CaptureTimeNs, InputEvent::TimeNs).
+using renderstream::ipc::SteadyNowNs;
 
 double MsSince(Clock::time_point start)
 {
@@ -396,7 +394,7 @@ private:
       {
         continue; // status messages are not frames
       }
-      const std::int64_t now = NowNs();
+      const std::int64_t now = SteadyNowNs();
       const std::uint64_t hash = Fnv(data);
       this->Frames.fetch_add(1);
       if (hash != lastHash)
@@ -682,7 +680,7 @@ json EncodeStage(Scene& scene, const Options& options, std::vector<unsigned char
   JpegResult once;
   RunFor(options.Seconds, 10, [&] {
     scene.Advance();
-    const std::int64_t t = NowNs();
+    const std::int64_t t = SteadyNowNs();
     stream.Streamer->Tick();
     viewer.WaitFrameAfter(t, std::chrono::seconds(2));
     BareReadPixels(scene.Window, w, h, frame.data());
@@ -911,7 +909,7 @@ json LatencyStage(Scene& scene, const Options& options)
       std::this_thread::sleep_for(std::chrono::microseconds(gapUs(random)));
       const std::string event = std::string(R"({"type":"wheel","x":0.5,"y":0.5,"dy":)") +
         (i % 2 ? "1.0" : "-1.0") + R"(,"ctrl":false,"shift":false})";
-      const std::int64_t sent = NowNs();
+      const std::int64_t sent = SteadyNowNs();
       if (!sender.SendText(event))
       {
         break;
@@ -929,7 +927,7 @@ json LatencyStage(Scene& scene, const Options& options)
   while (!done && std::chrono::duration<double>(Clock::now() - start).count() < maxSeconds)
   {
     const auto before = stream.Streamer->GetFramesCaptured();
-    const std::int64_t tickStart = NowNs();
+    const std::int64_t tickStart = SteadyNowNs();
     const auto t = Clock::now();
     stream.Streamer->Tick(); // injects the wheel → the style renders → the frame is captured
     ticks.push_back({ tickStart, MsSince(t), stream.Streamer->GetFramesCaptured() != before });
