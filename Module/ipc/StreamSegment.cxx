@@ -131,9 +131,8 @@ StreamSegment::~StreamSegment()
   // SharedMemory unlinks the name for the creator.
 }
 
-bool StreamSegment::PeerAlive() const
+bool ProcessAlive(std::int32_t pid)
 {
-  const std::int32_t pid = this->Creator ? this->Head->ConsumerPid.load() : this->Head->ProducerPid.load();
   if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM))
   {
     return false;
@@ -159,6 +158,11 @@ bool StreamSegment::PeerAlive() const
     }
   }
   return true;
+}
+
+bool StreamSegment::PeerAlive() const
+{
+  return ProcessAlive(this->Creator ? this->Head->ConsumerPid.load() : this->Head->ProducerPid.load());
 }
 
 std::uint8_t* StreamSegment::Slot(std::uint32_t index) const

@@ -26,6 +26,9 @@ struct FrameView
   std::size_t Bytes() const { return this->Stride() * Info.Height; }
 };
 
+/// True while process `pid` exists and has not exited (a zombie counts as gone).
+bool ProcessAlive(std::int32_t pid);
+
 class StreamSegment
 {
 public:

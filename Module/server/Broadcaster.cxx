@@ -30,7 +30,34 @@ void Broadcaster::Leave(std::uint64_t id)
 void Broadcaster::Publish(const FramePtr& frame)
 {
   this->LatestFrame = frame;
-  // Copy the strong pointers first: a Deliver() may fail synchronously and Leave().
+  for (const auto& sink : this->LiveSinks())
+  {
+    sink->Deliver(frame);
+  }
+}
+
+void Broadcaster::CloseAll()
+{
+  for (const auto& sink : this->LiveSinks())
+  {
+    sink->Close();
+  }
+}
+
+std::vector<ClientInfo> Broadcaster::Clients() const
+{
+  std::vector<ClientInfo> clients;
+  for (const auto& sink : this->LiveSinks())
+  {
+    clients.push_back(sink->Info());
+  }
+  return clients;
+}
+
+std::vector<std::shared_ptr<FrameSink>> Broadcaster::LiveSinks() const
+{
+  // Strong pointers, taken before any call into a session: a Deliver() or Close() may fail
+  // synchronously and Leave(), which changes the map.
   std::vector<std::shared_ptr<FrameSink>> sinks;
   sinks.reserve(this->Sinks.size());
   for (const auto& [id, weak] : this->Sinks)
@@ -40,38 +67,6 @@ void Broadcaster::Publish(const FramePtr& frame)
       sinks.push_back(std::move(sink));
     }
   }
-  for (const auto& sink : sinks)
-  {
-    sink->Deliver(frame);
-  }
-}
-
-void Broadcaster::CloseAll()
-{
-  std::vector<std::shared_ptr<FrameSink>> sinks;
-  for (const auto& [id, weak] : this->Sinks)
-  {
-    if (auto sink = weak.lock())
-    {
-      sinks.push_back(std::move(sink));
-    }
-  }
-  for (const auto& sink : sinks)
-  {
-    sink->Close();
-  }
-}
-
-std::vector<ClientInfo> Broadcaster::Clients() const
-{
-  std::vector<ClientInfo> clients;
-  for (const auto& [id, weak] : this->Sinks)
-  {
-    if (auto sink = weak.lock())
-    {
-      clients.push_back(sink->Info());
-    }
-  }
-  return clients;
+  return sinks;
 }
 } // namespace renderstream::server

@@ -36,6 +36,8 @@ public:
   std::vector<ClientInfo> Clients() const;
 
 private:
+  std::vector<std::shared_ptr<FrameSink>> LiveSinks() const;
+
   std::size_t MaxClients;
   std::function<void(std::size_t)> OnCount;
   std::uint64_t NextId = 1;

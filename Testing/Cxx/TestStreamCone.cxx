@@ -76,17 +76,6 @@ std::vector<pid_t> ChildrenOf(pid_t parent)
   return children;
 }
 
-bool Alive(pid_t pid)
-{
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line))
-  {
-    return false;
-  }
-  return line.find(") Z") == std::string::npos; // a zombie has exited already
-}
-
 // The StreamCone process with its stdout on a pipe.
 class StreamCone
 {
@@ -271,7 +260,7 @@ TEST(StreamCone, ServesTheConeAndCleansUpWhenItExits)
   EXPECT_EQ(cone.RestOfOutput(), "") << "the ready line is the only stdout line";
   for (pid_t server : servers)
   {
-    EXPECT_FALSE(Alive(server)) << "server " << server << " outlived the app";
+    EXPECT_FALSE(renderstream::ipc::ProcessAlive(server)) << "server " << server << " outlived the app";
   }
   EXPECT_TRUE(ShmOf(app).empty());
 }
@@ -287,11 +276,11 @@ TEST(StreamCone, KilledAppLeavesNoServerAndNoSharedMemory)
   ::waitpid(pid, nullptr, 0);
   cone.Pid = -1;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while ((Alive(servers[0]) || !ShmOf(pid).empty()) && std::chrono::steady_clock::now() < deadline)
+  while ((renderstream::ipc::ProcessAlive(servers[0]) || !ShmOf(pid).empty()) && std::chrono::steady_clock::now() < deadline)
   {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  EXPECT_FALSE(Alive(servers[0])) << "the server must exit when its app dies";
+  EXPECT_FALSE(renderstream::ipc::ProcessAlive(servers[0])) << "the server must exit when its app dies";
   EXPECT_TRUE(ShmOf(pid).empty()) << "the server must unlink the dead app's segment";
 }
 
