@@ -8,6 +8,7 @@
 //
 // Needs an X display (Xvfb) like every VTK window here, and renderstream-server beside it.
 #include "Layout.h"     // for SteadyNowNs, the clock of the shared timestamps
+#include "ServerProcess.h" // for CpuSeconds
 #include "TestClient.h" // for the WebSocket/MJPEG/HTTP clients
 
 #include <vtkActor.h>
@@ -241,32 +242,7 @@ struct Stream
   }
 
   /// utime + stime of the server process, in seconds.
-  double ServerCpuSeconds() const
-  {
-    std::ifstream in("/proc/" + std::to_string(this->ServerPid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto close = text.rfind(')');
-    if (close == std::string::npos)
-    {
-      return 0.0;
-    }
-    std::istringstream fields(text.substr(close + 2));
-    std::string field;
-    unsigned long long utime = 0, stime = 0;
-    for (int i = 3; fields >> field; ++i) // field 3 is the state
-    {
-      if (i == 14)
-      {
-        utime = std::stoull(field);
-      }
-      else if (i == 15)
-      {
-        stime = std::stoull(field);
-        break;
-      }
-    }
-    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-  }
+  double ServerCpuSeconds() const { return renderstream::testing::CpuSeconds(this->ServerPid); }
 
   vtkNew<vtkRenderStreamer> Streamer;
   std::string Token;

@@ -37,28 +37,6 @@ void PublishNoise(ServerProcess& server, std::uint32_t w, std::uint32_t h, std::
   info.Format = renderstream::ipc::PixelFormat::BGRA;
   server.Segment->Publish(info);
 }
-/// User + system CPU seconds of `pid` so far.
-double CpuSeconds(pid_t pid)
-{
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  const auto close = text.rfind(')');
-  if (close == std::string::npos)
-  {
-    return 0;
-  }
-  std::istringstream fields(text.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i)
-  {
-    if (i == 14 || i == 15)
-    {
-      ticks += std::stod(field);
-    }
-  }
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
 // Blocking Asio reads ignore socket timeouts: shutting the sockets down is what wakes the
 // reader threads so that they can see `stop` and end.
 void StopReaders(std::atomic<bool>& stop, std::vector<std::atomic<int>>& sockets,
