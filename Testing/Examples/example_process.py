@@ -66,13 +66,15 @@ class ExampleProcess:
         return decode_jpeg(data)
 
     def stop(self, signum=signal.SIGTERM, timeout=15.0):
-        """Sends `signum`, waits for the exit, returns the exit status."""
+        """Sends `signum` and checks that the example ends cleanly: exit status 0 and nothing
+        left in /dev/shm."""
         self.process.send_signal(signum)
         status = self.process.wait(timeout)
+        log(f"exit status after {signal.Signals(signum).name}: {status}")
+        assert status == 0, f"exit status {status}; stderr:\n{self.stderr_text()}"
         leftovers = [n for n in os.listdir("/dev/shm")
                      if n.startswith(f"renderstream-{self.process.pid}-")]
         assert not leftovers, f"shared memory left behind: {leftovers}"
-        return status
 
     def kill(self):
         if self.process.poll() is None:
