@@ -363,23 +363,20 @@ void pqRenderStreamDockPanel::stopStreaming()
 //-----------------------------------------------------------------------------
 void pqRenderStreamDockPanel::tick()
 {
-  if (!this->Streamer->IsStreaming())
-  {
-    const char* why = this->Streamer->GetLastError();
-    this->stopStreaming();
-    this->showError(tr("Streaming stopped: %1")
-                      .arg(why && *why ? QString::fromUtf8(why) : tr("the server process ended")));
-    return;
-  }
+  // Tick() notices a dead server itself; refreshStatus() reports it, once a second, so the
+  // hot path does not ask the process table at every tick.
   this->Streamer->Tick();
 }
 
 //-----------------------------------------------------------------------------
 void pqRenderStreamDockPanel::refreshStatus()
 {
-  if (!this->isStreaming())
+  if (!this->isStreaming()) // the server ended while the panel was streaming
   {
-    this->updateWidgets();
+    const char* why = this->Streamer->GetLastError();
+    this->stopStreaming();
+    this->showError(tr("Streaming stopped: %1")
+                      .arg(why && *why ? QString::fromUtf8(why) : tr("the server process ended")));
     return;
   }
   const unsigned long long sent = this->Streamer->GetFramesSent();
