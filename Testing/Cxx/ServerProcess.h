@@ -54,8 +54,9 @@ inline Rgb PatternColor(std::uint32_t x, std::uint32_t y, std::uint32_t w, std::
   return left ? Rgb{ 0, 255, 0 } : Rgb{ 0, 0, 0 };
 }
 
-/// Spawns `argv` (argv[0] = path) with stderr to `stderrPath` (empty: inherit).
-inline pid_t Spawn(const std::vector<std::string>& args, const std::string& stderrPath)
+/// Spawns `argv` (argv[0] = path) with stderr to `stderrPath` (empty: inherit) and stdout to
+/// `stdoutFd` (-1: inherit).
+inline pid_t Spawn(const std::vector<std::string>& args, const std::string& stderrPath, int stdoutFd = -1)
 {
   std::vector<char*> argv;
   for (const auto& a : args)
@@ -68,6 +69,10 @@ inline pid_t Spawn(const std::vector<std::string>& args, const std::string& stde
   if (!stderrPath.empty())
   {
     posix_spawn_file_actions_addopen(&actions, 2, stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  }
+  if (stdoutFd >= 0)
+  {
+    posix_spawn_file_actions_adddup2(&actions, stdoutFd, STDOUT_FILENO);
   }
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);

@@ -10,7 +10,6 @@
 #include <poll.h>
 #include <regex>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,7 +20,6 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
 
 namespace
 {
@@ -83,21 +81,10 @@ public:
   explicit StreamCone(const std::vector<std::string>& extra)
   {
     int out[2];
-    EXPECT_EQ(::pipe(out), 0);
+    EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0); // the child gets the write end through dup2 only
     std::vector<std::string> args = { RENDERSTREAM_BIN_DIR "/StreamCone", "--offscreen", "--size", "640x480" };
     args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (auto& a : args)
-    {
-      argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    EXPECT_EQ(posix_spawn(&this->Pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
+    this->Pid = Spawn(args, /*stderrPath=*/"", out[1]);
     ::close(out[1]);
     this->Out = out[0];
   }
