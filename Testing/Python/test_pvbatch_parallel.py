@@ -46,9 +46,10 @@ def main():
 
 
 def start_example(command, env):
-    # Now and then (about 1 run in 10 here) an MPI rank's XOpenDisplay fails under Xvfb ("bad X
-    # server connection") before any code of ours runs. That is the environment, not the
-    # product: try once more, and only for that message.
+    # An Xvfb started without -noreset resets whenever its last client leaves, and refuses
+    # connections meanwhile: an MPI rank connecting then aborts with "bad X server connection"
+    # before any code of ours runs (about 1 run in 15 here). ./run starts Xvfb with -noreset;
+    # under someone else's Xvfb, try once more, and only for that message.
     for attempt in (1, 2):
         try:
             return t.Example(command, env=env, timeout=45)
