@@ -24,7 +24,7 @@ namespace net = boost::asio;
 namespace
 {
 constexpr std::size_t kHeaderLimit = 8 * 1024;
-constexpr std::size_t kBodyLimit = 1024; // every endpoint is a GET: a body is never needed
+constexpr std::size_t kBodyLimit = 1024; // every endpoint is a GET or HEAD: a body is never needed
 constexpr auto kReadTimeout = std::chrono::seconds(30);
 constexpr auto kFirstFrameWait = std::chrono::seconds(2);
 const char* const kCookie = "renderstream_token";
@@ -90,6 +90,10 @@ private:
     response.keep_alive(request.keep_alive());
     response.body() = std::move(body);
     response.prepare_payload();
+    if (request.method() == http::verb::head)
+    {
+      response.body().clear(); // HEAD: the GET's headers, Content-Length included, no body
+    }
     return response;
   }
 
@@ -154,11 +158,15 @@ private:
       return this->Send(this->MakeResponse(
         request, http::status::not_found, "text/plain; charset=utf-8", "not found\n"));
     }
-    if (request.method() != http::verb::get)
+    // HEAD is answered like GET without the body, except on the two endpoints that stream.
+    const bool streams = target.Path == "/stream.mjpeg" || target.Path == "/ws";
+    if (request.method() != http::verb::get &&
+      (request.method() != http::verb::head || streams))
     {
       Response response = this->MakeResponse(request, http::status::method_not_allowed,
-        "text/plain; charset=utf-8", "only GET is supported\n");
-      response.set(http::field::allow, "GET");
+        "text/plain; charset=utf-8",
+        streams ? "only GET is supported here\n" : "only GET and HEAD are supported\n");
+      response.set(http::field::allow, streams ? "GET" : "GET, HEAD");
       return this->Send(std::move(response));
     }
     std::string token = target.Get("token");

@@ -85,6 +85,7 @@ inline HttpReply HttpRequest(std::uint16_t port, const std::string& target,
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
+    parser.skip(method == http::verb::head); // a HEAD response has headers only
     http::read(socket, buffer, parser);
     const auto& response = parser.get();
     reply.Status = static_cast<int>(response.result_int());

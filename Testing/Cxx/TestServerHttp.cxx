@@ -159,8 +159,45 @@ TEST(ServerHttp, UnknownPathIs404WrongMethodIs405)
   const HttpReply post =
     HttpRequest(server.Port, server.Url("/stats", server.Token), {}, http::verb::post, "x");
   EXPECT_EQ(post.Status, 405);
-  EXPECT_EQ(post.Header("allow"), "GET");
+  EXPECT_EQ(post.Header("allow"), "GET, HEAD");
   EXPECT_EQ(HttpRequest(server.Port, "/", {}, http::verb::delete_).Status, 405);
+}
+
+TEST(ServerHttp, HeadAnswersLikeGetWithoutBody)
+{
+  ServerProcess server;
+  const HttpReply get = HttpGet(server.Port, server.Url("/", server.Token));
+  const HttpReply head =
+    HttpRequest(server.Port, server.Url("/", server.Token), {}, http::verb::head);
+  ASSERT_EQ(head.Status, 200) << head.Error;
+  EXPECT_EQ(head.Header("content-type"), get.Header("content-type"));
+  EXPECT_EQ(head.Header("content-length"), std::to_string(get.Body.size()));
+  EXPECT_TRUE(head.Body.empty());
+  EXPECT_EQ(HttpRequest(server.Port, "/stats", {}, http::verb::head).Status, 401);
+  for (const char* path : { "/stream.mjpeg", "/ws" })
+  {
+    const HttpReply stream =
+      HttpRequest(server.Port, server.Url(path, server.Token), {}, http::verb::head);
+    EXPECT_EQ(stream.Status, 405) << path;
+    EXPECT_EQ(stream.Header("allow"), "GET") << path;
+  }
+
+  // No stray body bytes: a GET on the same connection right after a HEAD is answered intact.
+  net::io_context ioc;
+  tcp::socket socket = Connect(ioc, server.Port);
+  beast::flat_buffer buffer;
+  for (const http::verb method : { http::verb::head, http::verb::get })
+  {
+    http::request<http::empty_body> request{ method, server.Url("/stats", server.Token), 11 };
+    request.set(http::field::host, "127.0.0.1");
+    http::write(socket, request);
+    http::response_parser<http::string_body> parser;
+    parser.skip(method == http::verb::head);
+    http::read(socket, buffer, parser);
+    EXPECT_EQ(parser.get().result_int(), 200u);
+    const bool isJson = !nlohmann::json::parse(parser.get().body(), nullptr, false).is_discarded();
+    EXPECT_EQ(isJson, method == http::verb::get); // HEAD: empty body; GET: the whole document
+  }
 }
 
 TEST(ServerHttp, OversizedHeaderIs431AndBodyIs413)
