@@ -1,12 +1,14 @@
 // Browser end-to-end test of the viewer page (issue 5): StreamCone streams, headless Chromium
 // opens the printed link through playwright-core, and every check looks at the picture the
-// page really received. Run: node --test viewer.test.mjs
+// page really received: mouse, touch (CDP touch events, seen by the page as pointer events of
+// type "touch"), and a real connection loss through a TCP proxy. Run: node --test viewer.test.mjs
 // Environment: RENDERSTREAM_BIN_DIR (holds StreamCone), RENDERSTREAM_TEST_OUTPUT (screenshots),
 // CHROMIUM (default /usr/bin/chromium).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,7 +35,8 @@ let url = "", viewOnlyUrl = "";
 function startStreamCone() {
   return new Promise((resolve, reject) => {
     const exe = path.join(binDir, "StreamCone");
-    app = spawn(exe, ["--offscreen", "--size", "640x480", "--seconds", "60", "--port", "0"],
+    // --seconds is only a safety net (after() stops it): longer than the whole run on a busy machine.
+    app = spawn(exe, ["--offscreen", "--size", "640x480", "--seconds", "110", "--port", "0"],
       { stdio: ["ignore", "pipe", "pipe"] });
     let out = "", err = "";
     const timer = setTimeout(() => reject(new Error(`no ready line from ${exe} in 20 s\n${out}\n${err}`)), 20000);
@@ -83,6 +86,41 @@ function difference(a, b) { // mean absolute grey-level difference, 0..255
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
   return sum / a.length;
 }
+// Share of the picture covered by the cone (lighter than the dark blue background): grows when
+// the camera zooms in.
+const coverage = s => s.filter(v => v > 80).length / s.length;
+// The zoom check: the picture changed, and the cone covers more of it than before.
+function assertZoomedIn(before, after, what) {
+  const d = difference(before, after), c0 = coverage(before), c1 = coverage(after);
+  log(`${what}: difference ${d.toFixed(2)}, cone coverage ${c0.toFixed(2)} -> ${c1.toFixed(2)}`);
+  assert.ok(d > 3, `${what} changed the picture (difference ${d.toFixed(2)})`);
+  assert.ok(c1 > c0, `${what} zoomed in (cone coverage ${c0.toFixed(2)} -> ${c1.toFixed(2)})`);
+  return d;
+}
+// Polls a condition on the test's side (the page's are page.waitForFunction).
+async function until(condition, what, timeoutMs = 15000) {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+// A fresh context (its own cookies) showing `link`, once its first frame is on screen. `sent`
+// collects the JSON messages the page sends on its WebSockets, as the browser's network sees them.
+async function openViewer(link, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 640, height: 480 }, deviceScaleFactor: 1, ...options });
+  try {
+    const page = await context.newPage();
+    const sent = [];
+    page.on("websocket", ws => ws.on("framesent", f => { if (typeof f.payload === "string") sent.push(JSON.parse(f.payload)); }));
+    await page.goto(link);
+    await waitForFrames(page, 1);
+    return { context, page, sent };
+  } catch (e) {
+    await context.close();
+    throw e;
+  }
+}
 async function waitForFrames(page, count = 1) {
   await page.waitForFunction(n => window.renderStream && window.renderStream.stats.framesReceived >= n &&
     window.renderStream.stats.frameWidth > 0, count, { timeout: 15000 });
@@ -107,9 +145,12 @@ async function settle(page, quietMs = 700, timeoutMs = 8000) {
   await page.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))));
   return sample(page);
 }
-async function drag(page, dx, dy, { steps = 10, button = "left" } = {}) {
+async function viewCenter(page) {
   const box = await page.locator("#view").boundingBox();
-  const x = box.x + box.width / 2, y = box.y + box.height / 2;
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+async function drag(page, dx, dy, { steps = 10, button = "left" } = {}) {
+  const { x, y } = await viewCenter(page);
   await page.mouse.move(x, y);
   await page.mouse.down({ button });
   for (let i = 1; i <= steps; i++) {
@@ -117,6 +158,71 @@ async function drag(page, dx, dy, { steps = 10, button = "left" } = {}) {
     await sleep(16);
   }
   await page.mouse.up({ button });
+}
+// Touch through the DevTools protocol (a context with hasTouch): each finger goes from
+// `from` to `to` ([dx, dy] CSS px from the view's centre). Fingers land one after the other,
+// move together in `steps`, then lift in reverse order.
+async function touchGesture(page, cdp, fingers, steps = 10) {
+  const c = await viewCenter(page);
+  const at = (t, n = fingers.length) => fingers.slice(0, n).map(({ from, to }, id) =>
+    ({ id, x: c.x + from[0] + (to[0] - from[0]) * t, y: c.y + from[1] + (to[1] - from[1]) * t }));
+  const touch = (type, touchPoints) => cdp.send("Input.dispatchTouchEvent", { type, touchPoints });
+  for (let n = 1; n <= fingers.length; n++) { await touch("touchStart", at(0, n)); await sleep(16); }
+  for (let i = 1; i <= steps; i++) { await touch("touchMove", at(i / steps)); await sleep(16); }
+  for (let n = fingers.length - 1; n >= 0; n--) { await touch("touchEnd", at(1, n)); await sleep(16); }
+}
+// Records the pointer events the view receives (type, pointerType, pointerId), so a test can
+// check what the browser really delivered; pointerLog(page) returns them and starts over.
+const watchPointers = page => page.evaluate(() => {
+  const log = window.pointerLog = [];
+  for (const type of ["pointerdown", "pointermove", "pointerup", "pointercancel"])
+    document.getElementById("view").addEventListener(type, e => log.push({ type, kind: e.pointerType, id: e.pointerId }));
+});
+const pointerLog = page => page.evaluate(() => window.pointerLog.splice(0));
+function assertTouches(events, fingers, what) {
+  const count = type => events.filter(e => e.type === type).length;
+  log(`${what}: pointer events`, ["pointerdown", "pointermove", "pointerup", "pointercancel"].map(t => `${t} ${count(t)}`).join(", "));
+  assert.deepEqual([...new Set(events.map(e => e.kind))], ["touch"], `${what}: only pointer events of type "touch"`);
+  const downs = events.filter(e => e.type === "pointerdown");
+  assert.equal(new Set(downs.map(e => e.id)).size, fingers, `${what}: ${fingers} finger(s) went down`);
+  assert.equal(downs.length, fingers, `${what}: one pointerdown per finger`);
+  assert.equal(count("pointerup"), fingers, `${what}: every finger lifted (pointerup, not cancelled)`);
+  assert.ok(count("pointermove") >= 2 * fingers, `${what}: the fingers moved`);
+}
+
+// A TCP proxy between the browser and the server: a page loaded through it opens its /ws through
+// it too (location.host), so destroying the proxied sockets is a real connection loss. It notes
+// when each WebSocket upgrade request arrives, and can refuse them (close the socket) for a while.
+async function startProxy(target) {
+  const upstream = new URL(target);
+  const open = new Set(), wsAttempts = [];
+  let refusing = false;
+  const server = net.createServer(client => {
+    open.add(client);
+    client.on("close", () => open.delete(client));
+    client.on("error", () => {});
+    client.once("data", first => {
+      const isWs = first.toString("latin1").startsWith("GET /ws");
+      if (isWs) wsAttempts.push({ at: performance.now(), refused: refusing });
+      if (isWs && refusing) { client.destroy(); return; }
+      const up = net.connect(Number(upstream.port), upstream.hostname);
+      open.add(up);
+      up.on("close", () => { open.delete(up); client.destroy(); });
+      up.on("error", () => {});
+      client.on("close", () => up.destroy());
+      up.write(first);
+      client.pipe(up);
+      up.pipe(client);
+    });
+  });
+  await new Promise((resolve, reject) => { server.once("error", reject); server.listen(0, "127.0.0.1", resolve); });
+  return {
+    wsAttempts,
+    link(pageUrl) { const u = new URL(pageUrl); u.hostname = "127.0.0.1"; u.port = String(server.address().port); return u.href; },
+    refuse(on) { refusing = on; },
+    drop() { for (const s of open) s.destroy(); },
+    close() { for (const s of open) s.destroy(); return new Promise(r => server.close(r)); },
+  };
 }
 async function shot(page, name) {
   const file = path.join(outDir, name);
@@ -178,14 +284,12 @@ test("a drag rotates the picture", async () => {
 
 test("the wheel zooms and 'r' resets the camera", async () => {
   const before = await sample(page);
-  const box = await page.locator("#view").boundingBox();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const { x, y } = await viewCenter(page);
+  await page.mouse.move(x, y);
   const zoomed = await act(page, async () => {
     for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, -100); await sleep(40); }
   });
-  const dz = difference(before, zoomed);
-  log("wheel: difference", dz.toFixed(2));
-  assert.ok(dz > 3, `five wheel steps changed the picture (difference ${dz.toFixed(2)})`);
+  const dz = assertZoomedIn(before, zoomed, "five wheel steps");
   await shot(page, "viewer-zoomed.png");
 
   await page.locator("#view").focus();
@@ -223,11 +327,8 @@ test("resizing the page resizes the frames (CSS size x devicePixelRatio)", async
   await shot(page, "viewer-resized.png");
 
   // A second window at DPR 2 asks for twice its CSS size, capped by the shared buffer.
-  const hi = await browser.newContext({ viewport: { width: 400, height: 300 }, deviceScaleFactor: 2 });
+  const { context: hi, page: hiPage } = await openViewer(url, { viewport: { width: 400, height: 300 }, deviceScaleFactor: 2 });
   try {
-    const hiPage = await hi.newPage();
-    await hiPage.goto(url);
-    await waitForFrames(hiPage, 1);
     const hello = (await stats(hiPage)).hello;
     const s = Math.min(1, hello.maxWidth / 800, hello.maxHeight / 600);
     const want = [Math.floor(800 * s), Math.floor(600 * s)];
@@ -247,11 +348,8 @@ test("resizing the page resizes the frames (CSS size x devicePixelRatio)", async
 
 test("a view-only page shows its badge and its drags change nothing", async () => {
   // Its own context: the page's cookie would otherwise replace the full-access one.
-  const vo = await browser.newContext({ viewport: { width: 640, height: 480 }, deviceScaleFactor: 1 });
+  const { context: vo, page: voPage } = await openViewer(viewOnlyUrl);
   try {
-    const voPage = await vo.newPage();
-    await voPage.goto(viewOnlyUrl);
-    await waitForFrames(voPage, 1);
     await voPage.waitForFunction(() => window.renderStream.stats.viewOnly === true);
     assert.ok(await voPage.locator("#badge").isVisible(), "the view-only badge is visible");
     assert.ok(await voPage.locator("#reset").isHidden(), "no reset button without input rights");
@@ -279,9 +377,101 @@ test("a view-only page shows its badge and its drags change nothing", async () =
   }
 });
 
+test("the viewer reconnects with backoff after the connection drops", async () => {
+  const proxy = await startProxy(url);
+  const { context: ctx, page: p } = await openViewer(proxy.link(url));
+  try {
+    assert.equal((await stats(p)).connects, 1, "one connection, through the proxy");
+    assert.equal(proxy.wsAttempts.length, 1, "the page's /ws went through the proxy");
+    // The connection drops, and the attempts that follow find nobody: the page keeps retrying.
+    proxy.refuse(true);
+    const droppedAt = performance.now();
+    proxy.drop();
+    await p.waitForFunction(() => !window.renderStream.stats.connected, null, { timeout: 10000 });
+    assert.equal(await p.locator("#state").textContent(), "Reconnecting…");
+    assert.ok(await p.locator("#banner").isVisible(), "the connection-lost banner shows");
+    assert.match(await p.locator("#banner").textContent(), /^Connection lost — reconnecting in \d+ s…$/);
+    await shot(p, "viewer-reconnecting.png");
+    await until(() => proxy.wsAttempts.length >= 2, "a refused reconnection attempt");
+    const down = await stats(p);
+    assert.equal(down.connected, false, "still down after a refused attempt");
+    assert.equal(down.connects, 1);
+    assert.equal(await p.locator("#state").textContent(), "Reconnecting…");
+
+    // The next attempt gets through: connected again, banner gone, frames and input flow.
+    proxy.refuse(false);
+    await p.waitForFunction(() => window.renderStream.stats.connected && window.renderStream.stats.connects === 2,
+      null, { timeout: 20000 });
+    const attempts = proxy.wsAttempts.slice(1).map(a => (a.at - droppedAt).toFixed(0) + " ms" + (a.refused ? " (refused)" : ""));
+    log("reconnection attempts after the drop:", attempts.join(", "));
+    assert.deepEqual(proxy.wsAttempts.map(a => a.refused),
+      [false, ...Array(proxy.wsAttempts.length - 2).fill(true), false], "refused while the proxy refused, then through");
+    // Backoff: an attempt starts only after the previous one failed, so each gap is at least the
+    // page's wait; after a failed attempt the wait has grown past its 250 ms (±20 %) start.
+    // (A lower bound: a slow machine only makes the gaps longer.)
+    const gap = proxy.wsAttempts[2].at - proxy.wsAttempts[1].at;
+    assert.ok(gap > 300, `the page backs off instead of retrying at once (${gap.toFixed(0)} ms between attempts)`);
+    await p.waitForFunction(() => document.getElementById("state").textContent === "Connected", null, { timeout: 5000 });
+    assert.ok(await p.locator("#banner").isHidden(), "the banner is gone once connected");
+    await waitForFrames(p, down.framesReceived + 1);
+    const before = await settle(p);
+    const after = await act(p, () => drag(p, 120, 40));
+    const d = difference(before, after);
+    log("drag after reconnecting: difference", d.toFixed(2));
+    assert.ok(d > 3, `a drag after reconnecting changed the picture (difference ${d.toFixed(2)})`);
+    await shot(p, "viewer-reconnected.png");
+  } finally {
+    await ctx.close();
+    await proxy.close();
+  }
+});
+
+test("touch: one finger rotates, two fingers moving apart zoom in", async () => {
+  const { context: ctx, page: p, sent } = await openViewer(url, { hasTouch: true });
+  // What the page put on the wire for a gesture: "down 0", "move", "wheel -1", "up 0", ...
+  const wire = from => sent.slice(from).filter(m => m.type === "pointer" || m.type === "wheel")
+    .map(m => m.type === "wheel" ? "wheel " + m.dy : m.action + (m.action === "move" ? "" : " " + m.button));
+  try {
+    const cdp = await ctx.newCDPSession(p);
+    await watchPointers(p);
+    const server = await serverStats();
+    const start = await settle(p);
+    let from = sent.length;
+    const rotated = await act(p, () => touchGesture(p, cdp, [{ from: [0, 0], to: [150, 0] }]));
+    assertTouches(await pointerLog(p), 1, "one-finger drag");
+    const drag1 = wire(from);
+    log("one-finger drag sent:", drag1.join(", "));
+    assert.equal(drag1[0], "down 0", "one finger presses the left button (rotate)");
+    assert.equal(drag1.at(-1), "up 0", "and releases it");
+    assert.ok(drag1.includes("move") && drag1.every(m => ["down 0", "move", "up 0"].includes(m)), "moves in between, nothing else");
+    const d = difference(start, rotated);
+    log("one-finger drag: difference", d.toFixed(2));
+    assert.ok(d > 3, `a 150 px one-finger drag changed the picture (difference ${d.toFixed(2)})`);
+    await shot(p, "viewer-touch-rotated.png");
+
+    from = sent.length;
+    const zoomed = await act(p, () => touchGesture(p, cdp, [{ from: [-50, 0], to: [-110, 0] }, { from: [50, 0], to: [110, 0] }], 8));
+    assertTouches(await pointerLog(p), 2, "pinch");
+    const pinch = wire(from);
+    log("pinch sent:", pinch.join(", "));
+    // First finger: left press; second finger: that ends, the middle button (pan) takes over
+    // at the centroid, and the growing finger distance sends wheel-forward steps (zoom in).
+    assert.deepEqual(pinch.filter(m => m !== "move").slice(0, 3), ["down 0", "up 0", "down 1"],
+      "the second finger turns rotation into pan");
+    assert.equal(pinch.at(-1), "up 1", "lifting the fingers releases the middle button");
+    assert.ok(pinch.includes("wheel -1") && !pinch.includes("wheel 1"), "fingers moving apart send wheel steps forward only");
+    assertZoomedIn(rotated, zoomed, "a pinch (fingers 100 -> 220 px apart)");
+    await shot(p, "viewer-touch-pinched.png");
+    const serverAfter = await serverStats();
+    assert.equal(serverAfter.input.rejected, server.input.rejected, "the server accepted every touch message");
+    assert.ok(serverAfter.input.accepted > server.input.accepted, "touch input reached the server");
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("input-to-frame latency at 640x480 over 50 drags (logged, not asserted)", async () => {
-  const box = await page.locator("#view").boundingBox();
-  const x = box.x + box.width / 2, y = box.y + box.height / 2;
+  const { x, y } = await viewCenter(page);
   const samples = [];
   for (let i = 0; i < 50; i++) {
     await page.mouse.move(x, y);
