@@ -1,4 +1,4 @@
-// The command line every RenderStream example shares (DESIGN.md §7):
+// The command line every RenderStream example shares (README "Examples"):
 //   --port N  --bind ADDR  --size WxH  --offscreen  --seconds S  --help
 // and the loop helper that ends an example after S seconds or on SIGINT/SIGTERM.
 #ifndef RenderStream_ExampleOptions_h

@@ -1,4 +1,4 @@
-"""Shared by the ParaView example scripts: the example command line of DESIGN.md section 7,
+"""Shared by the ParaView example scripts: the examples' shared command line (README "Examples"),
 finding and loading the RenderStreamPlugin, and the ready line."""
 
 import argparse

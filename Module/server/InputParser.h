@@ -1,4 +1,5 @@
-// JSON text message from a WebSocket client -> validated ipc::InputEvent (DESIGN.md §4).
+// JSON text message from a WebSocket client -> validated ipc::InputEvent (protocol:
+// Module/server/README.md).
 // No Beast, no sockets: unit-testable directly. See InputParser.cxx for the exact rules.
 #ifndef renderstream_server_InputParser_h
 #define renderstream_server_InputParser_h

@@ -1,4 +1,4 @@
-// Command line of renderstream-server (DESIGN.md §4 contract), parsed with
+// Command line of renderstream-server (endpoints: Module/server/README.md), parsed with
 // Boost.program_options. No Beast here: the tests and main() include it cheaply.
 #ifndef renderstream_server_ServerOptions_h
 #define renderstream_server_ServerOptions_h
