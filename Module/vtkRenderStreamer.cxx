@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -87,6 +88,7 @@ vtkRenderStreamer::~vtkRenderStreamer()
   this->Stop();
   this->SetBindAddress(nullptr);
   this->SetServerExecutable(nullptr);
+  this->SetAllowedOrigins(nullptr);
 }
 
 void vtkRenderStreamer::SetRenderWindow(vtkRenderWindow* window)
@@ -164,6 +166,12 @@ bool vtkRenderStreamer::Start()
   if (this->ViewOnly)
   {
     args.emplace_back("--view-only");
+  }
+  std::istringstream origins(this->AllowedOrigins ? this->AllowedOrigins : "");
+  for (std::string origin; origins >> origin;)
+  {
+    args.emplace_back("--allow-origin");
+    args.push_back(origin);
   }
   const std::string executable =
     vtkRenderStreamerServerProcess::Locate(this->ServerExecutable ? this->ServerExecutable : "");
@@ -400,6 +408,7 @@ void vtkRenderStreamer::PrintSelf(ostream& os, vtkIndent indent)
   os << indent << "UseInteractorTimer: " << this->UseInteractorTimer << "\n";
   os << indent << "MaxClients: " << this->MaxClients << "\n";
   os << indent << "MaxWidth x MaxHeight: " << this->MaxWidth << " x " << this->MaxHeight << "\n";
+  os << indent << "AllowedOrigins: " << (this->AllowedOrigins ? this->AllowedOrigins : "(none)") << "\n";
   os << indent << "ServerExecutable: " << (this->ServerExecutable ? this->ServerExecutable : "(auto)") << "\n";
   os << indent << "Streaming: " << this->IsStreaming() << ", URL: " << this->Internal->URL << "\n";
   os << indent << "FramesCaptured: " << this->FramesCaptured << ", EventsInjected: " << this->EventsInjected << "\n";

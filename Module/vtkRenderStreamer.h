@@ -115,6 +115,16 @@ public:
 
   ///@{
   /**
+   * Extra origins (scheme://host[:port], separated by spaces) whose pages may open the
+   * WebSocket, besides the server's own address: e.g. "https://viz.example.org" when a TLS
+   * reverse proxy serves the viewer there. Default: none.
+   */
+  vtkSetStringMacro(AllowedOrigins);
+  vtkGetStringMacro(AllowedOrigins);
+  ///@}
+
+  ///@{
+  /**
    * Path of the renderstream-server executable. Default: the RENDERSTREAM_SERVER environment
    * variable, else the one installed beside this library, else PATH.
    */
@@ -175,6 +185,7 @@ protected:
   int MaxWidth = 0;
   int MaxHeight = 0;
   char* ServerExecutable = nullptr;
+  char* AllowedOrigins = nullptr;
   vtkTypeUInt64 FramesCaptured = 0;
   vtkTypeUInt64 EventsInjected = 0;
   double LastCaptureMilliseconds = 0.0;

@@ -65,7 +65,7 @@ class RenderStream(object):
     """One streamer attached to one render view. Use stream() to make one."""
 
     def __init__(self, view=None, port=0, bind="127.0.0.1", quality=80, view_only=False,
-                 max_clients=32):
+                 max_clients=32, allowed_origins=""):
         if view is None:
             from paraview.simple import GetActiveViewOrCreate
             view = GetActiveViewOrCreate("RenderView")
@@ -83,6 +83,7 @@ class RenderStream(object):
         self.streamer.SetQuality(int(quality))
         self.streamer.SetViewOnly(bool(view_only))
         self.streamer.SetMaxClients(int(max_clients))
+        self.streamer.SetAllowedOrigins(allowed_origins)  # e.g. a TLS proxy's https://host
 
     def start(self):
         """Spawns the web server; raises RuntimeError saying why if it cannot."""
@@ -117,7 +118,8 @@ class RenderStream(object):
     events_injected = property(lambda self: self.streamer.GetEventsInjected())
 
 
-def stream(view=None, port=0, bind="127.0.0.1", quality=80, view_only=False, max_clients=32):
+def stream(view=None, port=0, bind="127.0.0.1", quality=80, view_only=False, max_clients=32,
+           allowed_origins=""):
     """Starts streaming `view` (default: the active render view) and returns the streamer."""
     return RenderStream(view, port=port, bind=bind, quality=quality, view_only=view_only,
-                        max_clients=max_clients).start()
+                        max_clients=max_clients, allowed_origins=allowed_origins).start()

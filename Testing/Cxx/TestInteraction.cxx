@@ -67,7 +67,7 @@ protected:
     }
   }
 
-  // Sends the event as the viewer page would, as DESIGN.md §4 JSON.
+  // Sends the event as the viewer page would (JSON of Module/server/README.md).
   void Send(const InputEvent& e)
   {
     static const char* const pointerActions[] = { "", "move", "down", "up" };
@@ -381,5 +381,23 @@ TEST_F(InteractionTest, ResizeResizesTheWindowWithinTheSharedMaximum)
   this->Take();
   EXPECT_EQ(this->Scene.Window->GetSize()[0], 800);
   EXPECT_EQ(this->Scene.Window->GetSize()[1], 600);
+}
+
+// A page served through a reverse proxy comes from another origin: the streamer's
+// AllowedOrigins reach the server, which then accepts exactly those (and its own address).
+TEST(Streamer, AllowedOriginsOpenTheWebSocketToThosePagesOnly)
+{
+  StreamingScene scene(200, 150);
+  scene.Streamer->SetAllowedOrigins("https://viz.example.org  http://127.0.0.1:9000");
+  ASSERT_TRUE(scene.Start()) << scene.Streamer->GetLastError();
+  const std::string url = scene.Streamer->GetURL();
+  const auto port = static_cast<std::uint16_t>(scene.Streamer->GetActualPort());
+  const std::string ws = "/ws?token=" + url.substr(url.find("token=") + 6);
+  using renderstream::testing::UpgradeStatus;
+  EXPECT_EQ(UpgradeStatus(port, ws, "https://viz.example.org"), 101);
+  EXPECT_EQ(UpgradeStatus(port, ws, "http://127.0.0.1:9000"), 101);
+  EXPECT_EQ(UpgradeStatus(port, ws, "http://127.0.0.1:" + std::to_string(port)), 101);
+  EXPECT_EQ(UpgradeStatus(port, ws, "https://evil.example.org"), 403);
+  EXPECT_EQ(UpgradeStatus(port, ws, "https://viz.example.org.evil.net"), 403);
 }
 } // namespace
