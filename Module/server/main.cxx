@@ -188,9 +188,11 @@ int main(int argc, char** argv)
     header.Error[0] = '\0';
     header.ServerState.store(
       static_cast<std::uint32_t>(ipc::ServerStatus::Serving), std::memory_order_release);
-    std::cerr << "renderstream-server: serving http://" << options.Bind << ":" << listener->Port()
-              << "/?token=" << token << " (view-only: http://" << options.Bind << ":"
-              << listener->Port() << "/?token=" << viewToken << ")" << std::endl;
+    // One write: the app's own stdout often shares this pipe, and lines must not interleave.
+    const std::string base = "http://" + options.Bind + ":" + std::to_string(listener->Port());
+    const std::string line = "renderstream-server: serving " + base + "/?token=" + token +
+      " (view-only: " + base + "/?token=" + viewToken + ")\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
 
     listener->Run();
     watcher.Start();
