@@ -1,13 +1,11 @@
-// The consumer application: a coloured tetrahedron streamed with vtkRenderStreamer, using only
-// what RenderStream::RenderStream brings (VTK's CommonCore, CommonDataModel, RenderingCore).
+// The consumer application: a cone streamed with vtkRenderStreamer, linking RenderStream and
+// the VTK modules it asks for itself, as the README says.
 //   app [--offscreen] [--seconds S]     prints the ready line, serves until S seconds passed
 #include <vtkActor.h>
 #include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
-#include <vtkCellArray.h>
+#include <vtkConeSource.h>
 #include <vtkNew.h>
-#include <vtkPoints.h>
-#include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkRenderStreamer.h>
 #include <vtkRenderWindow.h>
@@ -35,22 +33,10 @@ int main(int argc, char* argv[])
     }
   }
 
-  vtkNew<vtkPoints> points;
-  points->InsertNextPoint(0, 0, 0);
-  points->InsertNextPoint(1, 0, 0);
-  points->InsertNextPoint(0, 1, 0);
-  points->InsertNextPoint(0, 0, 1);
-  vtkNew<vtkCellArray> faces;
-  const vtkIdType triangles[4][3] = { { 0, 2, 1 }, { 0, 1, 3 }, { 0, 3, 2 }, { 1, 2, 3 } };
-  for (const auto& triangle : triangles)
-  {
-    faces->InsertNextCell(3, triangle);
-  }
-  vtkNew<vtkPolyData> tetrahedron;
-  tetrahedron->SetPoints(points);
-  tetrahedron->SetPolys(faces);
+  vtkNew<vtkConeSource> cone; // FiltersSources: a module RenderStream itself does not need
+  cone->SetResolution(24);
   vtkNew<vtkPolyDataMapper> mapper;
-  mapper->SetInputData(tetrahedron);
+  mapper->SetInputConnection(cone->GetOutputPort());
   vtkNew<vtkActor> actor;
   actor->SetMapper(mapper);
   vtkNew<vtkRenderer> renderer;
