@@ -89,6 +89,13 @@ function difference(a, b) { // mean absolute grey-level difference, 0..255
 // Share of the picture covered by the cone (lighter than the dark blue background): grows when
 // the camera zooms in.
 const coverage = s => s.filter(v => v > 80).length / s.length;
+// Mean column (0..1, left to right) of the cone's pixels in a 64-wide sample: grows when the
+// scene pans to the right.
+function coneCentreX(s, width = 64) {
+  let sum = 0, n = 0;
+  s.forEach((v, i) => { if (v > 80) { sum += (i % width) / (width - 1); n++; } });
+  return n ? sum / n : NaN;
+}
 // The zoom check: the picture changed, and the cone covers more of it than before.
 function assertZoomedIn(before, after, what) {
   const d = difference(before, after), c0 = coverage(before), c1 = coverage(after);
@@ -426,7 +433,7 @@ test("the viewer reconnects with backoff after the connection drops", async () =
   }
 });
 
-test("touch: one finger rotates, two fingers moving apart zoom in", async () => {
+test("touch: one finger rotates, two fingers pan, two fingers moving apart zoom in", async () => {
   const { context: ctx, page: p, sent } = await openViewer(url, { hasTouch: true });
   // What the page put on the wire for a gesture: "down 0", "move", "wheel -1", "up 0", ...
   const wire = from => sent.slice(from).filter(m => m.type === "pointer" || m.type === "wheel")
@@ -450,6 +457,25 @@ test("touch: one finger rotates, two fingers moving apart zoom in", async () => 
     await shot(p, "viewer-touch-rotated.png");
 
     from = sent.length;
+    const panned = await act(p, () => touchGesture(p, cdp, [{ from: [-40, 0], to: [80, 0] }, { from: [40, 0], to: [160, 0] }], 8));
+    assertTouches(await pointerLog(p), 2, "two-finger pan");
+    const pan = wire(from);
+    log("two-finger pan sent:", pan.join(", "));
+    assert.ok(pan.includes("down 1") && pan.at(-1) === "up 1" && !pan.some(m => m.startsWith("wheel")),
+      "two fingers at a constant distance drag with the middle button (pan), no zoom");
+    const x0 = coneCentreX(rotated), x1 = coneCentreX(panned);
+    log(`two-finger pan: cone centre x ${x0.toFixed(3)} -> ${x1.toFixed(3)}`);
+    assert.ok(x1 > x0 + 0.05, `fingers moving right pan the cone right (centre x ${x0.toFixed(3)} -> ${x1.toFixed(3)})`);
+    const left = await act(p, () => touchGesture(p, cdp, [{ from: [40, 0], to: [-40, 0] }, { from: [120, 0], to: [40, 0] }], 8));
+    await pointerLog(p);
+    const x2 = coneCentreX(left);
+    log(`two-finger pan left: cone centre x ${x1.toFixed(3)} -> ${x2.toFixed(3)}`);
+    assert.ok(x2 < x1 - 0.05, `fingers moving left pan the cone left (centre x ${x1.toFixed(3)} -> ${x2.toFixed(3)})`);
+    await shot(p, "viewer-touch-panned.png");
+    // Panning moved the focal point off the cone; 'r' recentres it before the pinch.
+    const recentred = await act(p, () => p.keyboard.press("r"));
+
+    from = sent.length;
     const zoomed = await act(p, () => touchGesture(p, cdp, [{ from: [-50, 0], to: [-110, 0] }, { from: [50, 0], to: [110, 0] }], 8));
     assertTouches(await pointerLog(p), 2, "pinch");
     const pinch = wire(from);
@@ -460,7 +486,7 @@ test("touch: one finger rotates, two fingers moving apart zoom in", async () => 
       "the second finger turns rotation into pan");
     assert.equal(pinch.at(-1), "up 1", "lifting the fingers releases the middle button");
     assert.ok(pinch.includes("wheel -1") && !pinch.includes("wheel 1"), "fingers moving apart send wheel steps forward only");
-    assertZoomedIn(rotated, zoomed, "a pinch (fingers 100 -> 220 px apart)");
+    assertZoomedIn(recentred, zoomed, "a pinch (fingers 100 -> 220 px apart)");
     await shot(p, "viewer-touch-pinched.png");
     const serverAfter = await serverStats();
     assert.equal(serverAfter.input.rejected, server.input.rejected, "the server accepted every touch message");
