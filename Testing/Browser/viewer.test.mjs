@@ -18,6 +18,10 @@ const outDir = process.env.RENDERSTREAM_TEST_OUTPUT || path.resolve(here, "../..
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 mkdirSync(outDir, { recursive: true });
 
+// playwright-core 1.65 needs Node 20 or newer (Debian 12's own nodejs is 18).
+if (Number(process.versions.node.split(".")[0]) < 20)
+  throw new Error(`Node ${process.versions.node} is too old for playwright-core: install Node 20 or newer`);
+
 let chromium;
 try {
   ({ chromium } = await import("playwright-core"));
