@@ -66,9 +66,23 @@ def load_plugin(namespace):
     return renderstream_paraview
 
 
-def print_ready_line(url):
-    sys.stdout.write("RenderStream: serving %s\n" % url)
+def new_view(args, background):
+    """The active render view at --size, without orientation axes, on a plain background."""
+    from paraview.simple import GetActiveViewOrCreate
+    view = GetActiveViewOrCreate("RenderView")
+    view.ViewSize = [args.width, args.height]
+    view.OrientationAxesVisibility = 0
+    view.UseColorPaletteForBackground = 0
+    view.Background = background
+    return view
+
+
+def start_stream(renderstream, view, args):
+    """Streams `view` on --port/--bind and prints the ready line; returns the stream."""
+    stream = renderstream.stream(view, port=args.port, bind=args.bind)
+    sys.stdout.write("RenderStream: serving %s\n" % stream.url)
     sys.stdout.flush()
+    return stream
 
 
 class StopFlag(object):

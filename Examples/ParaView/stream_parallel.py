@@ -1,7 +1,7 @@
 """Streams the composited image of a parallel ParaView job (rank 0 streams).
 
     OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \\
-      xvfb-run -a mpiexec --oversubscribe -n 2 pvbatch Examples/ParaView/stream_parallel.py
+      xvfb-run -a -s -noreset mpiexec --oversubscribe -n 2 pvbatch Examples/ParaView/stream_parallel.py
 
 pvbatch runs this script on rank 0 only; every Render() renders on all ranks and IceT
 composites their images into rank 0's window, which the streamer captures. Each rank's piece
@@ -29,11 +29,7 @@ wavelet = Wavelet()
 wavelet.WholeExtent = [-20, 20, -20, 20, -20, 20]
 contour = Contour(Input=wavelet, ContourBy=["POINTS", "RTData"], Isosurfaces=[160.0])
 pieces = ProcessIdScalars(Input=contour)
-view = GetActiveViewOrCreate("RenderView")
-view.ViewSize = [args.width, args.height]
-view.OrientationAxesVisibility = 0
-view.UseColorPaletteForBackground = 0
-view.Background = [0.1, 0.1, 0.1]
+view = example.new_view(args, background=[0.1, 0.1, 0.1])
 display = Show(pieces, view)
 ColorBy(display, ("POINTS", "ProcessId"))
 lut = GetColorTransferFunction("ProcessId")
@@ -49,8 +45,7 @@ view.CameraViewUp = [0, 0, 1]
 ResetCamera(view)
 Render(view)
 
-stream = renderstream.stream(view, port=args.port, bind=args.bind)
-example.print_ready_line(stream.url)
+stream = example.start_stream(renderstream, view, args)
 
 def update(t):
     contour.Isosurfaces = [160.0 + 50.0 * math.sin(0.8 * t)]

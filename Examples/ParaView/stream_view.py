@@ -1,6 +1,6 @@
 """Streams an animated wavelet contour from pvpython to web browsers.
 
-    xvfb-run -a pvpython Examples/ParaView/stream_view.py [--port N] [--size WxH] [--seconds S]
+    xvfb-run -a -s -noreset pvpython Examples/ParaView/stream_view.py [--port N] [--size WxH] [--seconds S]
 
 Open the printed URL in a browser: the isosurface breathes, and dragging in the browser
 rotates the camera. The plugin is found through PV_PLUGIN_PATH, else in build/.
@@ -23,11 +23,7 @@ wavelet = Wavelet()
 contour = Contour(Input=wavelet, ContourBy=["POINTS", "RTData"], Isosurfaces=[150.0])
 # Colour by height: a contour coloured by its own scalar would be one flat colour.
 height = Elevation(Input=contour, LowPoint=[0, 0, -10], HighPoint=[0, 0, 10])
-view = GetActiveViewOrCreate("RenderView")
-view.ViewSize = [args.width, args.height]
-view.OrientationAxesVisibility = 0
-view.UseColorPaletteForBackground = 0
-view.Background = [0.12, 0.12, 0.16]
+view = example.new_view(args, background=[0.12, 0.12, 0.16])
 if args.offscreen:
     view.GetRenderWindow().SetOffScreenRendering(1)
 display = Show(height, view)
@@ -36,8 +32,7 @@ GetColorTransferFunction("Elevation").ApplyPreset("Turbo", True)
 ResetCamera(view)
 Render(view)
 
-stream = renderstream.stream(view, port=args.port, bind=args.bind)
-example.print_ready_line(stream.url)
+stream = example.start_stream(renderstream, view, args)
 
 def update(t):
     contour.Isosurfaces = [160.0 + 60.0 * math.sin(0.8 * t)]
