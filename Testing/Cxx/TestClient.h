@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <nlohmann/json.hpp>
 #include <turbojpeg.h>
 
 #include <cctype>
@@ -111,6 +112,12 @@ inline HttpReply HttpGet(std::uint16_t port, const std::string& target,
   const std::map<std::string, std::string>& headers = {})
 {
   return HttpRequest(port, target, headers);
+}
+
+/// The server's /stats document (discarded JSON if it did not answer with one).
+inline nlohmann::json GetStats(std::uint16_t port, const std::string& token)
+{
+  return nlohmann::json::parse(HttpGet(port, "/stats?token=" + token).Body, nullptr, false);
 }
 
 /// Sends raw bytes and returns the first response: up to the end of its Content-Length body,

@@ -149,7 +149,6 @@ protected:
   // interactor timer would) and returns what the interactor reported.
   std::vector<Seen> Take()
   {
-    using renderstream::testing::HttpGet;
     for (int attempt = 0; attempt < 500 && this->Accepted() < this->Sent; ++attempt)
     {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -160,8 +159,7 @@ protected:
   }
   int Accepted()
   {
-    const auto reply = renderstream::testing::HttpGet(this->Port, "/stats?token=" + this->Token);
-    const auto stats = nlohmann::json::parse(reply.Body, nullptr, false);
+    const auto stats = renderstream::testing::GetStats(this->Port, this->Token);
     return stats.is_discarded() ? -1 : stats["input"]["accepted"].get<int>();
   }
 

@@ -295,8 +295,7 @@ TEST(ServerHttp, IdenticalFramesAreNotReencoded)
   std::this_thread::sleep_for(100ms);
   server.PublishPattern(kW, kH, 1);
   std::this_thread::sleep_for(200ms);
-  const auto json = nlohmann::json::parse(
-    HttpGet(server.Port, server.Url("/stats", server.Token)).Body, nullptr, false);
+  const auto json = GetStats(server.Port, server.Token);
   EXPECT_EQ(json["frames"]["encoded"], 1);
   EXPECT_EQ(json["frames"]["duplicates"], 2);
 }
@@ -306,8 +305,7 @@ TEST(ServerHttp, StillFrameFollowsWhenTheSceneSettles)
   ServerProcess server; // quality 80, still 92
   server.PublishPattern(kW, kH, 1);
   std::this_thread::sleep_for(900ms);
-  const auto json = nlohmann::json::parse(
-    HttpGet(server.Port, server.Url("/stats", server.Token)).Body, nullptr, false);
+  const auto json = GetStats(server.Port, server.Token);
   EXPECT_EQ(json["frames"]["encoded"], 1);
   EXPECT_EQ(json["frames"]["stills"], 1);
 }

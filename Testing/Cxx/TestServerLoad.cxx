@@ -17,11 +17,6 @@ using namespace std::chrono_literals;
 
 namespace
 {
-nlohmann::json Stats(ServerProcess& server)
-{
-  return nlohmann::json::parse(
-    HttpGet(server.Port, server.Url("/stats", server.Token)).Body, nullptr, false);
-}
 
 /// Publishes a frame of noise (large JPEGs that fill socket buffers quickly).
 void PublishNoise(ServerProcess& server, std::uint32_t w, std::uint32_t h, std::mt19937_64& rng)
@@ -138,7 +133,7 @@ TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
   }
   std::this_thread::sleep_for(500ms); // the last frame and its still reach everybody
   const long rss = RssKiB(server.Pid);
-  const auto stats = Stats(server);
+  const auto stats = GetStats(server.Port, server.Token);
   StopReaders(stop, sockets, readers);
   ASSERT_FALSE(stats.is_discarded());
   const auto encoded = stats["frames"]["encoded"].get<std::uint64_t>();
@@ -199,7 +194,7 @@ TEST(ServerLoad, ClientThatNeverReadsSlowsNobodyAndGrowsNoMemory)
   std::this_thread::sleep_for(200ms);
   const long rssStart = RssKiB(server.Pid);
   long rssMax = rssStart;
-  const auto encodedBefore = Stats(server)["frames"]["encoded"].get<std::uint64_t>();
+  const auto encodedBefore = GetStats(server.Port, server.Token)["frames"]["encoded"].get<std::uint64_t>();
   const auto start = std::chrono::steady_clock::now();
   int published = 0;
   while (std::chrono::steady_clock::now() - start < 3s)
@@ -210,7 +205,7 @@ TEST(ServerLoad, ClientThatNeverReadsSlowsNobodyAndGrowsNoMemory)
     rssMax = std::max(rssMax, RssKiB(server.Pid));
   }
   std::this_thread::sleep_for(200ms);
-  const auto stats = Stats(server);
+  const auto stats = GetStats(server.Port, server.Token);
   StopReaders(stop, sockets, readers);
   ASSERT_FALSE(stats.is_discarded());
   const auto encoded = stats["frames"]["encoded"].get<std::uint64_t>() - encodedBefore;

@@ -34,12 +34,6 @@ std::vector<InputEvent> PopEvents(ServerProcess& server, std::size_t count, std:
   }
   return events;
 }
-
-nlohmann::json Stats(ServerProcess& server)
-{
-  return nlohmann::json::parse(
-    HttpGet(server.Port, server.Url("/stats", server.Token)).Body, nullptr, false);
-}
 } // namespace
 
 TEST(ServerWebSocket, HelloThenOneCompleteJpegPerBinaryMessage)
@@ -137,7 +131,7 @@ TEST(ServerWebSocket, EventsComeOutOfTheRingInOrderWithTheirFields)
       EXPECT_GE(events[i].TimeNs, events[i - 1].TimeNs);
     }
   }
-  EXPECT_EQ(Stats(server)["input"]["accepted"], messages.size());
+  EXPECT_EQ(GetStats(server.Port, server.Token)["input"]["accepted"], messages.size());
 }
 
 TEST(ServerWebSocket, ViewTokenInputIsDroppedAndCounted)
@@ -155,7 +149,7 @@ TEST(ServerWebSocket, ViewTokenInputIsDroppedAndCounted)
   }
   std::this_thread::sleep_for(200ms);
   EXPECT_TRUE(PopEvents(server, 1, 200ms).empty());
-  const auto stats = Stats(server);
+  const auto stats = GetStats(server.Port, server.Token);
   EXPECT_EQ(stats["input"]["viewOnlyDropped"], 5);
   EXPECT_EQ(stats["input"]["accepted"], 0);
 }
@@ -226,7 +220,7 @@ TEST(ServerWebSocket, MalformedMessagesAreCountedAndIgnored)
   const auto events = PopEvents(server, 1);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].Type, EventType::ResetCamera);
-  const auto stats = Stats(server);
+  const auto stats = GetStats(server.Port, server.Token);
   EXPECT_EQ(stats["input"]["rejected"], bad.size());
   EXPECT_EQ(stats["input"]["accepted"], 1);
 }
@@ -262,7 +256,7 @@ TEST(ServerWebSocket, ViewerCountFollowsConnections)
     ASSERT_TRUE(a.Open() && b.Open());
     std::this_thread::sleep_for(100ms);
     EXPECT_EQ(server.Segment->Header().Viewers.load(), 2u);
-    EXPECT_EQ(Stats(server)["clients"], 2);
+    EXPECT_EQ(GetStats(server.Port, server.Token)["clients"], 2);
   }
   const auto deadline = std::chrono::steady_clock::now() + 3s;
   while (server.Segment->Header().Viewers.load() != 0 && std::chrono::steady_clock::now() < deadline)
@@ -286,7 +280,7 @@ TEST(ServerWebSocket, StillFrameWaitsUntilInputStopsThenArrivesOnce)
     ASSERT_TRUE(ws.SendText(R"({"type":"pointer","action":"move","x":0.5,"y":0.5})"));
     std::this_thread::sleep_for(100ms);
   }
-  EXPECT_EQ(Stats(server)["frames"]["stills"], 0);
+  EXPECT_EQ(GetStats(server.Port, server.Token)["frames"]["stills"], 0);
   // Input stops: one still frame, higher quality, same picture.
   std::string still;
   ASSERT_TRUE(ws.ReadFrame(still));
@@ -295,7 +289,7 @@ TEST(ServerWebSocket, StillFrameWaitsUntilInputStopsThenArrivesOnce)
   const DecodedImage image = DecodeJpeg(still);
   EXPECT_EQ(image.Width, int(kW));
   std::this_thread::sleep_for(700ms);
-  const auto stats = Stats(server);
+  const auto stats = GetStats(server.Port, server.Token);
   EXPECT_EQ(stats["frames"]["stills"], 1);
   EXPECT_EQ(stats["frames"]["encoded"], 1);
 }
