@@ -19,6 +19,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
+#include <utility>
 
 namespace renderstream::server
 {
@@ -123,33 +125,28 @@ void CopyText(char (&target)[16], const std::string& text, const char* name, boo
   target[text.size()] = '\0';
 }
 
+// The event type named by the string field `name`, one of `choices`.
+ipc::EventType RequireChoice(const Json& object, const char* name,
+  std::initializer_list<std::pair<const char*, ipc::EventType>> choices, const char* unknown)
+{
+  const std::string value = RequireString(object, name);
+  for (const auto& [text, type] : choices)
+  {
+    if (value == text)
+    {
+      return type;
+    }
+  }
+  throw Rejected{ unknown };
+}
+
 void Pointer(const Json& object, ipc::InputEvent& event)
 {
-  const std::string action = RequireString(object, "action");
-  if (action == "down")
-  {
-    event.Type = ipc::EventType::PointerDown;
-  }
-  else if (action == "up")
-  {
-    event.Type = ipc::EventType::PointerUp;
-  }
-  else if (action == "move")
-  {
-    event.Type = ipc::EventType::PointerMove;
-  }
-  else if (action == "enter")
-  {
-    event.Type = ipc::EventType::Enter;
-  }
-  else if (action == "leave")
-  {
-    event.Type = ipc::EventType::Leave;
-  }
-  else
-  {
-    throw Rejected{ "unknown pointer action" };
-  }
+  event.Type = RequireChoice(object, "action",
+    { { "down", ipc::EventType::PointerDown }, { "up", ipc::EventType::PointerUp },
+      { "move", ipc::EventType::PointerMove }, { "enter", ipc::EventType::Enter },
+      { "leave", ipc::EventType::Leave } },
+    "unknown pointer action");
   event.X = static_cast<float>(RequireNumber(object, "x", 0.0, 1.0));
   event.Y = static_cast<float>(RequireNumber(object, "y", 0.0, 1.0));
   // A press or release must say which button; a move, enter or leave may omit it.
@@ -174,19 +171,8 @@ void Wheel(const Json& object, ipc::InputEvent& event)
 
 void Key(const Json& object, ipc::InputEvent& event)
 {
-  const std::string action = RequireString(object, "action");
-  if (action == "down")
-  {
-    event.Type = ipc::EventType::KeyDown;
-  }
-  else if (action == "up")
-  {
-    event.Type = ipc::EventType::KeyUp;
-  }
-  else
-  {
-    throw Rejected{ "unknown key action" };
-  }
+  event.Type = RequireChoice(object, "action",
+    { { "down", ipc::EventType::KeyDown }, { "up", ipc::EventType::KeyUp } }, "unknown key action");
   CopyText(event.Key, RequireString(object, "key"), "key", false);
   CopyText(event.Code, RequireString(object, "code"), "code", true);
   event.Modifiers = Modifiers(object);
