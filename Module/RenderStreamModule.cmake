@@ -9,6 +9,7 @@ vtk_module_add_module(RenderStream::RenderStream
     "${_rs}/vtkRenderStreamerCapture.cxx"
     "${_rs}/vtkRenderStreamerInjector.cxx"
     "${_rs}/vtkRenderStreamerServerProcess.cxx"
+    "${_rs}/vtkRenderStreamerXInput.cxx"
     "${_rs}/ipc/SharedMemory.cxx"
     "${_rs}/ipc/StreamSegment.cxx"
   HEADERS
@@ -16,6 +17,13 @@ vtk_module_add_module(RenderStream::RenderStream
   PRIVATE_HEADERS
     "${_rs}/vtkRenderStreamerCapture.h"
     "${_rs}/vtkRenderStreamerInjector.h"
-    "${_rs}/vtkRenderStreamerServerProcess.h")
+    "${_rs}/vtkRenderStreamerServerProcess.h"
+    "${_rs}/vtkRenderStreamerXInput.h")
 vtk_module_include(RenderStream::RenderStream PUBLIC "$<BUILD_INTERFACE:${_rs}>")
 vtk_module_link(RenderStream::RenderStream PRIVATE rt)
+# X11: browser input travels through VTK's X event loop (vtkRenderStreamerXInput.h).
+find_package(X11 QUIET)
+if (X11_FOUND)
+  vtk_module_link(RenderStream::RenderStream PRIVATE X11::X11)
+  vtk_module_definitions(RenderStream::RenderStream PRIVATE RENDERSTREAM_HAS_X11)
+endif ()

@@ -3,6 +3,7 @@
 #include "vtkRenderStreamerCapture.h"
 #include "vtkRenderStreamerInjector.h"
 #include "vtkRenderStreamerServerProcess.h"
+#include "vtkRenderStreamerXInput.h"
 #include "ipc/StreamSegment.h"
 
 #include "vtkCallbackCommand.h"        // for the passive timer observer
@@ -44,10 +45,10 @@ struct vtkRenderStreamer::Internals
   std::unique_ptr<ipc::StreamSegment> Segment;
   vtkRenderStreamerServerProcess Server;
   unsigned long RenderObserver = 0;
-  vtkNew<vtkCallbackCommand> TimerCommand;
+  std::unique_ptr<vtkRenderStreamerXInput> XInput; // browser input through the X event loop
+  vtkNew<vtkCallbackCommand> TimerCommand;           // or, elsewhere, the interactor's timer
   unsigned long TimerObserver = 0;
   int TimerId = 0;
-  bool Dirty = false;
   std::chrono::steady_clock::time_point NextServerCheck;
   std::int64_t NewestInputNs = 0;
   std::vector<ipc::InputEvent> Pending;
@@ -238,20 +239,32 @@ void vtkRenderStreamer::Attach()
   {
     return;
   }
+  // Every frame is captured when its render ends, whoever rendered it: no tick decides.
   in.RenderObserver = in.Window->AddObserver(vtkCommand::EndEvent, this, &vtkRenderStreamer::OnRender);
-  in.Dirty = !in.Window->GetNeverRendered();
+  if (!in.Window->GetNeverRendered())
+  {
+    this->Capture(); // what the window shows now, for the first viewer
+  }
 
   in.AttachedInteractor = in.ActiveInteractor();
-  if (in.AttachedInteractor && this->UseInteractorTimer)
+  if (in.AttachedInteractor && this->UseEventLoop)
   {
-    in.TimerObserver = in.AttachedInteractor->AddObserver(vtkCommand::TimerEvent, in.TimerCommand);
-    in.TimerId = in.AttachedInteractor->CreateRepeatingTimer(this->TickInterval);
+    // X11: input arrives as X events, so no timer of ours exists for the host to see.
+    in.XInput = vtkRenderStreamerXInput::Create(
+      in.Window, in.AttachedInteractor, *in.Segment, static_cast<int>(in.Server.Pid()));
+    if (!in.XInput)
+    {
+      // Other platforms: a repeating timer, which every TimerEvent observer also sees.
+      in.TimerObserver = in.AttachedInteractor->AddObserver(vtkCommand::TimerEvent, in.TimerCommand);
+      in.TimerId = in.AttachedInteractor->CreateRepeatingTimer(this->TickInterval);
+    }
   }
 }
 
 void vtkRenderStreamer::Detach()
 {
   Internals& in = *this->Internal;
+  in.XInput.reset(); // joins its thread, removes its observers
   if (in.Window && in.RenderObserver)
   {
     in.Window->RemoveObserver(in.RenderObserver);
@@ -274,7 +287,14 @@ void vtkRenderStreamer::Detach()
 
 void vtkRenderStreamer::OnRender(vtkObject*, unsigned long, void*)
 {
-  this->Internal->Dirty = true;
+  Internals& in = *this->Internal;
+  if (in.XInput && in.XInput->ServerGone())
+  {
+    in.Server.IsRunning(); // reaps it, for ExitDescription()
+    this->Fail("the server process " + in.Server.ExitDescription() + "; streaming stopped");
+    return;
+  }
+  this->Capture();
 }
 
 void vtkRenderStreamer::Tick()
@@ -296,7 +316,10 @@ void vtkRenderStreamer::Tick()
     }
   }
 
-  // Input first, so the frame captured below already shows its effect.
+  if (in.XInput)
+  {
+    return; // input goes through the X event loop
+  }
   in.Pending.clear();
   ipc::InputEvent event;
   while (in.Segment->Events().TryPop(event))
@@ -320,11 +343,6 @@ void vtkRenderStreamer::Tick()
     in.NewestInputNs = std::max(in.NewestInputNs, pending.TimeNs);
     ++this->EventsInjected;
   }
-
-  if (in.Dirty)
-  {
-    this->Capture();
-  }
 }
 
 void vtkRenderStreamer::Capture()
@@ -339,7 +357,6 @@ void vtkRenderStreamer::Capture()
     return;
   }
   const auto result = vtkRenderStreamerCapture::Read(in.Window, width, height, in.Segment->WritableSlot());
-  in.Dirty = false;
   if (!result.Ok)
   {
     vtkWarningMacro("could not read the window's pixels; frame skipped");
@@ -351,7 +368,7 @@ void vtkRenderStreamer::Capture()
   info.Format = result.Format;
   info.BottomUp = 1;
   info.CaptureTimeNs = ipc::SteadyNowNs();
-  info.LastInputTimeNs = in.NewestInputNs;
+  info.LastInputTimeNs = std::max(in.NewestInputNs, in.XInput ? in.XInput->NewestInputNs() : 0);
   in.Segment->Publish(info);
   ++this->FramesCaptured;
   this->LastCaptureMilliseconds =
@@ -390,6 +407,12 @@ int vtkRenderStreamer::GetViewerCount()
   return this->Internal->Segment ? static_cast<int>(this->Internal->Segment->Header().Viewers.load()) : 0;
 }
 
+vtkTypeUInt64 vtkRenderStreamer::GetEventsInjected()
+{
+  const auto& xInput = this->Internal->XInput;
+  return this->EventsInjected + (xInput ? xInput->EventsApplied() : 0);
+}
+
 vtkTypeUInt64 vtkRenderStreamer::GetFramesSent()
 {
   return this->Internal->Segment ? this->Internal->Segment->Header().FramesSent.load() : 0;
@@ -405,12 +428,13 @@ void vtkRenderStreamer::PrintSelf(ostream& os, vtkIndent indent)
   os << indent << "Quality: " << this->Quality << ", StillQuality: " << this->StillQuality << "\n";
   os << indent << "ViewOnly: " << this->ViewOnly << "\n";
   os << indent << "TickInterval: " << this->TickInterval << " ms\n";
-  os << indent << "UseInteractorTimer: " << this->UseInteractorTimer << "\n";
+  os << indent << "UseEventLoop: " << this->UseEventLoop
+     << (this->Internal->XInput ? " (X11 events)" : this->Internal->TimerId ? " (interactor timer)" : "") << "\n";
   os << indent << "MaxClients: " << this->MaxClients << "\n";
   os << indent << "MaxWidth x MaxHeight: " << this->MaxWidth << " x " << this->MaxHeight << "\n";
   os << indent << "AllowedOrigins: " << (this->AllowedOrigins ? this->AllowedOrigins : "(none)") << "\n";
   os << indent << "ServerExecutable: " << (this->ServerExecutable ? this->ServerExecutable : "(auto)") << "\n";
   os << indent << "Streaming: " << this->IsStreaming() << ", URL: " << this->Internal->URL << "\n";
-  os << indent << "FramesCaptured: " << this->FramesCaptured << ", EventsInjected: " << this->EventsInjected << "\n";
+  os << indent << "FramesCaptured: " << this->FramesCaptured << ", EventsInjected: " << this->GetEventsInjected() << "\n";
   os << indent << "LastError: " << this->Internal->LastError << "\n";
 }

@@ -2,11 +2,11 @@
  * @class   vtkRenderStreamer
  * @brief   Streams a live, interactive render window to web browsers.
  *
- * vtkRenderStreamer attaches to a vtkRenderWindow (and its interactor, if any). On each tick
- * it reads the window's finished image straight into a shared-memory slot, but only when the
- * window rendered since the last capture, and it re-injects the browser's mouse, wheel, touch
- * and key events into the interactor, so every interactor style and 3D widget reacts as to a
- * local user. A separate `renderstream-server` process, spawned by Start(), JPEG-encodes the
+ * vtkRenderStreamer attaches to a vtkRenderWindow (and its interactor, if any). When a render
+ * of the window ends, it reads the finished image straight into a shared-memory slot (nothing
+ * is read while nothing renders), and it delivers the browser's mouse, wheel, touch and key
+ * events to the interactor, so every interactor style and 3D widget reacts as to a local
+ * user. A separate `renderstream-server` process, spawned by Start(), JPEG-encodes the
  * frames and serves them over HTTP/MJPEG/WebSocket, so encoding and slow clients never stall
  * rendering.
  *
@@ -19,9 +19,11 @@
  * }
  * @endcode
  *
- * Ticks come from the interactor's repeating timer when there is an interactor; a host with
- * its own loop (a QTimer, a pvbatch script) calls Tick() instead. Stop() is also done by the
- * destructor.
+ * Streaming is invisible to the host: with VTK's X11 interactor, browser input travels as X
+ * events through the interactor's own event loop, so the streamer adds no timer that the
+ * host's TimerEvent observers or the interactor style could see. A host without an event loop
+ * (a QTimer, a pvbatch or notebook loop) turns UseEventLoop off and calls Tick() instead.
+ * Stop() is also done by the destructor.
  */
 #ifndef vtkRenderStreamer_h
 #define vtkRenderStreamer_h
@@ -81,19 +83,22 @@ public:
   ///@}
 
   ///@{
-  /** Milliseconds between ticks of the interactor timer (capture + input). Default 16. */
-  vtkSetClampMacro(TickInterval, int, 1, 10000);
-  vtkGetMacro(TickInterval, int);
+  /**
+   * When on (default), browser input reaches the interactor through its own event loop
+   * (interactor->Start()): as X events with VTK's X11 interactor, else from a repeating
+   * interactor timer (which, unlike X events, the host's TimerEvent observers also see).
+   * Turn it off when the host runs no event loop and calls Tick() itself (a QTimer, a
+   * script loop).
+   */
+  vtkSetMacro(UseEventLoop, bool);
+  vtkGetMacro(UseEventLoop, bool);
+  vtkBooleanMacro(UseEventLoop, bool);
   ///@}
 
   ///@{
-  /**
-   * When on (default), Start() drives ticks from the interactor's repeating timer. Turn it
-   * off when the host ticks itself (a QTimer, a script loop calling Tick()).
-   */
-  vtkSetMacro(UseInteractorTimer, bool);
-  vtkGetMacro(UseInteractorTimer, bool);
-  vtkBooleanMacro(UseInteractorTimer, bool);
+  /** Milliseconds between ticks of the fallback interactor timer (not X11). Default 16. */
+  vtkSetClampMacro(TickInterval, int, 1, 10000);
+  vtkGetMacro(TickInterval, int);
   ///@}
 
   ///@{
@@ -145,8 +150,9 @@ public:
   bool IsStreaming();
 
   /**
-   * Injects pending browser input, then captures the window if it rendered since the last
-   * capture. Called by the interactor timer; call it yourself from a custom loop.
+   * Injects pending browser input (whose renders are captured as they end) and notices a
+   * server that died. For hosts without an event loop (UseEventLoop off); call it from your
+   * loop. With UseEventLoop on it only checks the server.
    */
   void Tick();
 
@@ -164,7 +170,7 @@ public:
   int GetViewerCount();
   vtkGetMacro(FramesCaptured, vtkTypeUInt64);
   vtkTypeUInt64 GetFramesSent();
-  vtkGetMacro(EventsInjected, vtkTypeUInt64);
+  vtkTypeUInt64 GetEventsInjected();
   ///@}
 
   /** Milliseconds the last capture (readback into shared memory) took. */
@@ -180,7 +186,7 @@ protected:
   int StillQuality = 92;
   bool ViewOnly = false;
   int TickInterval = 16;
-  bool UseInteractorTimer = true;
+  bool UseEventLoop = true;
   int MaxClients = 32;
   int MaxWidth = 0;
   int MaxHeight = 0;

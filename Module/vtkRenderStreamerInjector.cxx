@@ -79,13 +79,6 @@ void SetCameraStyle(vtkRenderWindowInteractor* interactor, bool joystick)
   }
 }
 
-// 'q' and 'e' make VTK's styles end the application's event loop: a browser viewer must not
-// be able to stop the app, so their character events stay local.
-bool IsExitKey(char keyCode)
-{
-  return keyCode == 'q' || keyCode == 'Q' || keyCode == 'e' || keyCode == 'E';
-}
-
 void Resize(vtkRenderWindowInteractor* interactor, vtkRenderWindow* window, const InputEvent& event,
   int maxWidth, int maxHeight)
 {
@@ -134,29 +127,36 @@ char vtkRenderStreamerInjector::KeyCode(const char* domKey)
   return printableAscii ? domKey[0] : 0;
 }
 
-void vtkRenderStreamerInjector::Inject(const InputEvent& event, vtkRenderWindowInteractor* interactor,
-  vtkRenderWindow* window, int maxWidth, int maxHeight)
+bool vtkRenderStreamerInjector::EndsEventLoop(char keyCode)
+{
+  return keyCode == 'q' || keyCode == 'Q' || keyCode == 'e' || keyCode == 'E';
+}
+
+bool vtkRenderStreamerInjector::IsPageAction(const InputEvent& event)
+{
+  return event.Type == EventType::Resize || event.Type == EventType::ResetCamera ||
+    event.Type == EventType::InteractionStyle;
+}
+
+void vtkRenderStreamerInjector::ApplyPageAction(const InputEvent& event,
+  vtkRenderWindowInteractor* interactor, vtkRenderWindow* window, int maxWidth, int maxHeight)
 {
   if (event.Type == EventType::Resize)
   {
     Resize(interactor, window, event, maxWidth, maxHeight);
-    return;
   }
-  if (event.Type == EventType::ResetCamera)
+  else if (event.Type == EventType::ResetCamera)
   {
     ResetCamera(window);
-    return;
   }
-  if (!interactor)
-  {
-    return;
-  }
-  if (event.Type == EventType::InteractionStyle)
+  else if (event.Type == EventType::InteractionStyle && interactor)
   {
     SetCameraStyle(interactor, event.Key[0] == 'j');
-    return;
   }
+}
 
+void vtkRenderStreamerInjector::SetEventInformation(const InputEvent& event, vtkRenderWindowInteractor* interactor)
+{
   // Browser coordinates are normalized from the top-left; VTK's origin is bottom-left.
   const int* size = interactor->GetSize();
   const int width = std::max(size[0], 1);
@@ -165,22 +165,33 @@ void vtkRenderStreamerInjector::Inject(const InputEvent& event, vtkRenderWindowI
   const int y = std::clamp(static_cast<int>(std::lround((1.f - event.Y) * (height - 1))), 0, height - 1);
   const int ctrl = (event.Modifiers & renderstream::ipc::ModCtrl) ? 1 : 0;
   const int shift = (event.Modifiers & renderstream::ipc::ModShift) ? 1 : 0;
-  const bool isKey = event.Type == EventType::KeyDown || event.Type == EventType::KeyUp;
-  const std::string keySym = isKey ? KeySym(event.Key) : std::string();
-  const char keyCode = isKey ? KeyCode(event.Key) : 0;
-
-  if (isKey)
+  if (event.Type == EventType::KeyDown || event.Type == EventType::KeyUp)
   {
     // Keys carry no position of their own: keep the last pointer position.
     const int* last = interactor->GetEventPosition();
-    interactor->SetEventInformation(last[0], last[1], ctrl, shift, keyCode, 0, keySym.c_str());
+    interactor->SetEventInformation(
+      last[0], last[1], ctrl, shift, KeyCode(event.Key), 0, KeySym(event.Key).c_str());
   }
   else
   {
     interactor->SetEventInformation(x, y, ctrl, shift, 0, event.RepeatCount, nullptr);
   }
   interactor->SetAltKey((event.Modifiers & renderstream::ipc::ModAlt) ? 1 : 0);
+}
 
+void vtkRenderStreamerInjector::Inject(const InputEvent& event, vtkRenderWindowInteractor* interactor,
+  vtkRenderWindow* window, int maxWidth, int maxHeight)
+{
+  if (IsPageAction(event))
+  {
+    ApplyPageAction(event, interactor, window, maxWidth, maxHeight);
+    return;
+  }
+  if (!interactor)
+  {
+    return;
+  }
+  SetEventInformation(event, interactor);
   switch (event.Type)
   {
     case EventType::PointerMove:
@@ -199,7 +210,7 @@ void vtkRenderStreamerInjector::Inject(const InputEvent& event, vtkRenderWindowI
       break;
     case EventType::KeyDown:
       interactor->InvokeEvent(vtkCommand::KeyPressEvent, nullptr);
-      if (keyCode != 0 && !IsExitKey(keyCode))
+      if (interactor->GetKeyCode() != 0 && !EndsEventLoop(interactor->GetKeyCode()))
       {
         interactor->InvokeEvent(vtkCommand::CharEvent, nullptr);
       }

@@ -19,6 +19,19 @@ public:
   static void Inject(const renderstream::ipc::InputEvent& event, vtkRenderWindowInteractor* interactor,
     vtkRenderWindow* window, int maxWidth, int maxHeight);
 
+  /// Sets the interactor's event information (position in VTK pixels, modifiers, repeat
+  /// count, key code and sym) for a pointer, wheel, key, enter or leave event.
+  static void SetEventInformation(const renderstream::ipc::InputEvent& event, vtkRenderWindowInteractor* interactor);
+
+  /// Resize, reset-camera and style requests: no VTK input event of their own.
+  static bool IsPageAction(const renderstream::ipc::InputEvent& event);
+  static void ApplyPageAction(const renderstream::ipc::InputEvent& event,
+    vtkRenderWindowInteractor* interactor, vtkRenderWindow* window, int maxWidth, int maxHeight);
+
+  /// 'q' and 'e' make VTK's styles end the application's event loop: a browser viewer must
+  /// not be able to stop the app, so their character events never reach the styles.
+  static bool EndsEventLoop(char keyCode);
+
   /// The X11-style key sym VTK's own interactors report for a DOM KeyboardEvent.key
   /// ("ArrowLeft" -> "Left", "a" -> "a", " " -> "space").
   static std::string KeySym(const char* domKey);

@@ -1,20 +1,24 @@
 // The command line every RenderStream example shares (README "Examples"):
 //   --port N  --bind ADDR  --size WxH  --offscreen  --seconds S  --help
-// and the loop helper that ends an example after S seconds or on SIGINT/SIGTERM.
+// and the helper that ends an example after S seconds or on SIGINT/SIGTERM.
 #ifndef RenderStream_ExampleOptions_h
 #define RenderStream_ExampleOptions_h
 
-#include <vtkCallbackCommand.h>
-#include <vtkCommand.h>
-#include <vtkRenderWindowInteractor.h>
+#include <vtkRenderWindow.h>
 #include <vtksys/CommandLineArguments.hxx>
 
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <iostream>
+#include <poll.h>
 #include <string>
+#include <thread>
+#include <unistd.h>
+
+// Last: X11's macros (None, Status, ...) clash with names in VTK's headers.
+#include <X11/Xlib.h>
 
 namespace example
 {
@@ -78,33 +82,70 @@ inline void PrintReadyLine(const char* url)
   std::cout << "RenderStream: serving " << url << std::endl; // endl flushes
 }
 
-/// Ends the interactor's event loop after `seconds` (if > 0) or on SIGINT/SIGTERM.
-inline void StopOnSignalOrTimeout(vtkRenderWindowInteractor* interactor, double seconds)
+/// Ends the interactor's event loop after `seconds` (if > 0) or on SIGINT/SIGTERM, the way a
+/// window manager closes a window: a thread waits for either and sends the window
+/// WM_DELETE_WINDOW, which VTK's X interactor answers with TerminateApp(). No interactor
+/// timer: its TimerEvent would reach the style too (a held trackball drag would spin).
+class StopOnSignalOrTimeout
 {
-  // A signal handler may only set a flag; a timer on the render thread reads it.
-  static volatile std::sig_atomic_t stopRequested = 0;
-  std::signal(SIGINT, [](int) { stopRequested = 1; });
-  std::signal(SIGTERM, [](int) { stopRequested = 1; });
-  struct State
+public:
+  StopOnSignalOrTimeout(vtkRenderWindow* window, double seconds)
   {
-    std::chrono::steady_clock::time_point End;
-    bool Forever;
-  };
-  static State state;
-  state.Forever = seconds <= 0;
-  state.End = std::chrono::steady_clock::now() +
-    std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-  vtkNew<vtkCallbackCommand> check;
-  check->SetCallback([](vtkObject* caller, unsigned long, void*, void*) {
-    if (stopRequested || (!state.Forever && std::chrono::steady_clock::now() >= state.End))
+    if (::pipe2(SignalPipe(), O_CLOEXEC | O_NONBLOCK) != 0)
     {
-      static_cast<vtkRenderWindowInteractor*>(caller)->TerminateApp();
+      std::perror("pipe2");
+      std::exit(1);
     }
-  });
-  check->PassiveObserverOn(); // still called while a style holds the focus during a drag
-  interactor->AddObserver(vtkCommand::TimerEvent, check);
-  interactor->CreateRepeatingTimer(50);
-}
+    // A signal handler may only do async-signal-safe things: write one byte.
+    const auto onSignal = [](int) { [[maybe_unused]] auto n = ::write(SignalPipe()[1], "x", 1); };
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    const std::string display = DisplayString(static_cast<Display*>(window->GetGenericDisplayId()));
+    const auto target = reinterpret_cast<Window>(window->GetGenericWindowId());
+    const int timeoutMs = seconds > 0 ? static_cast<int>(seconds * 1000) : -1;
+    this->Thread = std::thread([display, target, timeoutMs] {
+      pollfd fd{ SignalPipe()[0], POLLIN, 0 };
+      while (::poll(&fd, 1, timeoutMs) < 0 && errno == EINTR)
+      {
+      }
+      char byte;
+      if (::read(SignalPipe()[0], &byte, 1) == 0)
+      {
+        return; // our destructor closed the pipe: the loop ended by itself
+      }
+      Display* connection = XOpenDisplay(display.c_str());
+      if (!connection)
+      {
+        return;
+      }
+      XEvent close = {};
+      close.xclient.type = ClientMessage;
+      close.xclient.window = target;
+      close.xclient.message_type = XInternAtom(connection, "WM_PROTOCOLS", False);
+      close.xclient.format = 32;
+      close.xclient.data.l[0] = static_cast<long>(XInternAtom(connection, "WM_DELETE_WINDOW", False));
+      close.xclient.data.l[1] = CurrentTime;
+      XSendEvent(connection, target, False, NoEventMask, &close);
+      XCloseDisplay(connection); // flushes
+    });
+  }
+  ~StopOnSignalOrTimeout()
+  {
+    ::close(SignalPipe()[1]); // wakes the thread if it still waits
+    this->Thread.join();
+    ::close(SignalPipe()[0]);
+  }
+  StopOnSignalOrTimeout(const StopOnSignalOrTimeout&) = delete;
+  StopOnSignalOrTimeout& operator=(const StopOnSignalOrTimeout&) = delete;
+
+private:
+  static int* SignalPipe()
+  {
+    static int fds[2] = { -1, -1 }; // one per process: signal handlers are per process too
+    return fds;
+  }
+  std::thread Thread;
+};
 } // namespace example
 
 #endif

@@ -186,7 +186,7 @@ int main(int argc, char* argv[])
   style->AddObserver(vtkCommand::StartInteractionEvent, onInteraction);
 
   example::PrintReadyLine(streamer->GetURL());
-  example::StopOnSignalOrTimeout(interactor, options.Seconds);
+  example::StopOnSignalOrTimeout stop(window, options.Seconds);
   interactor->Start();
   worker.Stop();
   return 0;

@@ -46,7 +46,7 @@ int main(int argc, char* argv[])
   }
   example::PrintReadyLine(streamer->GetURL());
 
-  example::StopOnSignalOrTimeout(interactor, options.Seconds);
+  example::StopOnSignalOrTimeout stop(window, options.Seconds);
   interactor->Start();
   return 0;
 }

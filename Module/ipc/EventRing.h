@@ -47,6 +47,12 @@ public:
     return true;
   }
 
+  bool Empty() const
+  {
+    return this->State->ReadIndex.load(std::memory_order_relaxed) ==
+      this->State->WriteIndex.load(std::memory_order_acquire);
+  }
+
   std::uint64_t Overflows() const
   {
     return this->State->Overflows.load(std::memory_order_relaxed);

@@ -17,7 +17,7 @@
 namespace renderstream::ipc
 {
 constexpr std::uint64_t kMagic = 0x314D41455254'5352ULL; // "RSTREAM1" little endian
-constexpr std::uint32_t kLayoutVersion = 1;
+constexpr std::uint32_t kLayoutVersion = 2; // 2: InputReady
 constexpr std::uint32_t kSlotCount = 3; // triple buffer: producer never waits
 constexpr std::uint32_t kEventCapacity = 1024; // power of two
 constexpr std::size_t kPageSize = 4096;
@@ -102,7 +102,7 @@ struct InputEvent
 };
 static_assert(sizeof(InputEvent) == 64);
 
-/// Single-producer (server) / single-consumer (render thread) ring of InputEvent.
+/// Single-producer (server) / single-consumer (render side) ring of InputEvent.
 struct EventRingState
 {
   alignas(kCacheLine) std::atomic<std::uint64_t> WriteIndex{ 0 };
@@ -161,6 +161,7 @@ struct SegmentHeader
   std::atomic<std::uint64_t> FramesSent;
 
   alignas(kCacheLine) EventRingState Events;
+  sem_t InputReady; // posted by the server after each push; the render side may sleep on it
 };
 static_assert(sizeof(SegmentHeader) <= kPageSize, "header must fit its page");
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);

@@ -66,9 +66,10 @@ std::unique_ptr<StreamSegment> StreamSegment::Create(std::uint32_t maxWidth, std
   head->ProducerSlot = 0;
   head->Middle = 1;
   head->ConsumerSlot = 2;
-  if (::sem_init(&head->FrameReady, /*pshared=*/1, 0) != 0)
+  if (::sem_init(&head->FrameReady, /*pshared=*/1, 0) != 0 ||
+    ::sem_init(&head->InputReady, /*pshared=*/1, 0) != 0)
   {
-    throw std::runtime_error("cannot create the frame semaphore in " + Describe(memory.Name()));
+    throw std::runtime_error("cannot create the semaphores in " + Describe(memory.Name()));
   }
   // Magic last: a concurrent Open() never sees a half-initialized header as valid.
   std::atomic_thread_fence(std::memory_order_release);
@@ -191,30 +192,48 @@ std::uint64_t StreamSegment::Publish(FrameInfo info)
   return info.Sequence;
 }
 
-bool StreamSegment::WaitForFrame(std::chrono::milliseconds timeout)
+namespace
 {
-  const auto fresh = [this] {
-    return (this->Head->Middle.load(std::memory_order_acquire) & kFreshBit) != 0;
-  };
-  if (fresh())
-  {
-    return true;
-  }
+// Sleeps on `semaphore` until `ready()` holds or `timeout` passes. A post can be stale (work
+// picked up without sleeping leaves its post unconsumed), so a wake-up alone ends nothing.
+template <typename Ready>
+bool SleepUntil(sem_t& semaphore, std::chrono::milliseconds timeout, Ready ready)
+{
   timespec deadline = {};
   ::clock_gettime(CLOCK_MONOTONIC, &deadline);
   const auto ns = deadline.tv_nsec + std::chrono::nanoseconds(timeout).count();
   deadline.tv_sec += static_cast<time_t>(ns / 1000000000);
   deadline.tv_nsec = static_cast<long>(ns % 1000000000);
-  // A post can be stale: frames acquired without sleeping here leave theirs unconsumed. So a
-  // wake-up only ends the wait when a frame is really there or the producer shut down.
-  while (!fresh() && !this->Head->Shutdown.load(std::memory_order_acquire))
+  while (!ready())
   {
-    if (::sem_clockwait(&this->Head->FrameReady, CLOCK_MONOTONIC, &deadline) != 0 && errno != EINTR)
+    if (::sem_clockwait(&semaphore, CLOCK_MONOTONIC, &deadline) != 0 && errno != EINTR)
     {
       break; // ETIMEDOUT
     }
   }
+  return ready();
+}
+} // namespace
+
+bool StreamSegment::WaitForFrame(std::chrono::milliseconds timeout)
+{
+  const auto fresh = [this] {
+    return (this->Head->Middle.load(std::memory_order_acquire) & kFreshBit) != 0;
+  };
+  SleepUntil(this->Head->FrameReady, timeout,
+    [&] { return fresh() || this->Head->Shutdown.load(std::memory_order_acquire) != 0; });
   return fresh();
+}
+
+void StreamSegment::NotifyInput()
+{
+  ::sem_post(&this->Head->InputReady);
+}
+
+bool StreamSegment::WaitForInput(std::chrono::milliseconds timeout, const std::atomic<bool>& stop)
+{
+  return SleepUntil(this->Head->InputReady, timeout,
+    [&] { return !this->Ring.Empty() || stop.load(std::memory_order_acquire); });
 }
 
 bool StreamSegment::AcquireLatest()

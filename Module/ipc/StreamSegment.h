@@ -10,6 +10,7 @@
 #include "Layout.h"
 #include "SharedMemory.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -72,6 +73,12 @@ public:
 
   /// Input events: the server pushes, the render side pops.
   EventRing& Events() { return this->Ring; }
+  /// Server side, after pushing: wakes a render side sleeping in WaitForInput(). Also the
+  /// render side's way to wake its own waiter after setting its stop flag.
+  void NotifyInput();
+  /// Render side: sleeps until the ring holds an event, `stop` is set (and NotifyInput()
+  /// called) or `timeout` passes. Returns true when an event is waiting.
+  bool WaitForInput(std::chrono::milliseconds timeout, const std::atomic<bool>& stop);
 
 private:
   StreamSegment(SharedMemory memory, bool creator);

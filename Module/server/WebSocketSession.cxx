@@ -128,6 +128,7 @@ void WebSocketSession::HandleText(std::string_view text)
     stats.InputRingFull.fetch_add(1, std::memory_order_relaxed); // ring counts it too
     return;
   }
+  this->State->Segment.NotifyInput();
   ++this->Counters.InputAccepted;
   stats.InputAccepted.fetch_add(1, std::memory_order_relaxed);
   this->State->LastInputNs.store(parsed.Event.TimeNs, std::memory_order_relaxed);

@@ -148,7 +148,7 @@ void pqRenderStreamDockPanel::constructor()
   this->StatusTimer->setInterval(1000);
 
   // The host ticks the streamer from its QTimer: no interactor timer.
-  this->Streamer->SetUseInteractorTimer(false);
+  this->Streamer->SetUseEventLoop(false);
 
   this->loadSettings();
 

@@ -77,7 +77,7 @@ class RenderStream(object):
         self.streamer.SetRenderWindow(window)
         if hasattr(view, "GetInteractor") and view.GetInteractor() is not None:
             self.streamer.SetInteractor(view.GetInteractor())
-        self.streamer.SetUseInteractorTimer(False)  # the script's loop calls tick()
+        self.streamer.SetUseEventLoop(False)  # the script's loop calls tick()
         self.streamer.SetPort(int(port))
         self.streamer.SetBindAddress(bind)
         self.streamer.SetQuality(int(quality))

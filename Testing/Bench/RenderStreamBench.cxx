@@ -217,7 +217,7 @@ struct Stream
   {
     const int* size = scene.Window->GetSize();
     this->Streamer->SetRenderWindow(scene.Window);
-    this->Streamer->SetUseInteractorTimer(false); // the bench ticks
+    this->Streamer->SetUseEventLoop(false); // the bench ticks
     this->Streamer->SetServerExecutable(RENDERSTREAM_BIN_DIR "/renderstream-server");
     this->Streamer->SetMaxWidth(size[0]);
     this->Streamer->SetMaxHeight(size[1]);

@@ -32,7 +32,7 @@ struct StreamingScene
     this->Interactor->Initialize();
     this->Window->Render();
     this->Streamer->SetRenderWindow(this->Window);
-    this->Streamer->SetUseInteractorTimer(false); // the test ticks
+    this->Streamer->SetUseEventLoop(false); // the test ticks
     this->Streamer->SetServerExecutable(RENDERSTREAM_BIN_DIR "/renderstream-server");
     this->Streamer->SetMaxWidth(width * 2);
     this->Streamer->SetMaxHeight(height * 2);
