@@ -200,6 +200,12 @@ private:
 
   void Forward(const InputEvent& event)
   {
+    if (event.Type == EventType::Enter && !this->Viewable())
+    {
+      // VTK answers EnterNotify with XSetInputFocus, an X error (which ends the app) on a
+      // window that is not shown; nobody can enter such a window locally either.
+      return;
+    }
     Carried carried;
     {
       std::lock_guard<std::mutex> lock(this->Mutex);
@@ -219,6 +225,13 @@ private:
       this->InFlight.push_back(carried);
     }
     this->SendCarrier(carried);
+  }
+
+  bool Viewable()
+  {
+    XWindowAttributes attributes;
+    return XGetWindowAttributes(this->Connection, this->Target, &attributes) &&
+      attributes.map_state == IsViewable;
   }
 
   void SendCarrier(const Carried& carried)

@@ -13,7 +13,7 @@
 //   pointer down/up, wheel  -> ButtonPress/ButtonRelease (buttons 1-3, wheel 4/5)
 //   pointer move            -> MotionNotify (one in flight; later moves update it)
 //   key down/up             -> KeyPress/KeyRelease
-//   enter/leave             -> EnterNotify/LeaveNotify
+//   enter/leave             -> EnterNotify/LeaveNotify (enter: only into a shown window)
 //   resize, reset, style    -> Expose (VTK renders after it; an observer applies the action)
 //
 // A carrier's x coordinate holds a marker with its serial number, so a concurrent local event

@@ -1,6 +1,7 @@
 // End to end, as a user runs it: the StreamCone example process, its server process, real
 // shared memory, real sockets. Reads the ready line, fetches and decodes frames, drives the
 // cone over the WebSocket, and checks that nothing is left behind after exit or a crash.
+#include "AppProcess.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 
@@ -74,88 +75,12 @@ std::vector<pid_t> ChildrenOf(pid_t parent)
   return children;
 }
 
-// The StreamCone process with its stdout on a pipe.
-class StreamCone
+// The StreamCone process, offscreen at 640x480, with its stdout on a pipe.
+AppProcess StreamCone(const std::vector<std::string>& extra)
 {
-public:
-  explicit StreamCone(const std::vector<std::string>& extra)
-  {
-    int out[2];
-    EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0); // the child gets the write end through dup2 only
-    std::vector<std::string> args = { RENDERSTREAM_BIN_DIR "/StreamCone", "--offscreen", "--size", "640x480" };
-    args.insert(args.end(), extra.begin(), extra.end());
-    this->Pid = Spawn(args, /*stderrPath=*/"", out[1]);
-    ::close(out[1]);
-    this->Out = out[0];
-  }
-  ~StreamCone()
-  {
-    if (this->Pid > 0 && WaitFor(this->Pid, std::chrono::milliseconds(0)) == -1)
-    {
-      ::kill(this->Pid, SIGKILL);
-      ::waitpid(this->Pid, nullptr, 0);
-    }
-    ::close(this->Out);
-  }
-
-  /// The first stdout line, or "" after `timeout`.
-  std::string ReadLine(std::chrono::seconds timeout)
-  {
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    char c = 0;
-    while (std::chrono::steady_clock::now() < deadline)
-    {
-      pollfd fd{ this->Out, POLLIN, 0 };
-      if (::poll(&fd, 1, 100) == 1)
-      {
-        if (::read(this->Out, &c, 1) != 1)
-        {
-          break;
-        }
-        if (c == '\n')
-        {
-          return line;
-        }
-        line += c;
-      }
-    }
-    return {};
-  }
-  /// Everything the process printed after the first line, once it has exited.
-  std::string RestOfOutput()
-  {
-    std::string rest;
-    char chunk[256];
-    ssize_t n = 0;
-    while ((n = ::read(this->Out, chunk, sizeof(chunk))) > 0)
-    {
-      rest.append(chunk, static_cast<std::size_t>(n));
-    }
-    return rest;
-  }
-
-  pid_t Pid = -1;
-  int Out = -1;
-};
-
-struct Url
-{
-  std::uint16_t Port = 0;
-  std::string Token;
-};
-
-Url ParseReadyLine(const std::string& line)
-{
-  static const std::regex ready(R"(^RenderStream: serving http://127\.0\.0\.1:(\d+)/\?token=([0-9a-f]{16,})$)");
-  std::smatch match;
-  Url url;
-  if (std::regex_match(line, match, ready))
-  {
-    url.Port = static_cast<std::uint16_t>(std::stoi(match[1]));
-    url.Token = match[2];
-  }
-  return url;
+  std::vector<std::string> args = { RENDERSTREAM_BIN_DIR "/StreamCone", "--offscreen", "--size", "640x480" };
+  args.insert(args.end(), extra.begin(), extra.end());
+  return AppProcess(args);
 }
 
 // Share of pixels that differ clearly from StreamCone's background (0.1, 0.2, 0.4).
@@ -182,7 +107,7 @@ std::string Pointer(const char* action, double x, double y)
 
 TEST(StreamCone, ServesTheConeAndCleansUpWhenItExits)
 {
-  StreamCone cone({ "--seconds", "6" });
+  AppProcess cone = StreamCone({ "--seconds", "6" });
   const std::string line = cone.ReadLine(std::chrono::seconds(30));
   const Url url = ParseReadyLine(line);
   ASSERT_NE(url.Port, 0) << "ready line was: '" << line << "'";
@@ -254,7 +179,7 @@ TEST(StreamCone, ServesTheConeAndCleansUpWhenItExits)
 
 TEST(StreamCone, KilledAppLeavesNoServerAndNoSharedMemory)
 {
-  StreamCone cone({ "--seconds", "0" });
+  AppProcess cone = StreamCone({ "--seconds", "0" });
   ASSERT_NE(ParseReadyLine(cone.ReadLine(std::chrono::seconds(30))).Port, 0);
   const std::vector<pid_t> servers = ChildrenOf(cone.Pid);
   ASSERT_EQ(servers.size(), 1u);
@@ -273,7 +198,7 @@ TEST(StreamCone, KilledAppLeavesNoServerAndNoSharedMemory)
 
 TEST(StreamCone, BadArgumentsGetUsageAndExitCode2)
 {
-  StreamCone cone({ "--size", "banana" });
+  AppProcess cone = StreamCone({ "--size", "banana" });
   const int status = WaitFor(cone.Pid, std::chrono::seconds(10));
   cone.Pid = -1;
   ASSERT_NE(status, -1);
