@@ -92,7 +92,7 @@ class RenderStream(object):
         return self
 
     def tick(self):
-        """Captures the view if it rendered since the last tick; applies browser input."""
+        """Applies pending browser input (each render is captured as it ends)."""
         self.streamer.Tick()
 
     def stop(self):

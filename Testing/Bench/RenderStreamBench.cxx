@@ -4,9 +4,11 @@
 // shifts both sides. Prints one line per figure and writes everything as JSON.
 //
 //   RenderStreamBench [--smoke] [--json PATH] [--sizes 640x480,1280x720,...] [--seconds S]
-//                     [--stages capture,encode,renderLoop,fanout,latency,idle]
+//                     [--stages capture,encode,renderLoop,fanout,latency,idle,appDriven]
 //
 // Needs an X display (Xvfb) like every VTK window here, and renderstream-server beside it.
+#include "AppProcess.h" // for HostApp (the app-driven stage)
+#include "HostReport.h" // for what HostApp reports
 #include "Layout.h"     // for SteadyNowNs, the clock of the shared timestamps
 #include "ServerProcess.h" // for CpuSeconds
 #include "TestClient.h" // for the WebSocket/MJPEG/HTTP clients
@@ -76,7 +78,7 @@ struct Options
   std::string JsonPath = "bench.json";
   std::vector<std::pair<int, int>> Sizes{ { 640, 480 }, { 1280, 720 }, { 1920, 1080 } };
   double Seconds = 3.0; // per measuring phase
-  std::string Stages = "capture,encode,renderLoop,fanout,latency,idle"; // --stages: a subset
+  std::string Stages = "capture,encode,renderLoop,fanout,latency,idle,appDriven"; // --stages: a subset
   bool Wants(const std::string& stage) const { return ("," + this->Stages + ",").find("," + stage + ",") != std::string::npos; }
 };
 
@@ -497,12 +499,12 @@ json CaptureStage(Scene& scene, const Options& options, std::vector<unsigned cha
     stream.Streamer->Tick();
   }
   // One fresh render per round, then alternating streamer/bare reads of that finished frame
-  // (llvmpipe completes Render() synchronously, so a re-read costs what a first read does);
-  // EndEvent tells the streamer the window changed, as a render would.
+  // (llvmpipe completes Render() synchronously, so a re-read costs what a first read does).
+  // The streamer captures in the window's EndEvent, so an EndEvent is what is timed: all the
+  // render thread pays for a frame, observer call included.
   const auto timedTick = [&] {
-    scene.Window->InvokeEvent(vtkCommand::EndEvent);
     const auto start = Clock::now();
-    stream.Streamer->Tick();
+    scene.Window->InvokeEvent(vtkCommand::EndEvent);
     tick.push_back(MsSince(start));
     capture.push_back(stream.Streamer->GetLastCaptureMilliseconds());
   };
@@ -529,8 +531,7 @@ json CaptureStage(Scene& scene, const Options& options, std::vector<unsigned cha
     scene.Window->GetRGBACharPixelData(0, 0, w - 1, h - 1, 0, vtkPixels);
     vtkRead.push_back(MsSince(vtkStart));
   });
-  stream.Streamer->Tick(); // takes the frame rendered last above
-  const auto before = stream.Streamer->GetFramesCaptured();
+  const auto before = stream.Streamer->GetFramesCaptured(); // ticks without renders read nothing
   for (int i = 0; i < 100; ++i)
   {
     stream.Streamer->Tick();
@@ -550,7 +551,7 @@ json CaptureStage(Scene& scene, const Options& options, std::vector<unsigned cha
     { "tickMsP10", Round(Percentile(tick, 10)) }, { "bareReadPixelsBgraMsP10", Round(Percentile(bare, 10)) },
     { "ratioP10", Round(Percentile(tick, 10) / Percentile(bare, 10)) },
     { "staticTicks", 100 }, { "staticReadbacks", staticReadbacks } };
-  out["summary"] = Summary("tick " + Fmt(Percentile(tick, 50), 3) + " ms vs bare glReadPixels " +
+  out["summary"] = Summary("capture at render end " + Fmt(Percentile(tick, 50), 3) + " ms vs bare glReadPixels " +
       Fmt(Percentile(bare, 50), 3) + " ms (VTK GetRGBACharPixelData " + Fmt(Percentile(vtkRead, 50)) +
       " ms); static: " + std::to_string(staticReadbacks) + " readbacks/100 ticks",
     ratio, "<= 1.10, 0 static readbacks", ratio <= 1.10 && staticReadbacks == 0);
@@ -988,6 +989,101 @@ json IdleStage(Scene& scene, const Options& options)
   return idle;
 }
 
+// The host drives its own renders, as VTK's Animation examples do: a 1 ms interactor timer
+// whose callback turns the scene and renders, inside interactor->Start() (HostApp). Streaming
+// must neither slow that loop (render fps with vs without, median of paired rounds) nor miss
+// its frames (frames an MJPEG and a WebSocket viewer received vs frames rendered while they
+// watched). With streaming, the app renders a fixed number of frames and then idles, so
+// that every frame has time to arrive before the counts are compared.
+json AppDrivenStage(int width, int height, const Options& options)
+{
+  using renderstream::testing::AppProcess;
+  using renderstream::testing::HostReport;
+  const double seconds = options.Smoke ? 2.0 : 2 * options.Seconds;
+  const auto hostApp = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = { RENDERSTREAM_BIN_DIR "/HostApp", "--offscreen", "--spheres",
+      "--size", std::to_string(width) + "x" + std::to_string(height), "--timer-ms", "1", "--render-on-timer" };
+    args.insert(args.end(), extra.begin(), extra.end());
+    return AppProcess(args);
+  };
+  const auto report = [](AppProcess& app) {
+    const HostReport r = HostReport::Parse(app.ReadLine(std::chrono::seconds(120)));
+    app.Wait(std::chrono::seconds(10));
+    if (!r.Ok || r.Seconds <= 0)
+    {
+      throw std::runtime_error("HostApp gave no report");
+    }
+    return r;
+  };
+  struct Paired
+  {
+    double FpsAlone = 0, FpsStreaming = 0;
+    long Watched = 0, Mjpeg = 0, WebSocket = 0;
+  };
+  const auto round = [&] {
+    Paired out;
+    AppProcess alone = hostApp({ "--seconds", Fmt(seconds, 1) });
+    alone.ReadLine(std::chrono::seconds(30));
+    const HostReport aloneReport = report(alone);
+    out.FpsAlone = aloneReport.Renders / aloneReport.Seconds;
+
+    const long frames = std::max(5L, std::lround(out.FpsAlone * seconds));
+    AppProcess app = hostApp({ "--stream", "--frames", std::to_string(frames), "--seconds", Fmt(3 * seconds + 2, 1) });
+    const auto url = renderstream::testing::ParseReadyLine(app.ReadLine(std::chrono::seconds(30)));
+    auto mjpeg = std::make_shared<renderstream::testing::MjpegClient>(url.Port, "/stream.mjpeg?token=" + url.Token);
+    auto ws = std::make_shared<renderstream::testing::WsClient>(url.Port, "/ws?token=" + url.Token,
+      "http://127.0.0.1:" + std::to_string(url.Port));
+    const long capturedAtConnect = renderstream::testing::GetStats(url.Port, url.Token)["frames"]["captured"].get<long>();
+    std::atomic<long> mjpegFrames{ 0 }, wsFrames{ 0 };
+    std::thread mjpegReader([mjpeg, &mjpegFrames] {
+      for (std::string part; mjpeg->NextPart(part);)
+        ++mjpegFrames;
+    });
+    std::thread wsReader([ws, &wsFrames] {
+      for (std::string jpeg; ws->ReadFrame(jpeg);)
+        ++wsFrames;
+    });
+    const HostReport streamed = report(app); // the streams end with the app
+    mjpegReader.join();
+    wsReader.join();
+    if (streamed.Captured < streamed.Renders - 1)
+    {
+      throw std::runtime_error("HostApp: renders that were not captured: " + streamed.Format());
+    }
+    out.FpsStreaming = (frames - 1) / std::max(streamed.AnimatedSeconds, 1e-3);
+    // Each viewer gets the frame shown at connect time, then every later one.
+    out.Watched = streamed.Captured - capturedAtConnect + 1;
+    out.Mjpeg = mjpegFrames;
+    out.WebSocket = wsFrames;
+    return out;
+  };
+  const int rounds = options.Smoke ? 1 : 3;
+  std::vector<double> renderRatios;
+  Paired total;
+  for (int i = 0; i < rounds; ++i)
+  {
+    const Paired r = round();
+    renderRatios.push_back(r.FpsStreaming / r.FpsAlone);
+    total.FpsAlone += r.FpsAlone / rounds;
+    total.FpsStreaming += r.FpsStreaming / rounds;
+    total.Watched += r.Watched;
+    total.Mjpeg += r.Mjpeg;
+    total.WebSocket += r.WebSocket;
+  }
+  const double renderRatio = Percentile(renderRatios, 50);
+  const double mjpegRatio = double(total.Mjpeg) / std::max(1L, total.Watched);
+  const double wsRatio = double(total.WebSocket) / std::max(1L, total.Watched);
+  const double worst = std::min({ renderRatio, mjpegRatio, wsRatio });
+  json result = { { "fpsWithoutStreaming", Round(total.FpsAlone, 2) },
+    { "fpsWithStreaming", Round(total.FpsStreaming, 2) }, { "renderRatio", Round(renderRatio) },
+    { "framesWatched", total.Watched }, { "mjpegFrames", total.Mjpeg }, { "webSocketFrames", total.WebSocket } };
+  result["summary"] = Summary(Fmt(total.FpsStreaming, 1) + " fps streaming vs " + Fmt(total.FpsAlone, 1) +
+      " fps alone (median ratio of " + std::to_string(rounds) + " paired rounds " + Fmt(renderRatio, 3) +
+      "); delivered/rendered MJPEG " + Fmt(mjpegRatio, 3) + ", WS " + Fmt(wsRatio, 3),
+    worst, "render ratio and delivery >= 0.95", worst >= 0.95);
+  return result;
+}
+
 std::string Trim(std::string s)
 {
   s.erase(0, s.find_first_not_of(" \t"));
@@ -1130,6 +1226,11 @@ int main(int argc, char* argv[])
       {
         stages["idle"] = IdleStage(scene, options);
         show("idle");
+      }
+      if (options.Wants("appDriven"))
+      {
+        stages["appDriven"] = AppDrivenStage(w, h, options);
+        show("appDriven");
       }
       results.push_back({ { "resolution", res }, { "width", w }, { "height", h }, { "stages", stages } });
     }

@@ -5,9 +5,10 @@ import json
 import math
 import sys
 
-STAGES = ["capture", "encode", "renderLoop", "delivery", "fanout", "latency", "idle"]
+STAGES = ["capture", "encode", "renderLoop", "delivery", "fanout", "latency", "idle", "appDriven"]
 NAMES = {"capture": "capture", "encode": "encode", "renderLoop": "render-loop impact",
-         "delivery": "delivery", "fanout": "fan-out", "latency": "input latency", "idle": "idle"}
+         "delivery": "delivery", "fanout": "fan-out", "latency": "input latency", "idle": "idle",
+         "appDriven": "app-driven loop"}
 
 
 def rows(report):

@@ -108,6 +108,12 @@ function assertZoomedIn(before, after, what) {
   assert.ok(c1 > c0, `${what} zoomed in (cone coverage ${c0.toFixed(2)} -> ${c1.toFixed(2)})`);
   return d;
 }
+// A pan moves the picture by about the fingers' travel (both as shares of the width).
+function assertFollows(moved, travel, what) {
+  log(`${what}: picture moved ${moved.toFixed(3)} of the width for ${travel.toFixed(3)} of finger travel`);
+  assert.ok(moved > 0.6 * travel && moved < 1.4 * travel,
+    `${what}: the picture follows the fingers (moved ${moved.toFixed(3)}, fingers ${travel.toFixed(3)})`);
+}
 // Polls a condition on the test's side (the page's are page.waitForFunction).
 async function until(condition, what, timeoutMs = 15000) {
   const start = Date.now();
@@ -470,11 +476,15 @@ test("touch: one finger rotates, two fingers pan, two fingers moving apart zoom 
     const x0 = coneCentreX(rotated), x1 = coneCentreX(panned);
     log(`two-finger pan: cone centre x ${x0.toFixed(3)} -> ${x1.toFixed(3)}`);
     assert.ok(x1 > x0 + 0.05, `fingers moving right pan the cone right (centre x ${x0.toFixed(3)} -> ${x1.toFixed(3)})`);
+    // The picture follows the fingers (120 px of 640): no tick of ours re-applies the last pan
+    // step between moves (that once moved it 1.5-2x as far, or out of view).
+    assertFollows(x1 - x0, 120 / 640, "two-finger pan right");
     const left = await act(p, () => touchGesture(p, cdp, [{ from: [40, 0], to: [-40, 0] }, { from: [120, 0], to: [40, 0] }], 8));
     await pointerLog(p);
     const x2 = coneCentreX(left);
     log(`two-finger pan left: cone centre x ${x1.toFixed(3)} -> ${x2.toFixed(3)}`);
     assert.ok(x2 < x1 - 0.05, `fingers moving left pan the cone left (centre x ${x1.toFixed(3)} -> ${x2.toFixed(3)})`);
+    assertFollows(x1 - x2, 80 / 640, "two-finger pan left");
     await shot(p, "viewer-touch-panned.png");
     // Panning moved the focal point off the cone; 'r' recentres it before the pinch.
     const recentred = await act(p, () => p.keyboard.press("r"));

@@ -5,8 +5,6 @@
 
 #include "ServerProcess.h"
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
 #include <poll.h>
 #include <regex>
@@ -15,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,7 +26,10 @@ public:
   explicit AppProcess(const std::vector<std::string>& args)
   {
     int out[2];
-    EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0); // the child gets the write end through dup2 only
+    if (::pipe2(out, O_CLOEXEC) != 0) // the child gets the write end through dup2 only
+    {
+      throw std::runtime_error("pipe2 failed");
+    }
     this->Pid = Spawn(args, /*stderrPath=*/"", out[1]);
     ::close(out[1]);
     this->Out = out[0];

@@ -1,12 +1,10 @@
 // A host application written the way VTK's own Animation and Timer examples are: a repeating
 // interactor timer whose callback ignores the timer id, interactor->Start(), and optionally a
 // vtkRenderStreamer. The transparency tests run it with and without streaming and compare
-// what it reports on exit, so they can tell whether streaming changed anything it observes:
-//
-//   HostApp: callbacks=N renders=N captured=N seconds=S degrees_per_second=D
-//
-// (degrees_per_second: how fast the camera turned while the left button was held.)
+// what it reports on exit (HostReport.h), so they can tell whether streaming changed anything
+// it observes.
 #include "../../Examples/Common/ExampleOptions.h"
+#include "HostReport.h"
 
 #include <vtkActor.h>
 #include <vtkCallbackCommand.h>
@@ -26,7 +24,6 @@
 #include <vtkSphereSource.h>
 
 #include <chrono>
-#include <cstdio>
 
 namespace
 {
@@ -35,8 +32,10 @@ using Clock = std::chrono::steady_clock;
 struct Host
 {
   vtkRenderWindow* Window = nullptr;
-  vtkActor* Animated = nullptr;
   bool RenderOnTimer = false;
+  long FramesToAnimate = 0; // 0: no limit
+  long Animated = 0;
+  Clock::time_point FirstAnimated, LastAnimated;
   long Callbacks = 0;
   long Renders = 0;
   // Camera turn while the left button is held: the sum of the angles between the view
@@ -53,15 +52,21 @@ struct Host
   }
 };
 
-// Like VTK's examples: every TimerEvent counts, whichever timer fired.
+// Like VTK's examples: every TimerEvent counts, whichever timer fired; with --render-on-timer
+// the camera turns by a degree and the window renders.
 void OnTimer(vtkObject*, unsigned long, void* data, void*)
 {
   auto* host = static_cast<Host*>(data);
   ++host->Callbacks;
-  if (host->RenderOnTimer)
+  if (host->RenderOnTimer && (host->FramesToAnimate == 0 || host->Animated < host->FramesToAnimate))
   {
-    host->Animated->RotateY(1.0);
-    host->Window->Render();
+    host->Window->GetRenderers()->GetFirstRenderer()->GetActiveCamera()->Azimuth(1.0);
+    host->Window->Render(); // a new, different frame each time
+    host->LastAnimated = Clock::now();
+    if (host->Animated++ == 0)
+    {
+      host->FirstAnimated = host->LastAnimated;
+    }
   }
 }
 
@@ -98,6 +103,7 @@ void OnButton(vtkObject*, unsigned long id, void* data, void*)
 int main(int argc, char* argv[])
 {
   int timerMs = 0;
+  int frames = 0;
   std::string style = "trackball";
   std::string size = "640x480";
   double seconds = 5;
@@ -108,6 +114,7 @@ int main(int argc, char* argv[])
   args.AddBooleanArgument("--stream", &stream, "attach a vtkRenderStreamer");
   args.AddArgument("--timer-ms", A::SPACE_ARGUMENT, &timerMs, "the app's own repeating timer (0 = none)");
   args.AddBooleanArgument("--render-on-timer", &renderOnTimer, "the timer callback turns the scene and renders");
+  args.AddArgument("--frames", A::SPACE_ARGUMENT, &frames, "with --render-on-timer: stop after N frames (0 = never)");
   args.AddArgument("--style", A::SPACE_ARGUMENT, &style, "trackball or joystick (camera)");
   args.AddBooleanArgument("--spheres", &spheres, "three 40k-triangle spheres instead of a cone");
   args.AddArgument("--size", A::SPACE_ARGUMENT, &size, "window size WxH");
@@ -124,7 +131,6 @@ int main(int argc, char* argv[])
 
   vtkNew<vtkRenderer> renderer;
   renderer->SetBackground(0.1, 0.2, 0.4);
-  vtkNew<vtkActor> animated;
   if (spheres)
   {
     for (int i = 0; i < 3; ++i)
@@ -136,16 +142,11 @@ int main(int argc, char* argv[])
       sphere->SetRadius(0.5);
       vtkNew<vtkPolyDataMapper> mapper;
       mapper->SetInputConnection(sphere->GetOutputPort());
-      vtkActor* actor = i == 0 ? animated.Get() : vtkActor::New();
+      vtkNew<vtkActor> actor;
       actor->SetMapper(mapper);
       actor->GetProperty()->SetColor(0.9, 0.4 + 0.2 * i, 0.3);
       renderer->AddActor(actor);
-      if (i != 0)
-      {
-        actor->Delete();
-      }
     }
-    animated->SetOrigin(1.2, 0, 0);
   }
   else
   {
@@ -153,8 +154,9 @@ int main(int argc, char* argv[])
     cone->SetResolution(48);
     vtkNew<vtkPolyDataMapper> mapper;
     mapper->SetInputConnection(cone->GetOutputPort());
-    animated->SetMapper(mapper);
-    renderer->AddActor(animated);
+    vtkNew<vtkActor> actor;
+    actor->SetMapper(mapper);
+    renderer->AddActor(actor);
   }
 
   vtkNew<vtkRenderWindow> window;
@@ -176,7 +178,7 @@ int main(int argc, char* argv[])
 
   Host host;
   host.Window = window;
-  host.Animated = animated;
+  host.FramesToAnimate = frames;
   host.RenderOnTimer = renderOnTimer;
   vtkNew<vtkCallbackCommand> onRender;
   onRender->SetCallback(OnRender);
@@ -219,9 +221,14 @@ int main(int argc, char* argv[])
     interactor->Start();
   }
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("HostApp: callbacks=%ld renders=%ld captured=%llu seconds=%.3f degrees_per_second=%.3f\n",
-    host.Callbacks, host.Renders, static_cast<unsigned long long>(streamer->GetFramesCaptured()),
-    elapsed, host.HeldSeconds > 0 ? host.HeldDegrees / host.HeldSeconds : 0.0);
+  renderstream::testing::HostReport report;
+  report.Callbacks = host.Callbacks;
+  report.Renders = host.Renders;
+  report.Captured = static_cast<long>(streamer->GetFramesCaptured());
+  report.Seconds = elapsed;
+  report.AnimatedSeconds = std::chrono::duration<double>(host.LastAnimated - host.FirstAnimated).count();
+  report.DegreesPerSecond = host.HeldSeconds > 0 ? host.HeldDegrees / host.HeldSeconds : 0.0;
+  std::cout << report.Format() << std::endl;
   streamer->Stop();
   return 0;
 }

@@ -3,6 +3,7 @@
 // examples, and its server), real X windows under Xvfb, real sockets; local mouse input comes
 // from xdotool through the X server.
 #include "AppProcess.h"
+#include "HostReport.h"
 #include "TestClient.h"
 
 #include <gtest/gtest.h>
@@ -25,22 +26,11 @@ AppProcess HostApp(const std::vector<std::string>& extra)
   return AppProcess(args);
 }
 
-// What HostApp printed when it exited.
-struct HostReport
-{
-  bool Ok = false;
-  long Callbacks = 0, Renders = 0, Captured = 0;
-  double Seconds = 0, DegreesPerSecond = 0;
-};
-
+// What HostApp printed when it exited; it must have exited cleanly.
 HostReport WaitForReport(AppProcess& app)
 {
-  HostReport report;
   const std::string line = app.ReadLine(30s);
-  report.Ok = std::sscanf(line.c_str(),
-                "HostApp: callbacks=%ld renders=%ld captured=%ld seconds=%lf degrees_per_second=%lf",
-                &report.Callbacks, &report.Renders, &report.Captured, &report.Seconds,
-                &report.DegreesPerSecond) == 5;
+  HostReport report = HostReport::Parse(line);
   const int status = app.Wait(10s);
   report.Ok = report.Ok && status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   EXPECT_TRUE(report.Ok) << "HostApp's last line: '" << line << "'";
