@@ -27,12 +27,15 @@ void Broadcaster::Leave(std::uint64_t id)
   }
 }
 
-void Broadcaster::Publish(const FramePtr& frame)
+void Broadcaster::Publish(const FrameSetPtr& set)
 {
-  this->LatestFrame = frame;
+  if (set->Levels[0])
+  {
+    this->LatestFrame = set->Levels[0];
+  }
   for (const auto& sink : this->LiveSinks())
   {
-    sink->Deliver(frame);
+    sink->Deliver(set);
   }
 }
 

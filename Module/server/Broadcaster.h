@@ -27,8 +27,9 @@ public:
   std::uint64_t Join(const std::shared_ptr<FrameSink>& sink);
   void Leave(std::uint64_t id);
 
-  /// Remembers `frame` as the latest and hands it to every session.
-  void Publish(const FramePtr& frame);
+  /// Hands `set` to every session (each takes its own level) and remembers its level-0 frame
+  /// as the latest (for snapshots and new viewers).
+  void Publish(const FrameSetPtr& set);
   FramePtr Latest() const { return this->LatestFrame; }
 
   /// Graceful close of every session (server shutdown).

@@ -22,15 +22,21 @@ struct ClientInfo
   std::uint64_t InputAccepted = 0;
   std::uint64_t InputRejected = 0;
   double AgeSeconds = 0;
+  // The link (LinkAdapter): estimated kbit/s (0: not limiting), the rendition sent now.
+  double LinkKbps = 0;
+  int Quality = 0;
+  int Divisor = 1;
+  bool Slow = false;
+  bool Acks = false; // the client acknowledges frames
 };
 
 class FrameSink
 {
 public:
   virtual ~FrameSink() = default;
-  /// Sends `frame` now if no write is in flight, else keeps it as the one pending frame
-  /// (replacing, and counting as dropped, an older pending one).
-  virtual void Deliver(const FramePtr& frame) = 0;
+  /// Takes its level's frame of `set` (LinkAdapter), sends it now if no write is in flight,
+  /// else keeps it as the one pending frame (replacing, and counting as dropped, an older one).
+  virtual void Deliver(const FrameSetPtr& set) = 0;
   /// Starts a graceful close (server shutdown).
   virtual void Close() = 0;
   virtual ClientInfo Info() const = 0;

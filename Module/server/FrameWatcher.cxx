@@ -38,13 +38,14 @@ bool SameShape(const ipc::FrameInfo& a, const ipc::FrameInfo& b)
 } // namespace
 
 FrameWatcher::FrameWatcher(ipc::StreamSegment& segment, ServerStats& stats, int quality,
-  int stillQuality, const std::atomic<std::int64_t>& lastInputNs,
-  std::function<void(FramePtr)> publish, std::function<void(Exit)> onExit)
+  int stillQuality, const std::atomic<std::int64_t>& lastInputNs, const LevelDemand& demand,
+  std::function<void(FrameSetPtr)> publish, std::function<void(Exit)> onExit)
   : Segment(segment)
   , Stats(stats)
   , Quality(quality)
   , StillQuality(stillQuality)
   , LastInputNs(lastInputNs)
+  , Demand(demand)
   , PublishFrame(std::move(publish))
   , OnExit(std::move(onExit))
   , Encoder(segment.MaxWidth(), segment.MaxHeight())
@@ -150,8 +151,27 @@ bool FrameWatcher::ProcessNewFrame()
   this->LastHash = hash;
   this->LastInfo = view.Info;
   this->LastFrameNs = ipc::SteadyNowNs();
-  this->Encode(this->Encoder, view, this->Quality, false);
-  this->StillPending = this->StillQuality > this->Quality;
+  auto set = std::make_shared<FrameSet>();
+  const auto ladder = FrameLadder(this->Quality);
+  ipc::FrameView half;
+  for (int level = 0; level < kLevels; ++level)
+  {
+    if (!this->Demand.FrameWanted(level))
+    {
+      continue;
+    }
+    if (ladder[level].Divisor == 2 && !half.Pixels)
+    {
+      half = this->Halver.Half(view); // once for every half-size level
+    }
+    set->Levels[level] = this->Encode(ladder[level].Divisor == 2 ? half : view, ladder[level].Quality, false);
+  }
+  if (!set->Levels[0])
+  {
+    return false;
+  }
+  this->PublishFrame(std::move(set));
+  this->StillPending = true; // PublishStill() decides whether any viewer needs one
   return true;
 }
 
@@ -160,25 +180,47 @@ void FrameWatcher::PublishStill()
   this->StillPending = false;
   std::lock_guard<std::mutex> lock(this->HeldMutex);
   const ipc::FrameView view = this->Segment.Current();
-  if (view.Pixels)
+  if (!view.Pixels)
   {
-    this->Encode(this->Encoder, view, this->StillQuality, true);
+    return;
+  }
+  auto set = std::make_shared<FrameSet>();
+  set->Still = true;
+  const auto ladder = StillLadder(this->StillQuality, this->Quality);
+  bool any = false;
+  for (int level = 0; level < kLevels; ++level)
+  {
+    // Level 0 only when better than the frames were; the others for the slow viewers using them.
+    const bool wanted = level == 0 ? this->StillQuality > this->Quality : this->Demand.StillWanted(level);
+    if (wanted)
+    {
+      set->Levels[level] = this->Encode(view, ladder[level].Quality, true);
+      any = any || set->Levels[level];
+    }
+  }
+  if (any)
+  {
+    this->PublishFrame(std::move(set));
   }
 }
 
-void FrameWatcher::Encode(JpegEncoder& encoder, const ipc::FrameView& view, int quality, bool still)
+FramePtr FrameWatcher::Encode(const ipc::FrameView& view, int quality, bool still)
 {
+  if (!view.Pixels)
+  {
+    return nullptr;
+  }
   auto frame = std::make_shared<EncodedFrame>();
   std::string error;
   const auto start = std::chrono::steady_clock::now();
-  if (!encoder.Encode(view, quality, frame->Jpeg, error))
+  if (!this->Encoder.Encode(view, quality, frame->Jpeg, error))
   {
     if (this->Stats.EncodeErrors.fetch_add(1, std::memory_order_relaxed) == 0)
     {
       std::cerr << "renderstream-server: cannot encode frame " << view.Info.Sequence << ": "
                 << error << std::endl;
     }
-    return;
+    return nullptr;
   }
   const double ms =
     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -191,7 +233,7 @@ void FrameWatcher::Encode(JpegEncoder& encoder, const ipc::FrameView& view, int 
   frame->Height = view.Info.Height;
   frame->Quality = quality;
   frame->Still = still;
-  this->PublishFrame(std::move(frame));
+  return frame;
 }
 
 bool FrameWatcher::EncodeHeld(int quality, std::string& jpeg)

@@ -2,13 +2,16 @@
 // JPEG to a callback (which posts it to the io_context). It sleeps in WaitForFrame while
 // nothing renders, and watches the producer: shutdown flag or death ends it.
 //
-// Quality: every new frame is encoded at `quality`; once neither a new frame nor an input
-// event has arrived for kSettle, the held frame is re-encoded once at `stillQuality` (when
-// higher) and published as a "still". Frames whose pixels equal the previous frame's are
-// neither encoded nor sent.
+// Renditions (Rendition.h): every new frame is encoded at level 0 of FrameLadder(quality) and
+// at each further level some viewer on a slow link uses, once per level however many viewers
+// use it. Once neither a new frame nor an input event has arrived for kSettle, the held frame
+// is re-encoded once at full size for each still level in use (level 0, `stillQuality`, only
+// when above `quality`) and published as a "still". Frames whose pixels equal the previous
+// frame's are neither encoded nor sent.
 #ifndef renderstream_server_FrameWatcher_h
 #define renderstream_server_FrameWatcher_h
 
+#include "Downscaler.h"
 #include "EncodedFrame.h"
 #include "JpegEncoder.h"
 #include "ServerStats.h"
@@ -35,8 +38,8 @@ public:
   static constexpr std::chrono::milliseconds kPoll{ 500 };
 
   FrameWatcher(ipc::StreamSegment& segment, ServerStats& stats, int quality, int stillQuality,
-    const std::atomic<std::int64_t>& lastInputNs, std::function<void(FramePtr)> publish,
-    std::function<void(Exit)> onExit);
+    const std::atomic<std::int64_t>& lastInputNs, const LevelDemand& demand,
+    std::function<void(FrameSetPtr)> publish, std::function<void(Exit)> onExit);
   ~FrameWatcher();
 
   void Start();
@@ -53,17 +56,19 @@ private:
   void PublishStill();
   /// When the scene last changed: the newest frame or input event (steady ns).
   std::int64_t QuietSinceNs() const;
-  void Encode(JpegEncoder& encoder, const ipc::FrameView& view, int quality, bool still);
+  FramePtr Encode(const ipc::FrameView& view, int quality, bool still);
 
   ipc::StreamSegment& Segment;
   ServerStats& Stats;
   const int Quality;
   const int StillQuality;
   const std::atomic<std::int64_t>& LastInputNs;
-  std::function<void(FramePtr)> PublishFrame;
+  const LevelDemand& Demand;
+  std::function<void(FrameSetPtr)> PublishFrame;
   std::function<void(Exit)> OnExit;
 
   JpegEncoder Encoder;         // the watcher thread's
+  Downscaler Halver;           // the watcher thread's
   JpegEncoder SnapshotEncoder; // EncodeHeld()'s, under HeldMutex
   std::mutex HeldMutex;        // guards the held slot against AcquireLatest during EncodeHeld
   bool HaveFrame = false;

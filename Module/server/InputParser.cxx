@@ -245,6 +245,10 @@ ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::
     {
       Action(object, result.Event);
     }
+    else if (type == "ack")
+    {
+      result.Ack = true; // a frame arrived (pacing and the link estimate), not input
+    }
     else
     {
       throw Rejected{ "unknown type" };

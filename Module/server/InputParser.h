@@ -15,6 +15,7 @@ namespace renderstream::server
 struct ParsedInput
 {
   bool Ok = false;
+  bool Ack = false; // {"type":"ack"}: the client received a frame (Event stays None)
   ipc::InputEvent Event;
   std::string Error; // why the message was rejected (for logs and tests)
 };

@@ -1,11 +1,15 @@
 #include "Listener.h"
 
 #include "HttpSession.h"
+#include "LinkAdapter.h"
 
 #include <boost/asio/steady_timer.hpp>
 
 #include <iostream>
 #include <stdexcept>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 namespace renderstream::server
 {
@@ -58,6 +62,10 @@ void Listener::DoAccept()
       }
       if (!ec)
       {
+        // The kernel keeps at most this much unsent: without it, its send buffer grows with
+        // the TCP window and, on a slow path, holds seconds of frames (lag nobody can drop).
+        const int unsent = LinkAdapter::kUnsentLimit;
+        ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &unsent, sizeof(unsent));
         StartHttpSession(std::move(socket), self->State);
       }
       else if (ec != net::error::connection_aborted)

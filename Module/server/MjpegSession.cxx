@@ -15,6 +15,7 @@ constexpr const char* kBoundary = "renderstreamframe";
 MjpegSession::MjpegSession(beast::tcp_stream&& stream, std::shared_ptr<SharedState> state)
   : Stream(std::move(stream))
   , State(std::move(state))
+  , Link(this->State->Demand)
 {
   beast::error_code ec;
   const auto endpoint = this->Stream.socket().remote_endpoint(ec);
@@ -69,9 +70,10 @@ void MjpegSession::WatchForClose()
     });
 }
 
-void MjpegSession::Deliver(const FramePtr& frame)
+void MjpegSession::Deliver(const FrameSetPtr& set)
 {
-  if (this->Closed)
+  const FramePtr frame = this->Closed ? nullptr : this->Link.Pick(*set);
+  if (!frame)
   {
     return;
   }
@@ -91,6 +93,7 @@ void MjpegSession::Deliver(const FramePtr& frame)
 void MjpegSession::WriteFrame(FramePtr frame)
 {
   this->Writing = true;
+  this->WriteStart = std::chrono::steady_clock::now();
   this->InFlight = std::move(frame);
   this->Head = std::string("--") + kBoundary +
     "\r\nContent-Type: image/jpeg\r\nContent-Length: " +
@@ -115,6 +118,7 @@ void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
   }
   if (this->InFlight)
   {
+    this->Link.Delivered(bytes, std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count());
     ++this->Counters.FramesSent;
     this->Counters.BytesSent += this->InFlight->Jpeg.size();
     this->State->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);
@@ -122,7 +126,6 @@ void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
     this->State->Segment.Header().FramesSent.fetch_add(1, std::memory_order_relaxed);
     this->InFlight.reset();
   }
-  (void)bytes;
   if (this->Closed)
   {
     return;
@@ -157,6 +160,7 @@ ClientInfo MjpegSession::Info() const
   info.Kind = "mjpeg";
   info.Remote = this->Remote;
   info.ViewOnly = true;
+  DescribeLink(this->Link, this->State->Options.Quality, info);
   info.AgeSeconds =
     std::chrono::duration<double>(std::chrono::steady_clock::now() - this->Started).count();
   return info;

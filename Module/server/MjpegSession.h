@@ -5,6 +5,7 @@
 #define renderstream_server_MjpegSession_h
 
 #include "FrameSink.h"
+#include "LinkAdapter.h"
 #include "SharedState.h"
 
 #include <boost/beast/core/tcp_stream.hpp>
@@ -27,7 +28,7 @@ public:
   /// Joins the broadcaster, writes the response header and the latest frame.
   void Run();
 
-  void Deliver(const FramePtr& frame) override;
+  void Deliver(const FrameSetPtr& set) override;
   void Close() override;
   ClientInfo Info() const override;
 
@@ -44,6 +45,8 @@ private:
   std::string Head;        // response header, then each part's header
   FramePtr InFlight;       // kept alive while its bytes are being written
   FramePtr Pending;        // newest frame not yet written
+  LinkAdapter Link;        // what this client's link carries
+  std::chrono::steady_clock::time_point WriteStart;
   bool Writing = false;
   bool Closed = false;
   std::array<char, 256> Discard; // the client should send nothing; read only to notice EOF

@@ -94,7 +94,9 @@ std::string ServerStats::Json(
       { "viewOnly", c.ViewOnly }, { "framesSent", c.FramesSent },
       { "framesDropped", c.FramesDropped }, { "bytesSent", c.BytesSent },
       { "inputAccepted", c.InputAccepted }, { "inputRejected", c.InputRejected },
-      { "ageSeconds", c.AgeSeconds } });
+      { "ageSeconds", c.AgeSeconds },
+      { "link", { { "kbps", c.LinkKbps }, { "quality", c.Quality }, { "scale", 1.0 / c.Divisor },
+                  { "slow", c.Slow }, { "acks", c.Acks } } } });
   }
   out["clients"] = clients.size();
   out["clientList"] = std::move(list);

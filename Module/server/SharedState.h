@@ -5,6 +5,7 @@
 #define renderstream_server_SharedState_h
 
 #include "Broadcaster.h"
+#include "Rendition.h"
 #include "ServerOptions.h"
 #include "ServerStats.h"
 #include "StreamSegment.h"
@@ -44,6 +45,7 @@ public:
   Broadcaster Frames;
   FrameWatcher* Watcher = nullptr;           // set once the watcher exists
   std::atomic<std::int64_t> LastInputNs{ 0 }; // steady ns of the newest accepted input event
+  LevelDemand Demand;                         // rendition levels the viewers use
   bool ShuttingDown = false;                  // io thread only
 };
 } // namespace renderstream::server

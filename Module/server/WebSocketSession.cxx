@@ -7,6 +7,8 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace renderstream::server
 {
 namespace beast = boost::beast;
@@ -19,6 +21,7 @@ WebSocketSession::WebSocketSession(
   : Ws(std::move(stream))
   , State(std::move(state))
   , ViewOnly(viewOnly)
+  , Link(this->State->Demand)
 {
   beast::error_code ec;
   const auto endpoint = beast::get_lowest_layer(this->Ws).socket().remote_endpoint(ec);
@@ -109,13 +112,18 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
 void WebSocketSession::HandleText(std::string_view text)
 {
   auto& stats = this->State->Stats;
+  const auto& header = this->State->Segment.Header();
+  ParsedInput parsed = ParseInputEvent(text, header.MaxWidth, header.MaxHeight);
+  if (parsed.Ack)
+  {
+    this->OnAck(); // not input: view-only clients acknowledge frames too
+    return;
+  }
   if (this->ViewOnly)
   {
     stats.InputViewOnly.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  const auto& header = this->State->Segment.Header();
-  ParsedInput parsed = ParseInputEvent(text, header.MaxWidth, header.MaxHeight);
   if (!parsed.Ok)
   {
     ++this->Counters.InputRejected;
@@ -134,11 +142,17 @@ void WebSocketSession::HandleText(std::string_view text)
   this->State->LastInputNs.store(parsed.Event.TimeNs, std::memory_order_relaxed);
 }
 
-void WebSocketSession::Deliver(const FramePtr& frame)
+void WebSocketSession::Deliver(const FrameSetPtr& set)
 {
-  if (this->Closing)
+  const FramePtr frame = this->Closing ? nullptr : this->Link.Pick(*set);
+  if (!frame)
   {
     return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (this->Link.TakeChange() || (this->Link.Slow() && now - this->LastStatus >= std::chrono::seconds(1)))
+  {
+    this->QueueLinkStatus();
   }
   if (this->Pending)
   {
@@ -174,7 +188,18 @@ void WebSocketSession::DoWrite()
   {
     return;
   }
+  const auto now = std::chrono::steady_clock::now();
+  if (this->AckMode && this->AwaitingAck.size() >= kMaxUnacked)
+  {
+    if (now - this->AwaitingAck.front().Start < kAckTimeout)
+    {
+      return; // the next ack sends the pending frame
+    }
+    this->AckMode = false; // it stopped acknowledging: pace on write completions
+    this->AwaitingAck.clear();
+  }
   this->Writing = true;
+  this->WriteStart = now;
   this->InFlight = std::move(this->Pending);
   this->Pending.reset();
   this->Ws.binary(true);
@@ -199,6 +224,15 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
   if (this->InFlight)
   {
     const std::size_t size = this->InFlight->Jpeg.size();
+    if (this->AckMode)
+    {
+      this->AwaitingAck.push_back({ this->WriteStart, size });
+    }
+    else
+    {
+      this->Link.Delivered(size,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count());
+    }
     ++this->Counters.FramesSent;
     this->Counters.BytesSent += size;
     this->State->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);
@@ -207,6 +241,38 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
     this->InFlight.reset();
   }
   this->DoWrite();
+}
+
+void WebSocketSession::OnAck()
+{
+  this->AckMode = true;
+  const auto now = std::chrono::steady_clock::now();
+  if (!this->AwaitingAck.empty()) // frames written before the first ack are not timed
+  {
+    // Delivery time: from when this frame could start to cross (its write, or the previous
+    // frame's arrival if it had to wait behind it) to its arrival.
+    const Unacked frame = this->AwaitingAck.front();
+    this->AwaitingAck.pop_front();
+    const auto start = std::max(frame.Start, this->LastAck);
+    this->Link.Delivered(frame.Bytes, std::chrono::duration<double>(now - start).count());
+  }
+  this->LastAck = now;
+  this->DoWrite();
+}
+
+// {"type":"link",...}: what the viewer's overlay shows. Replaces one not yet written.
+void WebSocketSession::QueueLinkStatus()
+{
+  if (!this->Accepted)
+  {
+    return; // the hello goes first
+  }
+  ClientInfo link;
+  DescribeLink(this->Link, this->State->Options.Quality, link);
+  this->PendingText = nlohmann::json{ { "type", "link" }, { "kbps", std::round(link.LinkKbps) },
+    { "quality", link.Quality }, { "scale", 1.0 / link.Divisor }, { "slow", link.Slow } }
+                        .dump();
+  this->LastStatus = std::chrono::steady_clock::now();
 }
 
 void WebSocketSession::CloseWith(websocket::close_code code)
@@ -240,6 +306,8 @@ ClientInfo WebSocketSession::Info() const
   info.Kind = "websocket";
   info.Remote = this->Remote;
   info.ViewOnly = this->ViewOnly;
+  DescribeLink(this->Link, this->State->Options.Quality, info);
+  info.Acks = this->AckMode;
   info.AgeSeconds =
     std::chrono::duration<double>(std::chrono::steady_clock::now() - this->Started).count();
   return info;

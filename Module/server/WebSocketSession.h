@@ -1,11 +1,18 @@
 // One /ws client. Server -> client: a JSON "hello" text message, then one binary message
 // holding one complete JPEG per new frame (latest frame wins: one write in flight, one
-// pending frame). Client -> server: JSON text input events (InputParser.cxx has the rules);
-// a binary message closes with 1003, a message over kMaxMessage with 1009.
+// pending frame), and "link" status messages while its link limits it. Client -> server:
+// JSON text input events (InputParser.cxx has the rules) and {"type":"ack"} per frame
+// received; a binary message closes with 1003, a message over kMaxMessage with 1009.
+//
+// Pacing: a client that acknowledges frames has at most kMaxUnacked of them on their way,
+// so the path's buffers (proxies, tunnels, Wi-Fi) never hold more than that, and the acks
+// time each frame's trip for the link estimate. A client that stops acknowledging for
+// kAckTimeout is paced by write completions again, as one that never did.
 #ifndef renderstream_server_WebSocketSession_h
 #define renderstream_server_WebSocketSession_h
 
 #include "FrameSink.h"
+#include "LinkAdapter.h"
 #include "SharedState.h"
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -15,6 +22,7 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <chrono>
+#include <deque>
 #include <memory>
 
 namespace renderstream::server
@@ -25,6 +33,8 @@ class WebSocketSession
 {
 public:
   static constexpr std::size_t kMaxMessage = 4096;
+  static constexpr std::size_t kMaxUnacked = 2;
+  static constexpr std::chrono::seconds kAckTimeout{ 2 };
 
   WebSocketSession(
     boost::beast::tcp_stream&& stream, std::shared_ptr<SharedState> state, bool viewOnly);
@@ -32,7 +42,7 @@ public:
   /// Joins the broadcaster and accepts the upgrade request.
   void Run(boost::beast::http::request<boost::beast::http::string_body> request);
 
-  void Deliver(const FramePtr& frame) override;
+  void Deliver(const FrameSetPtr& set) override;
   void Close() override;
   ClientInfo Info() const override;
 
@@ -42,6 +52,8 @@ private:
   void OnRead(boost::beast::error_code ec, std::size_t bytes);
   void HandleText(std::string_view text);
   void DoWrite();
+  void OnAck();
+  void QueueLinkStatus();
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
   void CloseWith(boost::beast::websocket::close_code code);
 
@@ -56,6 +68,17 @@ private:
   std::string TextInFlight;
   FramePtr InFlight;
   FramePtr Pending;
+  LinkAdapter Link;
+  struct Unacked
+  {
+    std::chrono::steady_clock::time_point Start;
+    std::size_t Bytes;
+  };
+  std::deque<Unacked> AwaitingAck; // frames written, in order, not acknowledged yet
+  bool AckMode = false;            // the client acknowledges frames
+  std::chrono::steady_clock::time_point WriteStart;
+  std::chrono::steady_clock::time_point LastAck;
+  std::chrono::steady_clock::time_point LastStatus;
   bool Accepted = false;
   bool Writing = false;
   bool Closing = false;

@@ -164,9 +164,9 @@ int main(int argc, char** argv)
     });
 
     FrameWatcher watcher(*segment, state->Stats, options.Quality, options.StillQuality,
-      state->LastInputNs,
-      [&ioc, state](FramePtr frame) {
-        net::post(ioc, [state, frame = std::move(frame)] { state->Frames.Publish(frame); });
+      state->LastInputNs, state->Demand,
+      [&ioc, state](FrameSetPtr set) {
+        net::post(ioc, [state, set = std::move(set)] { state->Frames.Publish(set); });
       },
       [&ioc, &stop](FrameWatcher::Exit reason) {
         if (reason == FrameWatcher::Exit::Stopped)

@@ -204,8 +204,14 @@ double JoystickSpeed(bool stream)
 
 TEST(Transparency, JoystickTurnsAtTheSameSpeedWithAndWithoutStreaming)
 {
-  const double alone = JoystickSpeed(false);
-  const double streaming = JoystickSpeed(true);
+  // Alternating pairs, averaged: the joystick turns once per render, and renders here share
+  // two cores with everything else, so a single run varies by about 10 %.
+  double alone = 0, streaming = 0;
+  for (int round = 0; round < 2; ++round)
+  {
+    alone += JoystickSpeed(false) / 2;
+    streaming += JoystickSpeed(true) / 2;
+  }
   std::cout << "joystick: " << alone << " deg/s alone, " << streaming << " deg/s streaming\n";
   EXPECT_NEAR(streaming / alone, 1.0, 0.1);
 }

@@ -1,0 +1,127 @@
+#include "LinkAdapter.h"
+
+#include <algorithm>
+
+namespace renderstream::server
+{
+namespace
+{
+// Typical JPEG sizes relative to level 0 (quality 80, full size), measured on rendered scenes;
+// used only for levels that nobody has asked for yet, so that none was encoded.
+constexpr double kFrameShare[kLevels] = { 1.0, 0.7, 0.55, 0.18, 0.13 };
+// Stills (full size) relative to the level-0 frame: quality 92 (4:4:4), 80, 60, 45, 30.
+constexpr double kStillShare[kLevels] = { 2.2, 1.0, 0.7, 0.55, 0.42 };
+constexpr double kSmoothing = 0.3; // weight of a new rate sample
+constexpr int kFreeAfter = 3;      // fast deliveries in a row that make the link free again
+} // namespace
+
+LinkAdapter::LinkAdapter(LevelDemand& demand)
+  : Demand(demand)
+{
+  this->Count(0, 0, +1);
+}
+
+LinkAdapter::~LinkAdapter()
+{
+  this->Count(this->Current, this->CurrentStill, -1);
+}
+
+void LinkAdapter::Count(int frameLevel, int stillLevel, int delta)
+{
+  this->Demand.Frames[frameLevel].fetch_add(delta, std::memory_order_relaxed);
+  this->Demand.Stills[stillLevel].fetch_add(delta, std::memory_order_relaxed);
+}
+
+FramePtr LinkAdapter::Pick(const FrameSet& set, Clock::time_point now)
+{
+  if (set.Still)
+  {
+    return set.At(this->CurrentStill);
+  }
+  const int frameLevel = this->Current, stillLevel = this->CurrentStill;
+  this->Choose(set, now);
+  if (set.Levels[0])
+  {
+    this->CurrentStill = this->ChooseStill(set.Levels[0]->Jpeg.size());
+  }
+  if (frameLevel != this->Current || stillLevel != this->CurrentStill)
+  {
+    this->Count(frameLevel, stillLevel, -1);
+    this->Count(this->Current, this->CurrentStill, +1);
+    this->Changed = this->Changed || frameLevel != this->Current;
+  }
+  return set.At(this->Current);
+}
+
+void LinkAdapter::Delivered(std::size_t bytes, double seconds)
+{
+  if (seconds < kFreeSeconds)
+  {
+    this->Free = this->Free || ++this->FreeInARow >= kFreeAfter;
+    return;
+  }
+  this->FreeInARow = 0;
+  const double sample = static_cast<double>(bytes) / seconds;
+  this->BytesPerSecond = this->Free ? sample : (1 - kSmoothing) * this->BytesPerSecond + kSmoothing * sample;
+  this->Free = false;
+}
+
+double LinkAdapter::Seconds(const FrameSet& set, int level) const
+{
+  if (this->Free || this->BytesPerSecond <= 0 || !set.Levels[0])
+  {
+    return 0;
+  }
+  const double bytes = set.Levels[level] ? static_cast<double>(set.Levels[level]->Jpeg.size())
+                                         : kFrameShare[level] * static_cast<double>(set.Levels[0]->Jpeg.size());
+  return bytes / this->BytesPerSecond;
+}
+
+bool LinkAdapter::Choose(const FrameSet& set, Clock::time_point now)
+{
+  int level = this->Current;
+  if (this->Seconds(set, level) > kTargetSeconds)
+  {
+    // Too slow: straight to the finest level that fits (the floor if none does).
+    while (level + 1 < kLevels && this->Seconds(set, level) > kTargetSeconds)
+    {
+      ++level;
+    }
+  }
+  else if (level > 0 && this->Seconds(set, level - 1) < kUpSeconds &&
+    std::chrono::duration<double>(now - this->LastChange).count() >= kHoldSeconds)
+  {
+    --level; // one rung at a time: each step is measured before the next
+  }
+  if (level == this->Current)
+  {
+    return false;
+  }
+  this->Current = level;
+  this->LastChange = now;
+  return true;
+}
+
+int LinkAdapter::ChooseStill(std::size_t frameBytes) const
+{
+  if (this->Free || this->BytesPerSecond <= 0)
+  {
+    return 0;
+  }
+  int level = 0;
+  while (level + 1 < kLevels &&
+    kStillShare[level] * static_cast<double>(frameBytes) / this->BytesPerSecond > kStillSeconds)
+  {
+    ++level;
+  }
+  return level;
+}
+void DescribeLink(const LinkAdapter& link, int quality, ClientInfo& info)
+{
+  const Rendition rendition = FrameLadder(quality)[link.Level()];
+  info.LinkKbps = link.Kbps();
+  info.Quality = rendition.Quality;
+  info.Divisor = rendition.Divisor;
+  info.Slow = link.Slow();
+}
+} // namespace renderstream::server
