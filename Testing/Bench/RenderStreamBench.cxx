@@ -4,11 +4,13 @@
 // shifts both sides. Prints one line per figure and writes everything as JSON.
 //
 //   RenderStreamBench [--smoke] [--json PATH] [--sizes 640x480,1280x720,...] [--seconds S]
-//                     [--stages capture,encode,renderLoop,fanout,latency,idle,appDriven]
+//                     [--stages capture,encode,renderLoop,fanout,latency,idle,appDriven,slowLink]
 //
 // Needs an X display (Xvfb) like every VTK window here, and renderstream-server beside it.
 #include "AppProcess.h" // for HostApp (the app-driven stage)
 #include "HostReport.h" // for what HostApp reports
+#include "LinkViewer.h" // for the slow-link stage
+#include "ThrottlingProxy.h" // likewise
 #include "Layout.h"     // for SteadyNowNs, the clock of the shared timestamps
 #include "ServerProcess.h" // for CpuSeconds
 #include "TestClient.h" // for the WebSocket/MJPEG/HTTP clients
@@ -78,7 +80,7 @@ struct Options
   std::string JsonPath = "bench.json";
   std::vector<std::pair<int, int>> Sizes{ { 640, 480 }, { 1280, 720 }, { 1920, 1080 } };
   double Seconds = 3.0; // per measuring phase
-  std::string Stages = "capture,encode,renderLoop,fanout,latency,idle,appDriven"; // --stages: a subset
+  std::string Stages = "capture,encode,renderLoop,fanout,latency,idle,appDriven,slowLink"; // --stages: a subset
   bool Wants(const std::string& stage) const { return ("," + this->Stages + ",").find("," + stage + ",") != std::string::npos; }
 };
 
@@ -1084,6 +1086,59 @@ json AppDrivenStage(int width, int height, const Options& options)
   return result;
 }
 
+// A viewer behind a slow link (ThrottlingProxy: a token bucket with 32 KiB buffers): StreamCone
+// at 960x540, a 3 s drag on a direct connection, then letting go. Catch-up: from letting go
+// until the viewer shows the app's final picture; fps and kbit/s: during the drag; the
+// rendition the server chose. One acknowledging WebSocket viewer (as the page) and one MJPEG
+// viewer, each behind its own link of the same rate.
+json SlowLinkStage(double bitsPerSecond)
+{
+  using namespace renderstream::testing;
+  AppProcess app({ RENDERSTREAM_BIN_DIR "/StreamCone", "--offscreen", "--size", "960x540", "--seconds", "60" });
+  const Url url = ParseReadyLine(app.ReadLine(std::chrono::seconds(30)));
+  if (url.Port == 0)
+  {
+    throw std::runtime_error("StreamCone did not start");
+  }
+  ThrottlingProxy wsLink(url.Port, bitsPerSecond), mjpegLink(url.Port, bitsPerSecond);
+  LinkViewer ws(LinkViewer::Kind::AckingWebSocket, wsLink.Port, url.Token);
+  LinkViewer mjpeg(LinkViewer::Kind::Mjpeg, mjpegLink.Port, url.Token);
+  Pause(1500); // the first full frames cross
+  const auto dragStart = Clock::now();
+  const auto letGo = DragAcross(url, 3.0);
+  json link;
+  for (const auto& client : GetStats(url.Port, url.Token).value("clientList", json::array()))
+  {
+    if (client["kind"] == "websocket" && client["link"]["acks"] == true)
+    {
+      link = client["link"];
+    }
+  }
+  Pause(3000);
+  const Grid final = AppPicture(url);
+  const auto frames = ws.Frames();
+  const double catchUp = CatchUp(frames, letGo, final);
+  const double mjpegCatchUp = CatchUp(mjpeg.Frames(), letGo, final);
+  const auto from = dragStart + std::chrono::seconds(1);
+  const double fps = Fps(frames, from, letGo);
+  double bytes = 0;
+  for (const Received& frame : frames)
+  {
+    bytes += frame.At >= from && frame.At < letGo ? double(frame.Bytes) : 0.0;
+  }
+  const double kbps = bytes * 8 / 1000 / std::chrono::duration<double>(letGo - from).count();
+  ::kill(app.Pid, SIGTERM);
+  json out = { { "linkKbps", bitsPerSecond / 1000 }, { "catchUpSeconds", Round(catchUp) },
+    { "mjpegCatchUpSeconds", Round(mjpegCatchUp) }, { "dragFps", Round(fps, 2) }, { "kbpsUsed", Round(kbps, 1) },
+    { "rendition", link } };
+  const std::string rendition = link.is_null() ? std::string("?")
+    : "quality " + std::to_string(link["quality"].get<int>()) + (link["scale"].get<double>() < 1 ? " at half size" : " at full size");
+  out["summary"] = Summary("catch-up " + Fmt(catchUp) + " s (MJPEG " + Fmt(mjpegCatchUp) + " s), " + Fmt(fps, 1) +
+      " fps during a drag, " + Fmt(kbps, 0) + " kbit/s used, " + rendition,
+    catchUp, "catch-up <= 1 s, >= 5 fps", catchUp >= 0 && catchUp <= 1.0 && fps >= 5);
+  return out;
+}
+
 std::string Trim(std::string s)
 {
   s.erase(0, s.find_first_not_of(" \t"));
@@ -1233,6 +1288,17 @@ int main(int argc, char* argv[])
         show("appDriven");
       }
       results.push_back({ { "resolution", res }, { "width", w }, { "height", h }, { "stages", stages } });
+    }
+    if (options.Wants("slowLink"))
+    {
+      Say("== 960x540, StreamCone behind a slow link");
+      json stages;
+      for (const auto& [name, bits] : { std::pair<const char*, double>{ "slowLink2M", 2e6 }, { "slowLink300k", 300e3 } })
+      {
+        stages[name] = SlowLinkStage(bits);
+        Say(std::string("  ") + name + ": " + stages[name]["summary"]["figure"].get<std::string>());
+      }
+      results.push_back({ { "resolution", "960x540" }, { "width", 960 }, { "height", 540 }, { "stages", stages } });
     }
   }
   catch (const std::exception& e)

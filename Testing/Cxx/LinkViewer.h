@@ -1,0 +1,191 @@
+// The viewer's side of a link, for the slow-link test and bench: a viewer that records when
+// each frame arrived (a WebSocket one acknowledges frames as the viewer page does), coarse
+// picture comparison, a drag, and the figures: catch-up after letting go, frames a second.
+#ifndef RenderStream_LinkViewer_h
+#define RenderStream_LinkViewer_h
+
+#include "AppProcess.h"
+#include "TestClient.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace renderstream::testing
+{
+using Clock = std::chrono::steady_clock;
+
+// A coarse grey picture (32x18 block means): frames of any size and quality compare.
+using Grid = std::vector<double>;
+inline Grid GridOf(const std::string& jpeg)
+{
+  const DecodedImage image = DecodeJpeg(jpeg);
+  Grid grid(32 * 18, 0.0);
+  if (!image.Ok)
+  {
+    return {};
+  }
+  std::vector<int> counts(grid.size(), 0);
+  for (int y = 0; y < image.Height; ++y)
+  {
+    for (int x = 0; x < image.Width; ++x)
+    {
+      const unsigned char* p = image.At(x, y);
+      const std::size_t cell = std::size_t(y * 18 / image.Height) * 32 + std::size_t(x * 32 / image.Width);
+      grid[cell] += 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+      ++counts[cell];
+    }
+  }
+  for (std::size_t i = 0; i < grid.size(); ++i)
+  {
+    grid[i] /= std::max(counts[i], 1);
+  }
+  return grid;
+}
+
+inline double Difference(const Grid& a, const Grid& b)
+{
+  if (a.empty() || a.size() != b.size())
+  {
+    return 255;
+  }
+  double sum = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+  {
+    sum += std::abs(a[i] - b[i]);
+  }
+  return sum / double(a.size());
+}
+
+struct Received
+{
+  Clock::time_point At;
+  int Width = 0;
+  std::size_t Bytes = 0;
+  std::string Jpeg;
+};
+
+// Reads frames on its own thread and records when each arrived. A WebSocket viewer
+// acknowledges each frame, as the viewer page does.
+class LinkViewer
+{
+public:
+  enum class Kind { AckingWebSocket, Mjpeg };
+  LinkViewer(Kind kind, std::uint16_t port, const std::string& token)
+  {
+    if (kind == Kind::Mjpeg)
+    {
+      auto mjpeg = std::make_shared<MjpegClient>(port, "/stream.mjpeg?token=" + token);
+      this->Socket = mjpeg->Socket_().native_handle();
+      this->Thread = std::thread([this, mjpeg] {
+        for (std::string jpeg; !this->Stop && mjpeg->NextPart(jpeg);)
+          this->Record(jpeg);
+      });
+      return;
+    }
+    auto ws = std::make_shared<WsClient>(port, "/ws?token=" + token);
+    if (!ws->Open())
+    {
+      throw std::runtime_error("viewer: WebSocket upgrade status " + std::to_string(ws->HandshakeStatus));
+    }
+    this->Socket = ws->NativeHandle();
+    this->Thread = std::thread([this, ws] {
+      std::string data;
+      bool text = false;
+      while (!this->Stop && ws->Read(data, text))
+      {
+        if (!text)
+        {
+          this->Record(data);
+          ws->SendText(R"({"type":"ack"})");
+        }
+      }
+    });
+  }
+  ~LinkViewer()
+  {
+    this->Stop = true;
+    ::shutdown(this->Socket, SHUT_RDWR); // ends a read that is waiting
+    this->Thread.join();
+  }
+  std::vector<Received> Frames()
+  {
+    std::lock_guard<std::mutex> lock(this->Mutex);
+    return this->Log;
+  }
+
+private:
+  void Record(const std::string& jpeg)
+  {
+    const DecodedImage image = DecodeJpeg(jpeg);
+    std::lock_guard<std::mutex> lock(this->Mutex);
+    this->Log.push_back({ Clock::now(), image.Width, jpeg.size(), jpeg });
+  }
+  std::atomic<bool> Stop{ false };
+  int Socket = -1;
+  std::mutex Mutex;
+  std::vector<Received> Log;
+  std::thread Thread;
+};
+
+inline std::string Pointer(const char* action, double x, double y)
+{
+  return std::string(R"({"type":"pointer","action":")") + action + R"(","x":)" + std::to_string(x) +
+    R"(,"y":)" + std::to_string(y) + R"(,"button":0})";
+}
+
+/// Drags across the cone for `seconds` (30 moves a second) on a direct connection, then lets
+/// go; returns when it let go.
+inline Clock::time_point DragAcross(const Url& app, double seconds)
+{
+  WsClient driver(app.Port, "/ws?token=" + app.Token);
+  if (!driver.Open())
+  {
+    throw std::runtime_error("drag: WebSocket upgrade status " + std::to_string(driver.HandshakeStatus));
+  }
+  driver.SendText(Pointer("down", 0.2, 0.5));
+  const int moves = static_cast<int>(seconds * 30);
+  for (int i = 1; i <= moves; ++i)
+  {
+    driver.SendText(Pointer("move", 0.2 + 0.6 * i / moves, 0.5 + 0.1 * std::sin(i * 0.2)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(33));
+  }
+  driver.SendText(Pointer("up", 0.8, 0.5));
+  return Clock::now();
+}
+
+/// The application's picture now, fetched directly (not through a proxy).
+inline Grid AppPicture(const Url& app)
+{
+  const HttpReply reply = HttpGet(app.Port, "/snapshot.jpg?token=" + app.Token);
+  if (reply.Status != 200)
+  {
+    throw std::runtime_error("snapshot: status " + std::to_string(reply.Status));
+  }
+  return GridOf(reply.Body);
+}
+/// Seconds from letting go until `frames` held the app's final picture (-1: never).
+inline double CatchUp(const std::vector<Received>& frames, Clock::time_point letGo, const Grid& final)
+{
+  for (const Received& frame : frames)
+  {
+    if (frame.At >= letGo && Difference(GridOf(frame.Jpeg), final) < 4)
+    {
+      return std::chrono::duration<double>(frame.At - letGo).count();
+    }
+  }
+  return -1;
+}
+inline double Fps(const std::vector<Received>& frames, Clock::time_point from, Clock::time_point to)
+{
+  const auto n = std::count_if(frames.begin(), frames.end(), [&](const Received& f) { return f.At >= from && f.At < to; });
+  return double(n) / std::chrono::duration<double>(to - from).count();
+}
+} // namespace renderstream::testing
+
+#endif
