@@ -36,7 +36,8 @@ protected:
     const nlohmann::json stats = GetStats(this->Address.Port, this->Address.Token);
     for (const auto& client : stats["clientList"])
     {
-      if (client["kind"] == kind && client["link"]["slow"] == slow)
+      // The viewer acknowledges frames; the drag's own connection does not.
+      if (client["kind"] == kind && client["link"]["slow"] == slow && client["link"]["acks"] == true)
       {
         return client;
       }
@@ -82,8 +83,8 @@ TEST_F(SlowLink, FreeLinkIsNotDegraded)
   LinkViewer viewer(LinkViewer::Kind::AckingWebSocket, this->Address.Port, this->Address.Token);
   std::this_thread::sleep_for(300ms);
   const auto letGo = this->Drag(2.0);
-  EXPECT_FALSE(this->ClientStats("websocket", false).is_null()) << "the link is not slow";
   std::this_thread::sleep_for(1s);
+  EXPECT_FALSE(this->ClientStats("websocket", false).is_null()) << "the link is not slow";
   const auto frames = viewer.Frames();
   ASSERT_GT(frames.size(), 5u);
   for (const Received& frame : frames)
@@ -91,6 +92,28 @@ TEST_F(SlowLink, FreeLinkIsNotDegraded)
     EXPECT_EQ(frame.Width, kWidth) << "every frame at full size";
   }
   EXPECT_LT(CatchUp(frames, letGo, this->Picture()), 0.5);
+}
+
+TEST_F(SlowLink, QualityComesBackWhenTheLinkFrees)
+{
+  ThrottlingProxy link(this->Address.Port, 300e3);
+  LinkViewer viewer(LinkViewer::Kind::AckingWebSocket, link.Port, this->Address.Token);
+  std::this_thread::sleep_for(1500ms);
+  const auto slowDrag = Clock::now();
+  this->Drag(2.0);
+  link.SetRate(50e6); // the link frees
+  std::this_thread::sleep_for(500ms);
+  const auto freeDrag = Clock::now();
+  const auto letGo = this->Drag(4.0);
+  const auto frames = viewer.Frames();
+  const auto halfSize = [](const Received& f) { return f.Width < kWidth; };
+  EXPECT_TRUE(std::any_of(frames.begin(), frames.end(), [&](const Received& f) { return f.At > slowDrag && halfSize(f); }))
+    << "on the slow link it stepped down to half size";
+  const auto last = std::find_if(frames.rbegin(), frames.rend(), [&](const Received& f) { return f.At < letGo; });
+  ASSERT_NE(last, frames.rend());
+  EXPECT_GT(last->At, freeDrag);
+  EXPECT_EQ(last->Width, kWidth) << "back at full size once the link freed";
+  EXPECT_FALSE(this->ClientStats("websocket", false).is_null()) << "and no longer slow";
 }
 
 TEST_F(SlowLink, SlowAndFastViewersEachGetWhatTheirLinkCarries)

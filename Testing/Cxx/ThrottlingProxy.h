@@ -63,6 +63,9 @@ public:
 
   std::uint16_t Port = 0; // connect here instead of to the server
 
+  /// The link gets faster or slower (every connection, from now on).
+  void SetRate(double bitsPerSecond) { this->BytesPerSecond = bitsPerSecond / 8; }
+
 private:
   static sockaddr_in Loopback(std::uint16_t port)
   {
@@ -112,13 +115,13 @@ private:
         continue;
       }
       this->Sockets.insert(this->Sockets.end(), { client, server });
-      this->Threads.emplace_back([this, client, server] { this->Pass(client, server, 0); });
-      this->Threads.emplace_back([this, client, server] { this->Pass(server, client, this->BytesPerSecond); });
+      this->Threads.emplace_back([this, client, server] { this->Pass(client, server, false); });
+      this->Threads.emplace_back([this, client, server] { this->Pass(server, client, true); });
     }
   }
 
-  // Copies from -> to; with a rate, at most that many bytes a second (bursts of 4 KiB).
-  void Pass(int from, int to, double rate)
+  // Copies from -> to; throttled, at most BytesPerSecond (bursts of 4 KiB).
+  void Pass(int from, int to, bool throttled)
   {
     constexpr double kBurst = 4096;
     double tokens = kBurst;
@@ -127,11 +130,12 @@ private:
     while (this->Readable(from))
     {
       std::size_t want = sizeof(buffer);
-      if (rate > 0)
+      if (throttled)
       {
         for (;;)
         {
           const auto now = std::chrono::steady_clock::now();
+          const double rate = this->BytesPerSecond;
           tokens = std::min(kBurst, tokens + rate * std::chrono::duration<double>(now - last).count());
           last = now;
           if (tokens >= 1024 || this->Stop)
@@ -162,7 +166,7 @@ private:
   }
 
   const std::uint16_t Upstream;
-  const double BytesPerSecond;
+  std::atomic<double> BytesPerSecond;
   int Listening = -1;
   std::atomic<bool> Stop{ false };
   std::thread Acceptor;
