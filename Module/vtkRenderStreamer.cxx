@@ -324,9 +324,10 @@ void vtkRenderStreamer::Tick()
   ipc::InputEvent event;
   while (in.Segment->Events().TryPop(event))
   {
-    // Consecutive moves collapse into the newest: styles use the latest position only.
-    if (event.Type == ipc::EventType::PointerMove && !in.Pending.empty() &&
-      in.Pending.back().Type == ipc::EventType::PointerMove)
+    // Consecutive moves (resizes) collapse into the newest: styles use the latest position
+    // only, and each resize renders.
+    const bool coalesces = event.Type == ipc::EventType::PointerMove || event.Type == ipc::EventType::Resize;
+    if (coalesces && !in.Pending.empty() && in.Pending.back().Type == event.Type)
     {
       in.Pending.back() = event;
     }
@@ -356,7 +357,13 @@ void vtkRenderStreamer::Capture()
   {
     return;
   }
-  const auto result = vtkRenderStreamerCapture::Read(in.Window, width, height, in.Segment->WritableSlot());
+  std::uint8_t* slot = in.Segment->WritableSlot();
+  if (!slot)
+  {
+    vtkWarningMacro("the shared memory's slot index is corrupt; frame skipped");
+    return;
+  }
+  const auto result = vtkRenderStreamerCapture::Read(in.Window, width, height, slot);
   if (!result.Ok)
   {
     vtkWarningMacro("could not read the window's pixels; frame skipped");

@@ -209,10 +209,10 @@ private:
     Carried carried;
     {
       std::lock_guard<std::mutex> lock(this->Mutex);
-      // One motion carrier in flight: later moves only update it (VTK then handles the
-      // newest position once, however far behind the render thread is).
-      if (event.Type == EventType::PointerMove && !this->InFlight.empty() &&
-        this->InFlight.back().Event.Type == EventType::PointerMove)
+      // One motion (or resize) carrier in flight: later ones only update it, so VTK handles
+      // the newest position (size) once, however far behind the render thread is.
+      const bool coalesces = event.Type == EventType::PointerMove || event.Type == EventType::Resize;
+      if (coalesces && !this->InFlight.empty() && this->InFlight.back().Event.Type == event.Type)
       {
         this->InFlight.back().Event = event;
         return;

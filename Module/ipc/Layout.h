@@ -23,6 +23,7 @@ constexpr std::uint32_t kEventCapacity = 1024; // power of two
 constexpr std::size_t kPageSize = 4096;
 constexpr std::size_t kCacheLine = 64;
 constexpr std::uint32_t kFreshBit = 4; // in SegmentHeader::Middle
+constexpr std::uint32_t kMaxSide = 16384; // largest frame width or height
 
 /// The clock of every *TimeNs field below: steady, in nanoseconds, the same in both processes.
 inline std::int64_t SteadyNowNs()

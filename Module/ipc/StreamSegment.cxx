@@ -40,10 +40,10 @@ std::string Describe(const std::string& name)
 
 std::unique_ptr<StreamSegment> StreamSegment::Create(std::uint32_t maxWidth, std::uint32_t maxHeight)
 {
-  if (maxWidth == 0 || maxHeight == 0 || maxWidth > 16384 || maxHeight > 16384)
+  if (maxWidth == 0 || maxHeight == 0 || maxWidth > kMaxSide || maxHeight > kMaxSide)
   {
     throw std::runtime_error("frame size limit " + std::to_string(maxWidth) + "x" +
-      std::to_string(maxHeight) + " is out of range (1..16384)");
+      std::to_string(maxHeight) + " is out of range (1.." + std::to_string(kMaxSide) + ")");
   }
   const std::size_t slotBytes = PageAlign(std::size_t(maxWidth) * maxHeight * 4);
   const std::size_t eventsOffset = kPageSize;
@@ -74,7 +74,8 @@ std::unique_ptr<StreamSegment> StreamSegment::Create(std::uint32_t maxWidth, std
   // Magic last: a concurrent Open() never sees a half-initialized header as valid.
   std::atomic_thread_fence(std::memory_order_release);
   head->Magic = kMagic;
-  return std::unique_ptr<StreamSegment>(new StreamSegment(std::move(memory), true));
+  const Geometry shape{ maxWidth, maxHeight, slotBytes, eventsOffset, slotsOffset };
+  return std::unique_ptr<StreamSegment>(new StreamSegment(std::move(memory), shape, true));
 }
 
 std::unique_ptr<StreamSegment> StreamSegment::Open(const std::string& name)
@@ -97,26 +98,38 @@ std::unique_ptr<StreamSegment> StreamSegment::Open(const std::string& name)
     fail("layout version " + std::to_string(head->Version) + ", this program speaks version " +
       std::to_string(kLayoutVersion));
   }
-  const std::size_t slotBytes = std::size_t(head->MaxWidth) * head->MaxHeight * 4;
-  if (head->HeaderSize != sizeof(SegmentHeader) || head->TotalSize != memory.Size() ||
-    head->SlotCount != kSlotCount || head->EventCapacity != kEventCapacity ||
-    head->SlotBytes < slotBytes || head->EventsOffset < kPageSize ||
-    head->EventsOffset + kEventCapacity * sizeof(InputEvent) > head->SlotsOffset ||
-    head->SlotsOffset + kSlotCount * head->SlotBytes > memory.Size())
+  // Each field is read once, into our own memory, and every sum is checked as a difference
+  // against what is left, so that no value can make the arithmetic wrap.
+  const Geometry shape{ head->MaxWidth, head->MaxHeight, static_cast<std::size_t>(head->SlotBytes),
+    static_cast<std::size_t>(head->EventsOffset), static_cast<std::size_t>(head->SlotsOffset) };
+  const std::size_t size = memory.Size();
+  constexpr std::size_t kRingBytes = std::size_t(kEventCapacity) * sizeof(InputEvent);
+  if (shape.MaxWidth == 0 || shape.MaxHeight == 0 || shape.MaxWidth > kMaxSide || shape.MaxHeight > kMaxSide)
   {
-    fail("its size fields disagree with its " + std::to_string(memory.Size()) + " bytes");
+    fail("its frame size limit " + std::to_string(shape.MaxWidth) + "x" + std::to_string(shape.MaxHeight) +
+      " is out of range (1.." + std::to_string(kMaxSide) + ")");
   }
-  auto segment = std::unique_ptr<StreamSegment>(new StreamSegment(std::move(memory), false));
+  const std::size_t frameBytes = std::size_t(shape.MaxWidth) * shape.MaxHeight * 4; // < 2^31
+  if (head->HeaderSize != sizeof(SegmentHeader) || head->TotalSize != size ||
+    head->SlotCount != kSlotCount || head->EventCapacity != kEventCapacity ||
+    shape.EventsOffset < kPageSize || shape.EventsOffset % kPageSize != 0 || shape.EventsOffset > size ||
+    kRingBytes > size - shape.EventsOffset || shape.SlotsOffset < shape.EventsOffset + kRingBytes ||
+    shape.SlotsOffset % kPageSize != 0 || shape.SlotsOffset > size || shape.SlotBytes < frameBytes ||
+    shape.SlotBytes > (size - shape.SlotsOffset) / kSlotCount)
+  {
+    fail("its size fields disagree with its " + std::to_string(size) + " bytes");
+  }
+  auto segment = std::unique_ptr<StreamSegment>(new StreamSegment(std::move(memory), shape, false));
   segment->Head->ConsumerPid = static_cast<std::int32_t>(::getpid());
   return segment;
 }
 
-StreamSegment::StreamSegment(SharedMemory memory, bool creator)
+StreamSegment::StreamSegment(SharedMemory memory, const Geometry& shape, bool creator)
   : Memory(std::move(memory))
   , Head(static_cast<SegmentHeader*>(this->Memory.Data()))
+  , Shape(shape)
   , Ring(this->Head->Events,
-      reinterpret_cast<InputEvent*>(static_cast<std::uint8_t*>(this->Memory.Data()) +
-        this->Head->EventsOffset),
+      reinterpret_cast<InputEvent*>(static_cast<std::uint8_t*>(this->Memory.Data()) + shape.EventsOffset),
       kEventCapacity)
   , Creator(creator)
 {
@@ -168,8 +181,12 @@ bool StreamSegment::PeerAlive() const
 
 std::uint8_t* StreamSegment::Slot(std::uint32_t index) const
 {
-  return static_cast<std::uint8_t*>(this->Memory.Data()) + this->Head->SlotsOffset +
-    std::size_t(index) * this->Head->SlotBytes;
+  if (index >= kSlotCount)
+  {
+    return nullptr;
+  }
+  return static_cast<std::uint8_t*>(this->Memory.Data()) + this->Shape.SlotsOffset +
+    std::size_t(index) * this->Shape.SlotBytes;
 }
 
 std::uint8_t* StreamSegment::WritableSlot() const
@@ -180,6 +197,10 @@ std::uint8_t* StreamSegment::WritableSlot() const
 std::uint64_t StreamSegment::Publish(FrameInfo info)
 {
   const std::uint32_t back = this->Head->ProducerSlot.load(std::memory_order_relaxed);
+  if (back >= kSlotCount)
+  {
+    return 0; // the index word was overwritten (a corrupt peer): nothing is published
+  }
   info.Sequence = this->Head->PublishedFrames.load(std::memory_order_relaxed) + 1;
   this->Head->Slots[back] = info;
   const std::uint32_t previous = this->Head->Middle.exchange(back | kFreshBit, std::memory_order_acq_rel);
@@ -250,11 +271,17 @@ bool StreamSegment::AcquireLatest()
 
 FrameView StreamSegment::Current() const
 {
-  const std::uint32_t front = this->Head->ConsumerSlot.load(std::memory_order_relaxed);
   FrameView view;
-  view.Info = this->Head->Slots[front];
-  if (view.Info.Sequence != 0 && view.Info.Width <= this->Head->MaxWidth &&
-    view.Info.Height <= this->Head->MaxHeight)
+  const std::uint32_t front = this->Head->ConsumerSlot.load(std::memory_order_relaxed);
+  if (front >= kSlotCount)
+  {
+    return view; // the index word was overwritten: no frame, rather than foreign memory
+  }
+  view.Info = this->Head->Slots[front]; // a copy: the checks below hold for what is used
+  const bool known = view.Info.Format == PixelFormat::RGB || view.Info.Format == PixelFormat::RGBA ||
+    view.Info.Format == PixelFormat::BGRA;
+  if (view.Info.Sequence != 0 && known && view.Info.Width <= this->Shape.MaxWidth &&
+    view.Info.Height <= this->Shape.MaxHeight && view.Bytes() <= this->Shape.SlotBytes)
   {
     view.Pixels = this->Slot(front);
   }

@@ -46,17 +46,18 @@ public:
 
   const std::string& Name() const { return this->Memory.Name(); }
   SegmentHeader& Header() const { return *this->Head; }
-  std::uint32_t MaxWidth() const { return this->Head->MaxWidth; }
-  std::uint32_t MaxHeight() const { return this->Head->MaxHeight; }
+  std::uint32_t MaxWidth() const { return this->Shape.MaxWidth; }
+  std::uint32_t MaxHeight() const { return this->Shape.MaxHeight; }
   /// Removes the name from /dev/shm (e.g. the server, once its creator died).
   void Unlink() { this->Memory.Unlink(); }
   /// True while the process on the other side exists (pid check; false before it attached).
   bool PeerAlive() const;
 
   // ---- producer side (render thread) ----
-  /// The slot the producer may write now: SlotBytes() bytes, never read by the consumer.
+  /// The slot the producer may write now: SlotBytes() bytes, never read by the consumer;
+  /// nullptr if the slot index in shared memory was corrupted.
   std::uint8_t* WritableSlot() const;
-  std::size_t SlotBytes() const { return this->Head->SlotBytes; }
+  std::size_t SlotBytes() const { return this->Shape.SlotBytes; }
   /// Publishes the slot just written; Sequence is assigned here. Never blocks.
   std::uint64_t Publish(FrameInfo info);
 
@@ -81,11 +82,23 @@ public:
   bool WaitForInput(std::chrono::milliseconds timeout, const std::atomic<bool>& stop);
 
 private:
-  StreamSegment(SharedMemory memory, bool creator);
+  // The segment's geometry, validated once (Create or Open) and kept in our own memory: the
+  // other process can rewrite the header at any time, so nothing checked is read twice.
+  struct Geometry
+  {
+    std::uint32_t MaxWidth = 0;
+    std::uint32_t MaxHeight = 0;
+    std::size_t SlotBytes = 0;
+    std::size_t EventsOffset = 0;
+    std::size_t SlotsOffset = 0;
+  };
+  StreamSegment(SharedMemory memory, const Geometry& shape, bool creator);
+  /// Slot `index`'s pixels, or nullptr for an index out of range (a corrupt or hostile peer).
   std::uint8_t* Slot(std::uint32_t index) const;
 
   SharedMemory Memory;
   SegmentHeader* Head;
+  Geometry Shape;
   EventRing Ring;
   bool Creator;
 };

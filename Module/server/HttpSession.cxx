@@ -27,7 +27,6 @@ constexpr std::size_t kHeaderLimit = 8 * 1024;
 constexpr std::size_t kBodyLimit = 1024; // every endpoint is a GET or HEAD: a body is never needed
 constexpr auto kReadTimeout = std::chrono::seconds(30);
 constexpr auto kFirstFrameWait = std::chrono::seconds(2);
-const char* const kCookie = "renderstream_token";
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
@@ -121,6 +120,10 @@ private:
 
   // Half-closes, then drains what the client still sends (briefly) so that closing with
   // unread bytes does not reset the connection before the client read our answer.
+  // One cookie per stream: cookies ignore ports, so streams on one host that shared a name
+  // would overwrite each other's token.
+  std::string CookieName() const { return "renderstream_token_" + std::to_string(this->State->Port); }
+
   void Shutdown()
   {
     beast::error_code ec;
@@ -173,7 +176,7 @@ private:
     bool fromQuery = !token.empty();
     if (!fromQuery)
     {
-      token = FindCookie(request[http::field::cookie], kCookie);
+      token = FindCookie(request[http::field::cookie], this->CookieName());
     }
     const SharedState::Access access = this->State->Authorize(token);
     if (access == SharedState::Access::None)
@@ -197,14 +200,22 @@ private:
       if (fromQuery)
       {
         response.set(http::field::set_cookie,
-          std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+          this->CookieName() + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
       }
       return this->Send(std::move(response));
     }
     if (target.Path == "/stats")
     {
+      std::vector<ClientInfo> clients = this->State->Frames.Clients();
+      for (ClientInfo& client : clients)
+      {
+        if (access != SharedState::Access::Full)
+        {
+          client.Remote.clear(); // viewers' addresses are for the owner only
+        }
+      }
       return this->Send(this->MakeResponse(request, http::status::ok, "application/json",
-        this->State->Stats.Json(this->State->Segment.Header(), this->State->Frames.Clients())));
+        this->State->Stats.Json(this->State->Segment.Header(), clients)));
     }
     if (target.Path == "/metrics")
     {
@@ -295,7 +306,8 @@ private:
       return;
     }
     std::string jpeg;
-    if (quality == 0 || !this->State->Watcher ||
+    // HEAD encodes nothing: it answers with the held frame's headers.
+    if (quality == 0 || request.method() == http::verb::head || !this->State->Watcher ||
       !this->State->Watcher->EncodeHeld(quality, jpeg))
     {
       jpeg = latest->Jpeg;

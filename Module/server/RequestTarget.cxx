@@ -2,6 +2,8 @@
 
 #include <uriparser/Uri.h>
 
+#include <cctype>
+
 namespace renderstream::server
 {
 bool RequestTarget::Parse(std::string_view target, RequestTarget& out)
@@ -28,6 +30,16 @@ bool RequestTarget::Parse(std::string_view target, RequestTarget& out)
   if (query.empty())
   {
     return true;
+  }
+  // Every escape is two hex digits, and none is a NUL: uriparser's values are C strings, so
+  // "token=T%00junk" would otherwise be read as "token=T".
+  for (std::size_t i = query.find('%'); i != std::string::npos; i = query.find('%', i + 1))
+  {
+    if (i + 2 >= query.size() || !std::isxdigit(static_cast<unsigned char>(query[i + 1])) ||
+      !std::isxdigit(static_cast<unsigned char>(query[i + 2])) || (query[i + 1] == '0' && query[i + 2] == '0'))
+    {
+      return false;
+    }
   }
   UriQueryListA* list = nullptr;
   int count = 0;

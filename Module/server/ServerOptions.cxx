@@ -12,7 +12,7 @@ namespace
 {
 bool ValidToken(const std::string& token)
 {
-  if (token.empty() || token.size() > 47)
+  if (token.size() < 32 || token.size() > 47) // 32: at least 128 bits, as 32 hex digits
   {
     return false;
   }
@@ -48,7 +48,7 @@ ServerOptions::Outcome ServerOptions::Parse(
     ("port", po::value<int>(&port)->default_value(0),
       "TCP port to listen on; 0 picks a free port (read it from the segment or stderr)")
     ("token", po::value<std::string>(&options.Token),
-      "full-access token (view + input); default: 128 random bits in hex")
+      "full-access token (view + input), 32-47 characters; default: 128 random bits in hex")
     ("view-token", po::value<std::string>(&options.ViewToken),
       "view-only token (frames, no input); default: 128 random bits in hex")
     ("view-only", po::bool_switch(&options.ViewOnly),
@@ -105,7 +105,7 @@ ServerOptions::Outcome ServerOptions::Parse(
   if ((vm.count("token") && !ValidToken(options.Token)) ||
     (vm.count("view-token") && !ValidToken(options.ViewToken)))
   {
-    error = "tokens must be 1..47 characters of [A-Za-z0-9._~-]";
+    error = "tokens must be 32..47 characters of [A-Za-z0-9._~-] (at least 128 bits)";
     return Outcome::Usage;
   }
   if (!options.Token.empty() && options.Token == options.ViewToken)

@@ -82,6 +82,7 @@ std::string ServerStats::Json(
     { "rejected", this->InputRejected.load() },
     { "viewOnlyDropped", this->InputViewOnly.load() },
     { "ringFull", this->InputRingFull.load() },
+    { "rateLimited", this->InputRateLimited.load() },
     { "ringOverflows", header.Events.Overflows.load(std::memory_order_relaxed) },
   };
   out["http"] = { { "requests", this->HttpRequests.load() },
@@ -90,7 +91,7 @@ std::string ServerStats::Json(
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : clients)
   {
-    list.push_back({ { "id", c.Id }, { "kind", c.Kind }, { "remote", c.Remote },
+    list.push_back({ { "id", c.Id }, { "kind", c.Kind }, { "remote", c.Remote.empty() ? "hidden" : c.Remote },
       { "viewOnly", c.ViewOnly }, { "framesSent", c.FramesSent },
       { "framesDropped", c.FramesDropped }, { "bytesSent", c.BytesSent },
       { "inputAccepted", c.InputAccepted }, { "inputRejected", c.InputRejected },
@@ -132,6 +133,8 @@ std::string ServerStats::Prometheus(
     this->InputRejected.load());
   metric("input_view_only_total", "counter", "Input messages dropped from view-only clients.",
     this->InputViewOnly.load());
+  metric("input_rate_limited_total", "counter", "Input events over a client's rate, dropped.",
+    this->InputRateLimited.load());
   metric("event_ring_overflows_total", "counter", "Input events lost to a full ring.",
     header.Events.Overflows.load(std::memory_order_relaxed));
   metric("clients", "gauge", "Connected streaming clients.", clients.size());

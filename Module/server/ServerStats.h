@@ -35,6 +35,7 @@ public:
   std::atomic<std::uint64_t> InputRejected{ 0 };    // invalid messages, counted and ignored
   std::atomic<std::uint64_t> InputViewOnly{ 0 };    // dropped: the client may only view
   std::atomic<std::uint64_t> InputRingFull{ 0 };    // valid but the event ring was full
+  std::atomic<std::uint64_t> InputRateLimited{ 0 }; // over a client's input rate, dropped
   std::atomic<std::uint64_t> ConnectionsRefused{ 0 }; // 503 at --max-clients
   std::atomic<std::uint64_t> HttpRequests{ 0 };
   std::atomic<std::uint64_t> HttpUnauthorized{ 0 };

@@ -47,6 +47,7 @@ public:
   std::atomic<std::int64_t> LastInputNs{ 0 }; // steady ns of the newest accepted input event
   LevelDemand Demand;                         // rendition levels the viewers use
   bool ShuttingDown = false;                  // io thread only
+  std::uint16_t Port = 0;                     // the port it listens on, once it does
 };
 } // namespace renderstream::server
 

@@ -65,10 +65,9 @@ void WebSocketSession::OnAccept(beast::error_code ec)
   }
   this->Accepted = true;
   const auto latest = this->State->Frames.Latest();
-  const auto& header = this->State->Segment.Header();
   nlohmann::json hello = { { "type", "hello" }, { "viewOnly", this->ViewOnly },
     { "width", latest ? latest->Width : 0 }, { "height", latest ? latest->Height : 0 },
-    { "maxWidth", header.MaxWidth }, { "maxHeight", header.MaxHeight } };
+    { "maxWidth", this->State->Segment.MaxWidth() }, { "maxHeight", this->State->Segment.MaxHeight() } };
   this->PendingText = hello.dump();
   if (latest && !this->Pending)
   {
@@ -112,8 +111,8 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
 void WebSocketSession::HandleText(std::string_view text)
 {
   auto& stats = this->State->Stats;
-  const auto& header = this->State->Segment.Header();
-  ParsedInput parsed = ParseInputEvent(text, header.MaxWidth, header.MaxHeight);
+  ParsedInput parsed =
+    ParseInputEvent(text, this->State->Segment.MaxWidth(), this->State->Segment.MaxHeight());
   if (parsed.Ack)
   {
     this->OnAck(); // not input: view-only clients acknowledge frames too
@@ -122,6 +121,11 @@ void WebSocketSession::HandleText(std::string_view text)
   if (this->ViewOnly)
   {
     stats.InputViewOnly.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (!this->TakeInputToken())
+  {
+    stats.InputRateLimited.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   if (!parsed.Ok)
@@ -241,6 +245,20 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
     this->InFlight.reset();
   }
   this->DoWrite();
+}
+
+bool WebSocketSession::TakeInputToken()
+{
+  const auto now = std::chrono::steady_clock::now();
+  this->InputTokens = std::min(kInputBurst,
+    this->InputTokens + kInputPerSecond * std::chrono::duration<double>(now - this->InputRefilled).count());
+  this->InputRefilled = now;
+  if (this->InputTokens < 1)
+  {
+    return false;
+  }
+  this->InputTokens -= 1;
+  return true;
 }
 
 void WebSocketSession::OnAck()

@@ -35,6 +35,10 @@ public:
   static constexpr std::size_t kMaxMessage = 4096;
   static constexpr std::size_t kMaxUnacked = 2;
   static constexpr std::chrono::seconds kAckTimeout{ 2 };
+  // Input rate per client: far above a person's (pointer moves come at 60-120 a second), far
+  // below a flood that would keep the application busy.
+  static constexpr double kInputPerSecond = 300;
+  static constexpr double kInputBurst = 600;
 
   WebSocketSession(
     boost::beast::tcp_stream&& stream, std::shared_ptr<SharedState> state, bool viewOnly);
@@ -53,6 +57,7 @@ private:
   void HandleText(std::string_view text);
   void DoWrite();
   void OnAck();
+  bool TakeInputToken();
   void QueueLinkStatus();
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
   void CloseWith(boost::beast::websocket::close_code code);
@@ -79,6 +84,8 @@ private:
   std::chrono::steady_clock::time_point WriteStart;
   std::chrono::steady_clock::time_point LastAck;
   std::chrono::steady_clock::time_point LastStatus;
+  double InputTokens = kInputBurst; // token bucket for input events
+  std::chrono::steady_clock::time_point InputRefilled = std::chrono::steady_clock::now();
   bool Accepted = false;
   bool Writing = false;
   bool Closing = false;

@@ -183,6 +183,7 @@ int main(int argc, char** argv)
 
     auto& header = segment->Header();
     header.Port = listener->Port();
+    state->Port = listener->Port();
     CopyField(header.Token, sizeof(header.Token), token);
     CopyField(header.ViewToken, sizeof(header.ViewToken), viewToken);
     header.Error[0] = '\0';

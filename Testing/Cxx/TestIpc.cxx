@@ -665,6 +665,83 @@ TEST(IpcOpen, SegmentSmallerThanTheHeaderThrowsSayingItsSize)
   EXPECT_NE(error.find(name), std::string::npos) << error;
 }
 
+// A valid header in a raw segment of the right size, for tests that corrupt it before Open().
+struct CopiedHeader
+{
+  explicit CopiedHeader(const char* what)
+    : Real(ipc::StreamSegment::Create(64, 48))
+    , Name(TestSegmentName(what))
+    , Raw(ipc::SharedMemory::Create(this->Name, this->Real->Header().TotalSize))
+  {
+    std::memcpy(this->Raw.Data(), &this->Real->Header(), ipc::kPageSize);
+  }
+  ipc::SegmentHeader& Head() { return *static_cast<ipc::SegmentHeader*>(this->Raw.Data()); }
+  std::unique_ptr<ipc::StreamSegment> Real;
+  std::string Name;
+  ipc::SharedMemory Raw;
+};
+
+TEST(IpcOpen, SizeFieldsThatWouldWrapOrPointOutsideAreRefused)
+{
+  const std::vector<std::pair<const char*, std::function<void(ipc::SegmentHeader&)>>> corruptions = {
+    { "huge width", [](ipc::SegmentHeader& h) { h.MaxWidth = 0xFFFFFFFFu; } },
+    { "slot bytes that wrap", [](ipc::SegmentHeader& h) { h.SlotBytes = 1ULL << 62; } },
+    { "slots offset that wraps", [](ipc::SegmentHeader& h) { h.SlotsOffset = ~0ULL - ipc::kPageSize + 1; } },
+    { "events offset near the end", [](ipc::SegmentHeader& h) { h.EventsOffset = h.TotalSize - ipc::kPageSize; } },
+    { "events offset that wraps", [](ipc::SegmentHeader& h) { h.EventsOffset = ~0ULL - ipc::kPageSize + 1; } },
+    { "unaligned events", [](ipc::SegmentHeader& h) { h.EventsOffset += 8; } },
+  };
+  for (const auto& [what, corrupt] : corruptions)
+  {
+    CopiedHeader copy(what);
+    corrupt(copy.Head());
+    const std::string error = ReadError([&] { ipc::StreamSegment::Open(copy.Name); });
+    EXPECT_NE(error.find("is not a RenderStream segment"), std::string::npos) << what << ": " << error;
+  }
+}
+
+// A peer that rewrites the shared indices or the header after Open() gets no frame, never
+// another part of memory.
+TEST(IpcHostile, OutOfRangeSlotIndicesGiveNoFrame)
+{
+  auto producer = ipc::StreamSegment::Create(64, 48);
+  auto consumer = ipc::StreamSegment::Open(producer->Name());
+  ipc::FrameInfo info;
+  info.Width = 64;
+  info.Height = 48;
+  ASSERT_NE(producer->Publish(info), 0u);
+  ASSERT_TRUE(consumer->AcquireLatest());
+  ASSERT_NE(consumer->Current().Pixels, nullptr);
+
+  producer->Header().Middle.store(24 | ipc::kFreshBit); // "slot 24" of 3
+  EXPECT_TRUE(consumer->AcquireLatest());
+  EXPECT_EQ(consumer->Current().Pixels, nullptr) << "slot 24 does not exist";
+
+  producer->Header().ProducerSlot.store(7);
+  EXPECT_EQ(producer->WritableSlot(), nullptr);
+  EXPECT_EQ(producer->Publish(info), 0u) << "nothing is published from slot 7";
+}
+
+TEST(IpcHostile, HeaderRewrittenAfterOpenChangesNoCheckedValue)
+{
+  auto producer = ipc::StreamSegment::Create(64, 48);
+  auto consumer = ipc::StreamSegment::Open(producer->Name());
+  auto& head = producer->Header();
+  head.MaxWidth = 16384;
+  head.MaxHeight = 16384;
+  head.SlotBytes = 1ULL << 40;
+  head.SlotsOffset = 1ULL << 40;
+  EXPECT_EQ(consumer->MaxWidth(), 64u);
+  EXPECT_EQ(consumer->MaxHeight(), 48u);
+  EXPECT_EQ(consumer->SlotBytes(), producer->SlotBytes());
+  ipc::FrameInfo huge;
+  huge.Width = 16384; // larger than the slot validated at Open()
+  huge.Height = 16384;
+  ASSERT_NE(producer->Publish(huge), 0u);
+  ASSERT_TRUE(consumer->AcquireLatest());
+  EXPECT_EQ(consumer->Current().Pixels, nullptr) << "a frame larger than its slot is not read";
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. Cleanup
 

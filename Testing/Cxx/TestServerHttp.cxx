@@ -130,16 +130,59 @@ TEST(ServerHttp, PageSetsTheCookieAndTheCookieWorks)
   EXPECT_NE(page.Header("content-type").find("text/html"), std::string::npos);
   EXPECT_NE(page.Body.find("<html"), std::string::npos);
   const std::string cookie = page.Header("set-cookie");
-  EXPECT_NE(cookie.find("renderstream_token=" + server.Token), std::string::npos) << cookie;
+  // Named for this stream's port: cookies ignore ports, and two streams in one browser must
+  // not overwrite each other's.
+  const std::string name = "renderstream_token_" + std::to_string(server.Port);
+  EXPECT_EQ(cookie.rfind(name + "=" + server.Token + ";", 0), 0u) << cookie;
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
   EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
   const HttpReply withCookie = HttpGet(server.Port, "/snapshot.jpg",
-    { { "Cookie", "other=1; renderstream_token=" + server.Token } });
+    { { "Cookie", "other=1; " + name + "=" + server.Token } });
   EXPECT_EQ(withCookie.Status, 200);
   EXPECT_TRUE(IsCompleteJpeg(withCookie.Body));
-  const HttpReply badCookie =
-    HttpGet(server.Port, "/snapshot.jpg", { { "Cookie", "renderstream_token=nope" } });
+  const HttpReply badCookie = HttpGet(server.Port, "/snapshot.jpg", { { "Cookie", name + "=nope" } });
   EXPECT_EQ(badCookie.Status, 401);
+  const HttpReply otherStream = HttpGet(server.Port, "/snapshot.jpg",
+    { { "Cookie", "renderstream_token_1=" + server.Token } });
+  EXPECT_EQ(otherStream.Status, 401) << "another stream's cookie is not this one's";
+}
+
+TEST(ServerHttp, TwoStreamsInOneBrowserKeepTheirOwnCookies)
+{
+  ServerProcess first, second;
+  first.PublishPattern(kW, kH, 1);
+  second.PublishPattern(kW, kH, 1);
+  const std::string a = HttpGet(first.Port, first.Url("/", first.Token)).Header("set-cookie");
+  const std::string b = HttpGet(second.Port, second.Url("/", second.Token)).Header("set-cookie");
+  // A browser sends both cookies to both ports (cookies ignore ports); each stream uses its own.
+  const std::string jar = a.substr(0, a.find(';')) + "; " + b.substr(0, b.find(';'));
+  EXPECT_EQ(HttpGet(first.Port, "/snapshot.jpg", { { "Cookie", jar } }).Status, 200);
+  EXPECT_EQ(HttpGet(second.Port, "/snapshot.jpg", { { "Cookie", jar } }).Status, 200);
+}
+
+TEST(ServerHttp, EscapesInTheQueryMustBeWholeAndNotNul)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  EXPECT_EQ(HttpGet(server.Port, "/snapshot.jpg?token=" + server.Token).Status, 200);
+  EXPECT_EQ(HttpGet(server.Port, "/snapshot.jpg?token=" + server.Token + "%00junk").Status, 400)
+    << "a NUL would cut the token short";
+  EXPECT_EQ(HttpGet(server.Port, "/snapshot.jpg?token=" + server.Token + "%zz").Status, 400);
+  EXPECT_EQ(HttpGet(server.Port, "/snapshot.jpg?token=" + server.Token + "%4").Status, 400);
+}
+
+TEST(ServerHttp, ViewersAddressesAreShownToTheOwnerOnly)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  MjpegClient viewer(server.Port, server.Url("/stream.mjpeg", server.ViewToken));
+  std::string part;
+  ASSERT_TRUE(viewer.NextPart(part));
+  const nlohmann::json owner = GetStats(server.Port, server.Token);
+  const nlohmann::json watcher = GetStats(server.Port, server.ViewToken);
+  ASSERT_EQ(owner["clientList"].size(), 1u);
+  EXPECT_EQ(owner["clientList"][0]["remote"].get<std::string>().rfind("127.0.0.1:", 0), 0u);
+  EXPECT_EQ(watcher["clientList"][0]["remote"], "hidden");
 }
 
 TEST(ServerHttp, ViewTokenMayWatch)

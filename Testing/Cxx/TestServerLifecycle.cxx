@@ -194,8 +194,41 @@ TEST(ServerLifecycle, UsageErrorsExit2AndRuntimeErrorsExit1)
 
 TEST(ServerLifecycle, GivenTokensAreUsed)
 {
-  ServerProcess server({ "--token", "full-secret", "--view-token", "view-secret" });
-  EXPECT_EQ(server.Token, "full-secret");
-  EXPECT_EQ(server.ViewToken, "view-secret");
-  EXPECT_EQ(HttpGet(server.Port, "/stats?token=full-secret").Status, 200);
+  const std::string full(32, 'f'), view(40, 'v');
+  ServerProcess server({ "--token", full, "--view-token", view });
+  EXPECT_EQ(server.Token, full);
+  EXPECT_EQ(server.ViewToken, view);
+  EXPECT_EQ(HttpGet(server.Port, "/stats?token=" + full).Status, 200);
 }
+
+TEST(ServerLifecycle, GivenTokensNeedAtLeast128Bits)
+{
+  EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--token", "short-secret" }), 2));
+  EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--token", std::string(31, 'a') }), 2));
+}
+
+namespace
+{
+// The segment is untrusted input: an application (or anything that can write its segment)
+// that points the frame index outside the three slots gets no frame encoded from there. The
+// server keeps serving its last good frame and keeps running.
+TEST(ServerLifecycle, HostileSlotIndexNeverServesForeignMemory)
+{
+  ServerProcess server;
+  server.PublishPattern(320, 240, 1);
+  ASSERT_TRUE(server.WaitEncoded(1));
+  const HttpReply before = HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token));
+  ASSERT_EQ(before.Status, 200);
+  auto& head = server.Segment->Header();
+  const auto errorsBefore = GetStats(server.Port, server.Token)["frames"]["encodeErrors"].get<int>();
+  head.Middle.store(24 | renderstream::ipc::kFreshBit); // "slot 24" of 3: beyond the mapping's slots
+  ::sem_post(&head.FrameReady);
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(renderstream::ipc::ProcessAlive(server.Pid)) << server.Stderr();
+  const HttpReply after = HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token));
+  EXPECT_EQ(after.Status, 200);
+  EXPECT_EQ(after.Body, before.Body) << "the last good frame, not memory outside the slots";
+  EXPECT_GT(GetStats(server.Port, server.Token)["frames"]["encodeErrors"].get<int>(), errorsBefore)
+    << "the bad frame is counted";
+}
+} // namespace

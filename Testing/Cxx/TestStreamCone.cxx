@@ -177,6 +177,42 @@ TEST(StreamCone, ServesTheConeAndCleansUpWhenItExits)
   EXPECT_TRUE(ShmOf(app).empty());
 }
 
+// 1024 resizes in one burst (55 KB): each used to render on its own (the next frame came a
+// minute later). Now the server passes at most a burst of input per client, and the app
+// coalesces resizes, so it renders a few times and is free again within seconds.
+TEST(StreamCone, AnInputFloodIsRateLimitedAndResizesCoalesce)
+{
+  AppProcess cone = StreamCone({ "--seconds", "30" });
+  const Url url = ParseReadyLine(cone.ReadLine(std::chrono::seconds(30)));
+  ASSERT_NE(url.Port, 0);
+  WsClient ws(url.Port, "/ws?token=" + url.Token, "http://127.0.0.1:" + std::to_string(url.Port));
+  ASSERT_TRUE(ws.Open());
+  std::string frame;
+  ASSERT_TRUE(ws.ReadFrame(frame));
+  const auto captured = [&] { return GetStats(url.Port, url.Token)["frames"]["captured"].get<long>(); };
+  const long before = captured();
+  for (int i = 0; i < 1024; ++i)
+  {
+    ASSERT_TRUE(ws.SendText(R"({"type":"resize","width":)" + std::to_string(i % 2 ? 500 : 640) + R"(,"height":480})"));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  long last = -1, now = captured();
+  while (now != last && std::chrono::steady_clock::now() - start < std::chrono::seconds(20))
+  {
+    last = now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    now = captured();
+  }
+  const double busy = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - 0.5;
+  const nlohmann::json stats = GetStats(url.Port, url.Token);
+  std::cout << "1024 resizes: " << now - before << " renders, app busy for about " << busy
+            << " s; server rate-limited " << stats["input"]["rateLimited"] << "\n";
+  EXPECT_LT(now - before, 100) << "resizes coalesce";
+  EXPECT_LT(busy, 3.0) << "the app is free again within seconds";
+  EXPECT_GT(stats["input"]["rateLimited"].get<long>(), 0) << "the server dropped what was over the client's rate";
+  EXPECT_GT(stats["input"]["accepted"].get<long>(), 0);
+}
+
 TEST(StreamCone, KilledAppLeavesNoServerAndNoSharedMemory)
 {
   AppProcess cone = StreamCone({ "--seconds", "0" });
