@@ -1,5 +1,7 @@
 #include "Broadcaster.h"
 
+#include <algorithm>
+
 namespace renderstream::server
 {
 Broadcaster::Broadcaster(std::size_t maxClients, std::function<void(std::size_t)> onCount)
@@ -8,10 +10,25 @@ Broadcaster::Broadcaster(std::size_t maxClients, std::function<void(std::size_t)
 {
 }
 
-std::uint64_t Broadcaster::Join(const std::shared_ptr<FrameSink>& sink)
+std::string Broadcaster::Refusal(bool fullToken) const
+{
+  if (this->Sinks.size() >= this->MaxClients)
+  {
+    return "this server allows " + std::to_string(this->MaxClients) + " viewers at once (--max-clients)";
+  }
+  const std::size_t reserved = this->MaxClients < 2 ? 0 : std::max<std::size_t>(1, this->MaxClients / kReservedShare);
+  if (!fullToken && this->ViewOnly >= this->MaxClients - reserved)
+  {
+    return "the remaining " + std::to_string(reserved) + " viewer slots are kept for the full-access link";
+  }
+  return {};
+}
+
+std::uint64_t Broadcaster::Join(const std::shared_ptr<FrameSink>& sink, bool fullToken)
 {
   const std::uint64_t id = this->NextId++;
-  this->Sinks.emplace(id, sink);
+  this->Sinks.emplace(id, Entry{ sink, fullToken });
+  this->ViewOnly += fullToken ? 0 : 1;
   if (this->OnCount)
   {
     this->OnCount(this->Sinks.size());
@@ -21,7 +38,14 @@ std::uint64_t Broadcaster::Join(const std::shared_ptr<FrameSink>& sink)
 
 void Broadcaster::Leave(std::uint64_t id)
 {
-  if (this->Sinks.erase(id) && this->OnCount)
+  const auto found = this->Sinks.find(id);
+  if (found == this->Sinks.end())
+  {
+    return;
+  }
+  this->ViewOnly -= found->second.FullToken ? 0 : 1;
+  this->Sinks.erase(found);
+  if (this->OnCount)
   {
     this->OnCount(this->Sinks.size());
   }
@@ -63,9 +87,9 @@ std::vector<std::shared_ptr<FrameSink>> Broadcaster::LiveSinks() const
   // synchronously and Leave(), which changes the map.
   std::vector<std::shared_ptr<FrameSink>> sinks;
   sinks.reserve(this->Sinks.size());
-  for (const auto& [id, weak] : this->Sinks)
+  for (const auto& [id, entry] : this->Sinks)
   {
-    if (auto sink = weak.lock())
+    if (auto sink = entry.Sink.lock())
     {
       sinks.push_back(std::move(sink));
     }

@@ -1,6 +1,9 @@
 // Latest-frame-wins fan-out of encoded frames to the streaming sessions. Lives on the
 // io_context thread: every member is called from there only, so it needs no lock. Sessions
 // are held weakly; each decides itself what to drop (one write in flight, one pending frame).
+//
+// Slots: at most maxClients sessions; view-only ones never take the last 1/kReservedShare of
+// them (at least one), which stay free for full-token clients.
 #ifndef renderstream_server_Broadcaster_h
 #define renderstream_server_Broadcaster_h
 
@@ -11,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace renderstream::server
@@ -18,13 +22,16 @@ namespace renderstream::server
 class Broadcaster
 {
 public:
+  static constexpr std::size_t kReservedShare = 8; // 1/8 of the slots, for full tokens
+
   /// `onCount` is told the number of sessions after every change (for header.Viewers).
   Broadcaster(std::size_t maxClients, std::function<void(std::size_t)> onCount);
 
-  bool HasRoom() const { return this->Sinks.size() < this->MaxClients; }
+  /// Why a new session may not join now (empty: it may).
+  std::string Refusal(bool fullToken) const;
   std::size_t Count() const { return this->Sinks.size(); }
-  /// Registers a session and returns its id. Callers check HasRoom() first.
-  std::uint64_t Join(const std::shared_ptr<FrameSink>& sink);
+  /// Registers a session and returns its id. Callers check Refusal() first.
+  std::uint64_t Join(const std::shared_ptr<FrameSink>& sink, bool fullToken);
   void Leave(std::uint64_t id);
 
   /// Hands `set` to every session (each takes its own level) and remembers its level-0 frame
@@ -39,10 +46,17 @@ public:
 private:
   std::vector<std::shared_ptr<FrameSink>> LiveSinks() const;
 
+  struct Entry
+  {
+    std::weak_ptr<FrameSink> Sink;
+    bool FullToken = false;
+  };
+
   std::size_t MaxClients;
   std::function<void(std::size_t)> OnCount;
   std::uint64_t NextId = 1;
-  std::map<std::uint64_t, std::weak_ptr<FrameSink>> Sinks;
+  std::map<std::uint64_t, Entry> Sinks;
+  std::size_t ViewOnly = 0;
   FramePtr LatestFrame;
 };
 } // namespace renderstream::server

@@ -243,13 +243,12 @@ private:
       return this->Snapshot(std::move(request), quality);
     }
     // Streaming endpoints take a client slot.
-    if (!this->State->Frames.HasRoom())
+    const std::string refusal = this->State->Frames.Refusal(access == SharedState::Access::Full);
+    if (!refusal.empty())
     {
       this->State->Stats.ConnectionsRefused.fetch_add(1, std::memory_order_relaxed);
       Response response = this->MakeResponse(request, http::status::service_unavailable,
-        "text/plain; charset=utf-8",
-        "too many viewers: this server allows " + std::to_string(this->State->Options.MaxClients) +
-          " at once (--max-clients); try again later\n");
+        "text/plain; charset=utf-8", "too many viewers: " + refusal + "; try again later\n");
       response.set(http::field::retry_after, "5");
       response.keep_alive(false);
       return this->Send(std::move(response));
@@ -257,7 +256,8 @@ private:
     if (target.Path == "/stream.mjpeg")
     {
       this->Stream.expires_never();
-      std::make_shared<MjpegSession>(std::move(this->Stream), this->State)->Run();
+      std::make_shared<MjpegSession>(std::move(this->Stream), this->State,
+        access == SharedState::Access::Full)->Run();
       return;
     }
     // /ws

@@ -12,9 +12,10 @@ namespace
 constexpr const char* kBoundary = "renderstreamframe";
 }
 
-MjpegSession::MjpegSession(beast::tcp_stream&& stream, std::shared_ptr<SharedState> state)
+MjpegSession::MjpegSession(beast::tcp_stream&& stream, std::shared_ptr<SharedState> state, bool fullToken)
   : Stream(std::move(stream))
   , State(std::move(state))
+  , FullToken(fullToken)
   , Link(this->State->Demand)
 {
   beast::error_code ec;
@@ -32,7 +33,7 @@ MjpegSession::~MjpegSession()
 
 void MjpegSession::Run()
 {
-  this->Id = this->State->Frames.Join(this->shared_from_this());
+  this->Id = this->State->Frames.Join(this->shared_from_this(), this->FullToken);
   this->Counters.Id = this->Id;
   this->Head = std::string("HTTP/1.1 200 OK\r\n"
                            "Server: renderstream-server\r\n"

@@ -23,7 +23,7 @@ class MjpegSession
 public:
   static constexpr std::chrono::seconds kWriteTimeout{ 10 };
 
-  MjpegSession(boost::beast::tcp_stream&& stream, std::shared_ptr<SharedState> state);
+  MjpegSession(boost::beast::tcp_stream&& stream, std::shared_ptr<SharedState> state, bool fullToken);
   ~MjpegSession() override;
   /// Joins the broadcaster, writes the response header and the latest frame.
   void Run();
@@ -41,6 +41,7 @@ private:
   std::shared_ptr<SharedState> State;
   std::uint64_t Id = 0;
   std::string Remote;
+  const bool FullToken;
   std::chrono::steady_clock::time_point Started = std::chrono::steady_clock::now();
   std::string Head;        // response header, then each part's header
   FramePtr InFlight;       // kept alive while its bytes are being written

@@ -59,7 +59,8 @@ ServerOptions::Outcome ServerOptions::Parse(
       "JPEG quality 1..100 of the one still frame re-sent when interaction stops "
       "(no still frame when it is not above --quality)")
     ("max-clients", po::value<int>(&options.MaxClients)->default_value(32),
-      "most simultaneous streaming clients (MJPEG + WebSocket); more get HTTP 503")
+      "most simultaneous streaming clients (MJPEG + WebSocket); more get HTTP 503. "
+      "View-only ones may take all but 1/8 of them (at least one is kept for the full token)")
     ("allow-origin", po::value<std::vector<std::string>>(&options.AllowOrigins)->composing(),
       "extra Origin accepted for WebSocket upgrades besides the server's own "
       "(e.g. http://example.org:8080); repeatable");
@@ -102,6 +103,7 @@ ServerOptions::Outcome ServerOptions::Parse(
     error = "--max-clients must be within 1..100000";
     return Outcome::Usage;
   }
+
   if ((vm.count("token") && !ValidToken(options.Token)) ||
     (vm.count("view-token") && !ValidToken(options.ViewToken)))
   {

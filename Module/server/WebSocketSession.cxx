@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <iostream>
 
 namespace renderstream::server
 {
@@ -38,7 +39,7 @@ WebSocketSession::~WebSocketSession()
 
 void WebSocketSession::Run(http::request<http::string_body> request)
 {
-  this->Id = this->State->Frames.Join(this->shared_from_this());
+  this->Id = this->State->Frames.Join(this->shared_from_this(), !this->ViewOnly);
   this->Counters.Id = this->Id;
   beast::get_lowest_layer(this->Ws).expires_never(); // the websocket timeouts take over
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -102,6 +103,10 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
     this->CloseWith(websocket::close_code::unknown_data); // 1003: we only take JSON text
     return;
   }
+  if (this->EndIfStalled())
+  {
+    return;
+  }
   const std::string text = beast::buffers_to_string(this->ReadBuffer.data());
   this->ReadBuffer.consume(this->ReadBuffer.size());
   this->HandleText(text);
@@ -148,7 +153,7 @@ void WebSocketSession::HandleText(std::string_view text)
 
 void WebSocketSession::Deliver(const FrameSetPtr& set)
 {
-  const FramePtr frame = this->Closing ? nullptr : this->Link.Pick(*set);
+  const FramePtr frame = this->Closing || this->EndIfStalled() ? nullptr : this->Link.Pick(*set);
   if (!frame)
   {
     return;
@@ -179,6 +184,7 @@ void WebSocketSession::DoWrite()
   if (!this->PendingText.empty())
   {
     this->Writing = true;
+    this->WriteStart = std::chrono::steady_clock::now();
     this->TextInFlight = std::move(this->PendingText);
     this->PendingText.clear();
     this->Ws.text(true);
@@ -245,6 +251,22 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
     this->InFlight.reset();
   }
   this->DoWrite();
+}
+
+bool WebSocketSession::EndIfStalled()
+{
+  if (!this->Writing || std::chrono::steady_clock::now() - this->WriteStart < kWriteStall)
+  {
+    return false;
+  }
+  std::cerr << "renderstream-server: closing WebSocket client " << this->Remote
+            << ": it has not read for " << kWriteStall.count() << " s" << std::endl;
+  this->Closing = true;
+  this->Pending.reset();
+  this->State->Frames.Leave(this->Id);
+  beast::error_code ec;
+  beast::get_lowest_layer(this->Ws).socket().close(ec); // the stuck write ends with an error
+  return true;
 }
 
 bool WebSocketSession::TakeInputToken()

@@ -35,6 +35,10 @@ public:
   static constexpr std::size_t kMaxMessage = 4096;
   static constexpr std::size_t kMaxUnacked = 2;
   static constexpr std::chrono::seconds kAckTimeout{ 2 };
+  // A write that makes no progress for this long ends the session, whatever the client sends
+  // (Beast's idle timeout counts any incoming data as life, so a client that sends but never
+  // reads would keep its slot for ever).
+  static constexpr std::chrono::seconds kWriteStall{ 10 };
   // Input rate per client: far above a person's (pointer moves come at 60-120 a second), far
   // below a flood that would keep the application busy.
   static constexpr double kInputPerSecond = 300;
@@ -58,6 +62,8 @@ private:
   void DoWrite();
   void OnAck();
   bool TakeInputToken();
+  /// Closes the session if a write is stuck (kWriteStall); true if it did.
+  bool EndIfStalled();
   void QueueLinkStatus();
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
   void CloseWith(boost::beast::websocket::close_code code);

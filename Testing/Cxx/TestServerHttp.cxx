@@ -353,6 +353,24 @@ TEST(ServerHttp, StillFrameFollowsWhenTheSceneSettles)
   EXPECT_EQ(json["frames"]["stills"], 1);
 }
 
+TEST(ServerHttp, ViewOnlyViewersCannotTakeTheOwnersSlots)
+{
+  ServerProcess server({ "--max-clients", "8" });
+  server.PublishPattern(kW, kH, 1);
+  std::vector<std::unique_ptr<MjpegClient>> watchers;
+  for (int i = 0; i < 7; ++i) // 8 slots, 1 (1/8) kept for the full token
+  {
+    watchers.push_back(std::make_unique<MjpegClient>(server.Port, server.Url("/stream.mjpeg", server.ViewToken)));
+    ASSERT_EQ(watchers.back()->Status, 200) << "view-only viewer " << i;
+  }
+  std::this_thread::sleep_for(100ms);
+  const HttpReply eighth = HttpGet(server.Port, server.Url("/stream.mjpeg", server.ViewToken));
+  EXPECT_EQ(eighth.Status, 503);
+  EXPECT_NE(eighth.Body.find("kept for the full-access link"), std::string::npos) << eighth.Body;
+  EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.ViewToken)), 503);
+  EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token)), 101) << "the owner still gets in";
+}
+
 TEST(ServerHttp, MaxClientsAnswers503)
 {
   ServerProcess server({ "--max-clients", "2" });

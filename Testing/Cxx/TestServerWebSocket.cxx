@@ -293,3 +293,31 @@ TEST(ServerWebSocket, StillFrameWaitsUntilInputStopsThenArrivesOnce)
   EXPECT_EQ(stats["frames"]["stills"], 1);
   EXPECT_EQ(stats["frames"]["encoded"], 1);
 }
+
+namespace
+{
+using namespace std::chrono_literals;
+
+// A client that sends input but never reads keeps no slot: once a write has made no progress
+// for 10 s the server closes it, although incoming data keeps Beast's idle timer alive.
+TEST(ServerWebSocket, AClientThatNeverReadsIsClosedWhateverItSends)
+{
+  ServerProcess server({}, 1280, 720);
+  WsClient reader(server.Port, server.Url("/ws", server.Token)); // never reads
+  ASSERT_TRUE(reader.Open());
+  const auto start = std::chrono::steady_clock::now();
+  std::uint64_t seq = 1;
+  bool closed = false;
+  while (!closed && std::chrono::steady_clock::now() - start < 40s)
+  {
+    server.PublishPattern(1280, 720, seq++); // a changing scene: a frame to write each time
+    reader.SendText(R"({"type":"pointer","action":"move","x":0.5,"y":0.5})");
+    std::this_thread::sleep_for(50ms);
+    closed = GetStats(server.Port, server.Token)["clients"].get<int>() == 0;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "a client that never reads was closed after " << seconds << " s\n";
+  EXPECT_TRUE(closed) << "it kept its slot for 40 s";
+  EXPECT_NE(server.Stderr().find("has not read for 10 s"), std::string::npos) << server.Stderr();
+}
+} // namespace
