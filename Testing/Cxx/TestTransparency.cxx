@@ -177,11 +177,12 @@ TEST(Transparency, HeldTrackballDragWithTheLocalMouseChangesNothing)
   EXPECT_TRUE(WaitForReport(host.App).Ok);
 }
 
-// Holds the left button 1.5 s off the centre with the local mouse: the joystick turns at a
-// speed of its own. Returns HostApp's degrees per second.
+// Holds the left button 1.5 s off the centre (60 px right) with the local mouse: the joystick
+// turns at a speed of its own. Returns HostApp's degrees per second.
 double JoystickSpeed(bool stream)
 {
-  std::vector<std::string> args = { "--style", "joystick", "--seconds", "20" };
+  // A small window: the style's own 10 ms timer, not the two shared cores, sets the pace.
+  std::vector<std::string> args = { "--style", "joystick", "--size", "320x240", "--seconds", "20" };
   if (stream)
   {
     args.insert(args.begin(), "--stream");
@@ -195,7 +196,7 @@ double JoystickSpeed(bool stream)
     viewer = std::make_unique<MjpegClient>(url.Port, "/stream.mjpeg?token=" + url.Token);
   }
   const std::string window = HostWindow();
-  Xdotool("mousemove --window " + window + " 420 240 mousedown 1 sleep 1.5 mouseup 1");
+  Xdotool("mousemove --window " + window + " 220 120 mousedown 1 sleep 1.5 mouseup 1");
   ::kill(app.Pid, SIGTERM);
   const HostReport report = WaitForReport(app);
   EXPECT_GT(report.DegreesPerSecond, 1.0) << "the joystick turned";
