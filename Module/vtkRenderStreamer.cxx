@@ -324,10 +324,8 @@ void vtkRenderStreamer::Tick()
   ipc::InputEvent event;
   while (in.Segment->Events().TryPop(event))
   {
-    // Consecutive moves (resizes) collapse into the newest: styles use the latest position
-    // only, and each resize renders.
-    const bool coalesces = event.Type == ipc::EventType::PointerMove || event.Type == ipc::EventType::Resize;
-    if (coalesces && !in.Pending.empty() && in.Pending.back().Type == event.Type)
+    if (vtkRenderStreamerInjector::Coalesces(event) && !in.Pending.empty() &&
+      in.Pending.back().Type == event.Type)
     {
       in.Pending.back() = event;
     }

@@ -132,6 +132,11 @@ bool vtkRenderStreamerInjector::EndsEventLoop(char keyCode)
   return keyCode == 'q' || keyCode == 'Q' || keyCode == 'e' || keyCode == 'E';
 }
 
+bool vtkRenderStreamerInjector::Coalesces(const InputEvent& event)
+{
+  return event.Type == EventType::PointerMove || event.Type == EventType::Resize;
+}
+
 bool vtkRenderStreamerInjector::IsPageAction(const InputEvent& event)
 {
   return event.Type == EventType::Resize || event.Type == EventType::ResetCamera ||

@@ -23,6 +23,10 @@ public:
   /// count, key code and sym) for a pointer, wheel, key, enter or leave event.
   static void SetEventInformation(const renderstream::ipc::InputEvent& event, vtkRenderWindowInteractor* interactor);
 
+  /// Pointer moves and resizes: of several in a row only the newest matters (styles use the
+  /// latest position; each resize renders), so the older ones are dropped.
+  static bool Coalesces(const renderstream::ipc::InputEvent& event);
+
   /// Resize, reset-camera and style requests: no VTK input event of their own.
   static bool IsPageAction(const renderstream::ipc::InputEvent& event);
   static void ApplyPageAction(const renderstream::ipc::InputEvent& event,

@@ -211,8 +211,8 @@ private:
       std::lock_guard<std::mutex> lock(this->Mutex);
       // One motion (or resize) carrier in flight: later ones only update it, so VTK handles
       // the newest position (size) once, however far behind the render thread is.
-      const bool coalesces = event.Type == EventType::PointerMove || event.Type == EventType::Resize;
-      if (coalesces && !this->InFlight.empty() && this->InFlight.back().Event.Type == event.Type)
+      if (vtkRenderStreamerInjector::Coalesces(event) && !this->InFlight.empty() &&
+        this->InFlight.back().Event.Type == event.Type)
       {
         this->InFlight.back().Event = event;
         return;
