@@ -133,12 +133,6 @@ private:
   std::thread Thread;
 };
 
-inline std::string Pointer(const char* action, double x, double y)
-{
-  return std::string(R"({"type":"pointer","action":")") + action + R"(","x":)" + std::to_string(x) +
-    R"(,"y":)" + std::to_string(y) + R"(,"button":0})";
-}
-
 /// Drags across the cone for `seconds` (30 moves a second) on a direct connection, then lets
 /// go; returns when it let go.
 inline Clock::time_point DragAcross(const Url& app, double seconds)

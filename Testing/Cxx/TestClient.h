@@ -108,6 +108,13 @@ inline HttpReply HttpRequest(std::uint16_t port, const std::string& target,
   return reply;
 }
 
+/// A left-button pointer event as the viewer page sends it (Module/server/README.md).
+inline std::string Pointer(const char* action, double x, double y)
+{
+  return std::string(R"({"type":"pointer","action":")") + action + R"(","x":)" + std::to_string(x) +
+    R"(,"y":)" + std::to_string(y) + R"(,"button":0})";
+}
+
 inline HttpReply HttpGet(std::uint16_t port, const std::string& target,
   const std::map<std::string, std::string>& headers = {})
 {

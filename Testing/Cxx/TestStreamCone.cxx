@@ -99,12 +99,6 @@ double ForegroundShare(const DecodedImage& image)
   return double(foreground) / (double(image.Width) * image.Height);
 }
 
-std::string Pointer(const char* action, double x, double y)
-{
-  return std::string(R"({"type":"pointer","action":")") + action + R"(","x":)" + std::to_string(x) +
-    R"(,"y":)" + std::to_string(y) + R"(,"button":0})";
-}
-
 TEST(StreamCone, ServesTheConeAndCleansUpWhenItExits)
 {
   AppProcess cone = StreamCone({ "--seconds", "6" });

@@ -88,12 +88,6 @@ long Captured(const Url& url)
   return GetStats(url.Port, url.Token)["frames"]["captured"].get<long>();
 }
 
-std::string Pointer(const char* action, double x, double y)
-{
-  return std::string(R"({"type":"pointer","action":")") + action + R"(","x":)" + std::to_string(x) +
-    R"(,"y":)" + std::to_string(y) + R"(,"button":0})";
-}
-
 class StreamingHost
 {
 public:
