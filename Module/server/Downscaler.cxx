@@ -1,5 +1,7 @@
 #include "Downscaler.h"
 
+#include "PixelFormat.h"
+
 extern "C"
 {
 #include <libswscale/swscale.h>
@@ -7,23 +9,6 @@ extern "C"
 
 namespace renderstream::server
 {
-namespace
-{
-AVPixelFormat PixelFormatOf(ipc::PixelFormat format)
-{
-  switch (format)
-  {
-    case ipc::PixelFormat::BGRA:
-      return AV_PIX_FMT_BGRA;
-    case ipc::PixelFormat::RGBA:
-      return AV_PIX_FMT_RGBA;
-    case ipc::PixelFormat::RGB:
-      return AV_PIX_FMT_RGB24;
-  }
-  return AV_PIX_FMT_NONE;
-}
-} // namespace
-
 Downscaler::~Downscaler()
 {
   sws_freeContext(this->Context);
@@ -31,7 +16,7 @@ Downscaler::~Downscaler()
 
 ipc::FrameView Downscaler::Half(const ipc::FrameView& view)
 {
-  const AVPixelFormat format = PixelFormatOf(view.Info.Format);
+  const AVPixelFormat format = AvPixelFormatOf(view.Info.Format);
   const int width = static_cast<int>(view.Info.Width), height = static_cast<int>(view.Info.Height);
   ipc::FrameView half;
   if (format == AV_PIX_FMT_NONE || width < 2 || height < 2 || !view.Pixels)

@@ -1,5 +1,6 @@
-// One JPEG, encoded once and shared read-only by every session that sends it, and the set of
-// them made from one captured picture (one per rendition some viewer uses).
+// One encoded picture (a JPEG or an H.264 access unit), encoded once and shared read-only by
+// every session that sends it, and the set of them made from one captured picture (one per
+// rendition some viewer uses).
 #ifndef renderstream_server_EncodedFrame_h
 #define renderstream_server_EncodedFrame_h
 
@@ -12,26 +13,37 @@
 
 namespace renderstream::server
 {
+enum class FrameKind : std::uint8_t
+{
+  Jpeg,
+  VideoKey,   // H.264 IDR access unit with SPS and PPS: a decoder can start here
+  VideoDelta, // H.264 access unit that needs every one before it since the last key
+};
+
 struct EncodedFrame
 {
-  std::string Jpeg;
-  std::uint64_t Sequence = 0; // the producer's sequence number of the frame
+  std::string Data; // exactly what a client receives (one JPEG, or one Annex B access unit)
+  FrameKind Kind = FrameKind::Jpeg;
+  std::size_t TypicalBytes = 0; // a frame of this rendition's usual size (for link estimates)
+  std::uint64_t Sequence = 0;   // the producer's sequence number of the frame
   std::uint32_t Width = 0;
   std::uint32_t Height = 0;
-  int Quality = 0;
   bool Still = false; // the high-quality re-encode sent when interaction stopped
+  bool IsVideo() const { return this->Kind != FrameKind::Jpeg; }
 };
 using FramePtr = std::shared_ptr<const EncodedFrame>;
 
-/// One picture at every level of its ladder that some viewer uses (FrameLadder for new frames,
-/// where level 0 is always there; StillLadder for stills).
+/// One picture at every level of its ladders that some viewer uses: JPEG (FrameLadder for new
+/// frames, where level 0 is there unless the set only refreshes video; StillLadder for stills)
+/// and H.264 (the same ladder, one stream per level in use).
 struct FrameSet
 {
   bool Still = false;
   std::array<FramePtr, kLevels> Levels;
+  std::array<FramePtr, kLevels> Video;
 
-  /// New frames: the frame at `level`, else the nearest coarser one encoded, else level 0 (a
-  /// viewer that just changed level gets its own from the next frame on). Stills: that
+  /// New JPEG frames: the frame at `level`, else the nearest coarser one encoded, else level 0
+  /// (a viewer that just changed level gets its own from the next frame on). Stills: that
   /// level's only; none means nothing to send.
   FramePtr At(int level) const
   {

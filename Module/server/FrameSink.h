@@ -13,7 +13,8 @@ namespace renderstream::server
 struct ClientInfo
 {
   std::uint64_t Id = 0;
-  std::string Kind; // "mjpeg" or "websocket"
+  std::string Kind;  // "mjpeg" or "websocket"
+  std::string Codec = "jpeg"; // or "h264"
   std::string Remote;
   bool ViewOnly = true;
   std::uint64_t FramesSent = 0;

@@ -38,8 +38,9 @@ bool SameShape(const ipc::FrameInfo& a, const ipc::FrameInfo& b)
 } // namespace
 
 FrameWatcher::FrameWatcher(ipc::StreamSegment& segment, ServerStats& stats, int quality,
-  int stillQuality, const std::atomic<std::int64_t>& lastInputNs, const LevelDemand& demand,
-  std::function<void(FrameSetPtr)> publish, std::function<void(Exit)> onExit)
+  int stillQuality, const std::atomic<std::int64_t>& lastInputNs, LevelDemand& demand,
+  const std::string& videoBackend, std::function<void(FrameSetPtr)> publish,
+  std::function<void(Exit)> onExit)
   : Segment(segment)
   , Stats(stats)
   , Quality(quality)
@@ -51,6 +52,10 @@ FrameWatcher::FrameWatcher(ipc::StreamSegment& segment, ServerStats& stats, int 
   , Encoder(segment.MaxWidth(), segment.MaxHeight())
   , SnapshotEncoder(segment.MaxWidth(), segment.MaxHeight())
 {
+  if (!videoBackend.empty())
+  {
+    this->Video = std::make_unique<VideoStreams>(videoBackend, quality, stats);
+  }
 }
 
 FrameWatcher::~FrameWatcher()
@@ -86,6 +91,10 @@ void FrameWatcher::Run()
         std::chrono::duration_cast<std::chrono::milliseconds>(due) + std::chrono::milliseconds(1),
         std::chrono::milliseconds(1), kPoll);
     }
+    if (this->Video && this->Demand.AnyVideo())
+    {
+      timeout = std::min(timeout, kVideoPoll); // key requests are served even when nothing renders
+    }
     const bool ready = this->Segment.WaitForFrame(timeout);
     if (this->StopFlag)
     {
@@ -97,7 +106,7 @@ void FrameWatcher::Run()
       return;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (!ready || now - lastAliveCheck >= kPoll)
+    if ((!ready && timeout == kPoll) || now - lastAliveCheck >= kPoll)
     {
       lastAliveCheck = now;
       if (!this->Segment.PeerAlive())
@@ -110,6 +119,10 @@ void FrameWatcher::Run()
     if (ready)
     {
       this->ProcessNewFrame();
+    }
+    if (this->Video && VideoStreams::KeyPending(this->Demand))
+    {
+      this->ServeKeyRequests();
     }
     if (this->StillPending)
     {
@@ -170,9 +183,24 @@ bool FrameWatcher::ProcessNewFrame()
   {
     return false;
   }
+  if (this->Video)
+  {
+    this->Video->EncodeNew(view, this->Demand, *set);
+  }
   this->PublishFrame(std::move(set));
   this->StillPending = true; // PublishStill() decides whether any viewer needs one
   return true;
+}
+
+void FrameWatcher::ServeKeyRequests()
+{
+  std::lock_guard<std::mutex> lock(this->HeldMutex);
+  const ipc::FrameView view = this->Segment.Current();
+  auto set = std::make_shared<FrameSet>(); // video only: JPEG viewers have this picture
+  if (this->HaveFrame && view.Pixels && this->Video->ServeKeyRequests(view, this->Demand, *set))
+  {
+    this->PublishFrame(std::move(set));
+  }
 }
 
 void FrameWatcher::PublishStill()
@@ -213,7 +241,7 @@ FramePtr FrameWatcher::Encode(const ipc::FrameView& view, int quality, bool stil
   auto frame = std::make_shared<EncodedFrame>();
   std::string error;
   const auto start = std::chrono::steady_clock::now();
-  if (!this->Encoder.Encode(view, quality, frame->Jpeg, error))
+  if (!this->Encoder.Encode(view, quality, frame->Data, error))
   {
     if (this->Stats.EncodeErrors.fetch_add(1, std::memory_order_relaxed) == 0)
     {
@@ -224,14 +252,14 @@ FramePtr FrameWatcher::Encode(const ipc::FrameView& view, int quality, bool stil
   }
   const double ms =
     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  this->Stats.AddEncode(ms, frame->Jpeg.size());
+  this->Stats.AddEncode(ms, frame->Data.size());
+  frame->TypicalBytes = frame->Data.size();
   (still ? this->Stats.StillsEncoded : this->Stats.FramesEncoded)
     .fetch_add(1, std::memory_order_relaxed);
   this->Segment.Header().FramesEncoded.fetch_add(1, std::memory_order_relaxed);
   frame->Sequence = view.Info.Sequence;
   frame->Width = view.Info.Width;
   frame->Height = view.Info.Height;
-  frame->Quality = quality;
   frame->Still = still;
   return frame;
 }

@@ -8,6 +8,10 @@
 // is re-encoded once at full size for each still level in use (level 0, `stillQuality`, only
 // when above `quality`) and published as a "still". Frames whose pixels equal the previous
 // frame's are neither encoded nor sent.
+//
+// H.264 (VideoStreams, when a backend is given): every new frame also goes into the video
+// stream of each level some video viewer uses. While video viewers are there, the watcher
+// wakes every kVideoPoll to serve their key-frame requests with the held frame.
 #ifndef renderstream_server_FrameWatcher_h
 #define renderstream_server_FrameWatcher_h
 
@@ -16,6 +20,7 @@
 #include "JpegEncoder.h"
 #include "ServerStats.h"
 #include "StreamSegment.h"
+#include "VideoStreams.h"
 
 #include <atomic>
 #include <chrono>
@@ -36,10 +41,12 @@ public:
   };
   static constexpr std::chrono::milliseconds kSettle{ 300 };
   static constexpr std::chrono::milliseconds kPoll{ 500 };
+  static constexpr std::chrono::milliseconds kVideoPoll{ 20 };
 
   FrameWatcher(ipc::StreamSegment& segment, ServerStats& stats, int quality, int stillQuality,
-    const std::atomic<std::int64_t>& lastInputNs, const LevelDemand& demand,
-    std::function<void(FrameSetPtr)> publish, std::function<void(Exit)> onExit);
+    const std::atomic<std::int64_t>& lastInputNs, LevelDemand& demand,
+    const std::string& videoBackend, std::function<void(FrameSetPtr)> publish,
+    std::function<void(Exit)> onExit);
   ~FrameWatcher();
 
   void Start();
@@ -54,6 +61,7 @@ private:
   void Run();
   bool ProcessNewFrame();
   void PublishStill();
+  void ServeKeyRequests();
   /// When the scene last changed: the newest frame or input event (steady ns).
   std::int64_t QuietSinceNs() const;
   FramePtr Encode(const ipc::FrameView& view, int quality, bool still);
@@ -63,12 +71,13 @@ private:
   const int Quality;
   const int StillQuality;
   const std::atomic<std::int64_t>& LastInputNs;
-  const LevelDemand& Demand;
+  LevelDemand& Demand;
   std::function<void(FrameSetPtr)> PublishFrame;
   std::function<void(Exit)> OnExit;
 
   JpegEncoder Encoder;         // the watcher thread's
   Downscaler Halver;           // the watcher thread's
+  std::unique_ptr<VideoStreams> Video; // the watcher thread's; null without H.264
   JpegEncoder SnapshotEncoder; // EncodeHeld()'s, under HeldMutex
   std::mutex HeldMutex;        // guards the held slot against AcquireLatest during EncodeHeld
   bool HaveFrame = false;

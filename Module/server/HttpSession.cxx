@@ -276,8 +276,16 @@ private:
       response.keep_alive(false);
       return this->Send(std::move(response));
     }
+    // ?codec=h264 asks for video; the hello says what the client gets (JPEG without encoder).
+    const std::string codec = target.Query.count("codec") ? target.Get("codec") : "jpeg";
+    if (codec != "jpeg" && codec != "h264")
+    {
+      return this->Send(this->MakeResponse(request, http::status::bad_request,
+        "text/plain; charset=utf-8", "codec must be jpeg or h264\n"));
+    }
+    const bool video = codec == "h264" && !this->State->Stats.VideoEncoder.empty();
     const bool viewOnly = access != SharedState::Access::Full;
-    std::make_shared<WebSocketSession>(std::move(this->Stream), this->State, viewOnly)
+    std::make_shared<WebSocketSession>(std::move(this->Stream), this->State, viewOnly, video)
       ->Run(std::move(request));
   }
 
@@ -310,7 +318,7 @@ private:
     if (quality == 0 || request.method() == http::verb::head || !this->State->Watcher ||
       !this->State->Watcher->EncodeHeld(quality, jpeg))
     {
-      jpeg = latest->Jpeg;
+      jpeg = latest->Data;
     }
     this->Send(this->MakeResponse(request, http::status::ok, "image/jpeg", std::move(jpeg)));
   }

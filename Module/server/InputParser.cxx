@@ -249,6 +249,10 @@ ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::
     {
       result.Ack = true; // a frame arrived (pacing and the link estimate), not input
     }
+    else if (type == "keyframe")
+    {
+      result.KeyFrame = true; // a video decoder failed or started over, not input
+    }
     else
     {
       throw Rejected{ "unknown type" };

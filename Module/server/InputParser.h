@@ -15,7 +15,8 @@ namespace renderstream::server
 struct ParsedInput
 {
   bool Ok = false;
-  bool Ack = false; // {"type":"ack"}: the client received a frame (Event stays None)
+  bool Ack = false;      // {"type":"ack"}: the client received a frame (Event stays None)
+  bool KeyFrame = false; // {"type":"keyframe"}: its video decoder needs a key frame (ditto)
   ipc::InputEvent Event;
   std::string Error; // why the message was rejected (for logs and tests)
 };

@@ -7,7 +7,8 @@ namespace renderstream::server
 namespace
 {
 // Typical JPEG sizes relative to level 0 (quality 80, full size), measured on rendered scenes;
-// used only for levels that nobody has asked for yet, so that none was encoded.
+// used only for levels that nobody has asked for yet, so that none was encoded. (H.264 delta
+// frames shrink along the ladder about as fast; the same shares serve for both.)
 constexpr double kFrameShare[kLevels] = { 1.0, 0.7, 0.55, 0.18, 0.13 };
 // Stills (full size) relative to the level-0 frame: quality 92 (4:4:4), 80, 60, 45, 30.
 constexpr double kStillShare[kLevels] = { 2.2, 1.0, 0.7, 0.55, 0.42 };
@@ -15,8 +16,9 @@ constexpr double kSmoothing = 0.3; // weight of a new rate sample
 constexpr int kFreeAfter = 3;      // fast deliveries in a row that make the link free again
 } // namespace
 
-LinkAdapter::LinkAdapter(LevelDemand& demand)
+LinkAdapter::LinkAdapter(LevelDemand& demand, bool video)
   : Demand(demand)
+  , IsVideo(video)
 {
   this->Count(0, 0, +1);
 }
@@ -28,7 +30,7 @@ LinkAdapter::~LinkAdapter()
 
 void LinkAdapter::Count(int frameLevel, int stillLevel, int delta)
 {
-  this->Demand.Frames[frameLevel].fetch_add(delta, std::memory_order_relaxed);
+  (this->IsVideo ? this->Demand.Video : this->Demand.Frames)[frameLevel].fetch_add(delta, std::memory_order_relaxed);
   this->Demand.Stills[stillLevel].fetch_add(delta, std::memory_order_relaxed);
 }
 
@@ -38,11 +40,15 @@ FramePtr LinkAdapter::Pick(const FrameSet& set, Clock::time_point now)
   {
     return set.At(this->CurrentStill);
   }
+  if (this->Bytes(set, 0) == 0)
+  {
+    return nullptr; // nothing for this kind of viewer (a video key frame for others)
+  }
   const int frameLevel = this->Current, stillLevel = this->CurrentStill;
   this->Choose(set, now);
   if (set.Levels[0])
   {
-    this->CurrentStill = this->ChooseStill(set.Levels[0]->Jpeg.size());
+    this->CurrentStill = this->ChooseStill(set.Levels[0]->Data.size());
   }
   if (frameLevel != this->Current || stillLevel != this->CurrentStill)
   {
@@ -50,7 +56,7 @@ FramePtr LinkAdapter::Pick(const FrameSet& set, Clock::time_point now)
     this->Count(this->Current, this->CurrentStill, +1);
     this->Changed = this->Changed || frameLevel != this->Current;
   }
-  return set.At(this->Current);
+  return this->IsVideo ? set.Video[this->Current] : set.At(this->Current);
 }
 
 void LinkAdapter::Delivered(std::size_t bytes, double seconds)
@@ -66,15 +72,30 @@ void LinkAdapter::Delivered(std::size_t bytes, double seconds)
   this->Free = false;
 }
 
+double LinkAdapter::Bytes(const FrameSet& set, int level) const
+{
+  const auto& frames = this->IsVideo ? set.Video : set.Levels;
+  if (frames[level])
+  {
+    return static_cast<double>(frames[level]->TypicalBytes);
+  }
+  for (int l = 0; l < kLevels; ++l) // estimated from a level that was encoded
+  {
+    if (frames[l])
+    {
+      return kFrameShare[level] / kFrameShare[l] * static_cast<double>(frames[l]->TypicalBytes);
+    }
+  }
+  return 0;
+}
+
 double LinkAdapter::Seconds(const FrameSet& set, int level) const
 {
-  if (this->Free || this->BytesPerSecond <= 0 || !set.Levels[0])
+  if (this->Free || this->BytesPerSecond <= 0)
   {
     return 0;
   }
-  const double bytes = set.Levels[level] ? static_cast<double>(set.Levels[level]->Jpeg.size())
-                                         : kFrameShare[level] * static_cast<double>(set.Levels[0]->Jpeg.size());
-  return bytes / this->BytesPerSecond;
+  return this->Bytes(set, level) / this->BytesPerSecond;
 }
 
 bool LinkAdapter::Choose(const FrameSet& set, Clock::time_point now)
@@ -119,6 +140,7 @@ int LinkAdapter::ChooseStill(std::size_t frameBytes) const
 void DescribeLink(const LinkAdapter& link, int quality, ClientInfo& info)
 {
   const Rendition rendition = FrameLadder(quality)[link.Level()];
+  info.Codec = link.Video() ? "h264" : "jpeg";
   info.LinkKbps = link.Kbps();
   info.Quality = rendition.Quality;
   info.Divisor = rendition.Divisor;

@@ -11,6 +11,10 @@
 // about 6 frames a second get through), stepping down at once when the current level is too
 // slow and up one rung at a time, when the finer one would take under kUpSeconds and the last
 // change is kHoldSeconds old. Stills: the best still level that crosses within about a second.
+//
+// A video viewer (H.264) moves along the same ladder, but between the video streams of the
+// levels (FrameSet::Video); frame sizes are the streams' typical delta frames, not their key
+// frames. Its stills are JPEG, as for everyone.
 #ifndef renderstream_server_LinkAdapter_h
 #define renderstream_server_LinkAdapter_h
 
@@ -34,8 +38,9 @@ public:
   static constexpr double kStillSeconds = 1.0;
   static constexpr double kFreeSeconds = 0.01;
 
-  /// Counts this viewer in `demand` (level 0 of both ladders) until it is destroyed.
-  explicit LinkAdapter(LevelDemand& demand);
+  /// Counts this viewer in `demand` (level 0 of its ladders: JPEG or video frames, and JPEG
+  /// stills) until it is destroyed.
+  LinkAdapter(LevelDemand& demand, bool video);
   ~LinkAdapter();
   LinkAdapter(const LinkAdapter&) = delete;
   LinkAdapter& operator=(const LinkAdapter&) = delete;
@@ -43,24 +48,28 @@ public:
   /// One frame of `bytes` crossed the link in `seconds` (write start to completion or ack).
   void Delivered(std::size_t bytes, double seconds);
   /// What this viewer gets of `set`: for a new frame, its level's frame after updating the
-  /// level; for a still, its still level's frame (null: nothing to send).
+  /// level; for a still, its still level's frame (null: nothing to send). A video viewer gets
+  /// exactly its level's video frame (null while that stream has not started).
   FramePtr Pick(const FrameSet& set, Clock::time_point now = Clock::now());
   /// True once after a level change (the session tells its viewer).
   bool TakeChange() { return std::exchange(this->Changed, false); }
 
   int Level() const { return this->Current; }
+  bool Video() const { return this->IsVideo; }
   int StillLevel() const { return this->CurrentStill; }
   bool Slow() const { return this->Current > 0; }
   /// Estimated link rate in kbit/s; 0 while the link is free (not measurably limiting).
   double Kbps() const { return this->Free ? 0.0 : this->BytesPerSecond * 8 / 1000; }
 
 private:
+  double Bytes(const FrameSet& set, int level) const;
   double Seconds(const FrameSet& set, int level) const;
   bool Choose(const FrameSet& set, Clock::time_point now);
   int ChooseStill(std::size_t frameBytes) const;
   void Count(int frameLevel, int stillLevel, int delta);
 
   LevelDemand& Demand;
+  const bool IsVideo;
   int CurrentStill = 0;
   bool Changed = false;
   double BytesPerSecond = 0;

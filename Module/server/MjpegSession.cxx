@@ -16,7 +16,7 @@ MjpegSession::MjpegSession(beast::tcp_stream&& stream, std::shared_ptr<SharedSta
   : Stream(std::move(stream))
   , State(std::move(state))
   , FullToken(fullToken)
-  , Link(this->State->Demand)
+  , Link(this->State->Demand, false)
 {
   beast::error_code ec;
   const auto endpoint = this->Stream.socket().remote_endpoint(ec);
@@ -98,10 +98,10 @@ void MjpegSession::WriteFrame(FramePtr frame)
   this->InFlight = std::move(frame);
   this->Head = std::string("--") + kBoundary +
     "\r\nContent-Type: image/jpeg\r\nContent-Length: " +
-    std::to_string(this->InFlight->Jpeg.size()) + "\r\n\r\n";
+    std::to_string(this->InFlight->Data.size()) + "\r\n\r\n";
   static const char kCrLf[] = "\r\n";
   const std::array<net::const_buffer, 3> buffers = { net::buffer(this->Head),
-    net::buffer(this->InFlight->Jpeg), net::buffer(kCrLf, 2) };
+    net::buffer(this->InFlight->Data), net::buffer(kCrLf, 2) };
   this->Stream.expires_after(kWriteTimeout);
   net::async_write(this->Stream, buffers,
     [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
@@ -121,9 +121,9 @@ void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
   {
     this->Link.Delivered(bytes, std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count());
     ++this->Counters.FramesSent;
-    this->Counters.BytesSent += this->InFlight->Jpeg.size();
+    this->Counters.BytesSent += this->InFlight->Data.size();
     this->State->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);
-    this->State->Stats.BytesSent.fetch_add(this->InFlight->Jpeg.size(), std::memory_order_relaxed);
+    this->State->Stats.BytesSent.fetch_add(this->InFlight->Data.size(), std::memory_order_relaxed);
     this->State->Segment.Header().FramesSent.fetch_add(1, std::memory_order_relaxed);
     this->InFlight.reset();
   }

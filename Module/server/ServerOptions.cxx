@@ -1,7 +1,10 @@
 #include "ServerOptions.h"
 
+#include "H264Encoder.h"
+
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -63,7 +66,10 @@ ServerOptions::Outcome ServerOptions::Parse(
       "View-only ones may take all but 1/8 of them (at least one is kept for the full token)")
     ("allow-origin", po::value<std::vector<std::string>>(&options.AllowOrigins)->composing(),
       "extra Origin accepted for WebSocket upgrades besides the server's own "
-      "(e.g. http://example.org:8080); repeatable");
+      "(e.g. http://example.org:8080); repeatable")
+    ("video-encoder", po::value<std::string>(&options.VideoEncoder)->default_value("auto"),
+      "H.264 encoder for viewers that ask for video (/ws?codec=h264): auto (the first of "
+      "h264_nvenc, openh264, libx264 that works here), one of those, or none (JPEG only)");
   // clang-format on
   po::variables_map vm;
   try
@@ -108,6 +114,13 @@ ServerOptions::Outcome ServerOptions::Parse(
     (vm.count("view-token") && !ValidToken(options.ViewToken)))
   {
     error = "tokens must be 32..47 characters of [A-Za-z0-9._~-] (at least 128 bits)";
+    return Outcome::Usage;
+  }
+  const auto backends = H264Encoder::Backends();
+  if (options.VideoEncoder != "auto" && options.VideoEncoder != "none" &&
+    std::find(backends.begin(), backends.end(), options.VideoEncoder) == backends.end())
+  {
+    error = "--video-encoder must be auto, none, h264_nvenc, openh264 or libx264";
     return Outcome::Usage;
   }
   if (!options.Token.empty() && options.Token == options.ViewToken)

@@ -21,6 +21,7 @@ struct ServerOptions
   int StillQuality = 92;
   int MaxClients = 32;
   std::vector<std::string> AllowOrigins;
+  std::string VideoEncoder = "auto"; // H.264 backend: auto, none or one of H264Encoder::Backends()
 
   enum class Outcome
   {

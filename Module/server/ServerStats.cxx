@@ -27,6 +27,15 @@ void ServerStats::AddEncode(double milliseconds, std::size_t bytes)
   }
 }
 
+void ServerStats::AddVideoEncode(double milliseconds, std::size_t bytes, bool key)
+{
+  this->VideoFrames.fetch_add(1, std::memory_order_relaxed);
+  this->VideoKeyFrames.fetch_add(key ? 1 : 0, std::memory_order_relaxed);
+  this->VideoBytes.fetch_add(bytes, std::memory_order_relaxed);
+  this->VideoEncodeMicros.fetch_add(
+    static_cast<std::uint64_t>(milliseconds * 1000), std::memory_order_relaxed);
+}
+
 ServerStats::Summary ServerStats::Summarize() const
 {
   Summary summary;
@@ -77,6 +86,12 @@ std::string ServerStats::Json(
   out["encodeMs"] = { { "mean", summary.MeanMs }, { "p95", summary.P95Ms } };
   out["meanJpegBytes"] = summary.MeanBytes;
   out["bytesSent"] = this->BytesSent.load();
+  const std::uint64_t videoFrames = this->VideoFrames.load();
+  out["video"] = { { "encoder", this->VideoEncoder.empty() ? "none" : this->VideoEncoder },
+    { "frames", videoFrames }, { "keyFrames", this->VideoKeyFrames.load() },
+    { "keyRequests", this->VideoKeyRequests.load() }, { "bytes", this->VideoBytes.load() },
+    { "encodeMsMean",
+      videoFrames ? static_cast<double>(this->VideoEncodeMicros.load()) / 1000.0 / videoFrames : 0.0 } };
   out["input"] = {
     { "accepted", this->InputAccepted.load() },
     { "rejected", this->InputRejected.load() },
@@ -92,7 +107,7 @@ std::string ServerStats::Json(
   for (const auto& c : clients)
   {
     list.push_back({ { "id", c.Id }, { "kind", c.Kind }, { "remote", c.Remote.empty() ? "hidden" : c.Remote },
-      { "viewOnly", c.ViewOnly }, { "framesSent", c.FramesSent },
+      { "viewOnly", c.ViewOnly }, { "codec", c.Codec }, { "framesSent", c.FramesSent },
       { "framesDropped", c.FramesDropped }, { "bytesSent", c.BytesSent },
       { "inputAccepted", c.InputAccepted }, { "inputRejected", c.InputRejected },
       { "ageSeconds", c.AgeSeconds },
@@ -137,6 +152,11 @@ std::string ServerStats::Prometheus(
     this->InputRateLimited.load());
   metric("event_ring_overflows_total", "counter", "Input events lost to a full ring.",
     header.Events.Overflows.load(std::memory_order_relaxed));
+  metric("video_frames_total", "counter", "H.264 access units encoded.", this->VideoFrames.load());
+  metric("video_key_frames_total", "counter", "H.264 key frames encoded.", this->VideoKeyFrames.load());
+  metric("video_key_requests_total", "counter", "H.264 key frames asked for by viewers.",
+    this->VideoKeyRequests.load());
+  metric("video_bytes_total", "counter", "H.264 bytes encoded.", this->VideoBytes.load());
   metric("clients", "gauge", "Connected streaming clients.", clients.size());
   metric("fps", "gauge", "Frames encoded in the last second.", summary.Fps);
   metric("encode_ms_mean", "gauge", "Mean JPEG encode time (last 256 frames).", summary.MeanMs);

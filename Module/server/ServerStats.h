@@ -39,9 +39,19 @@ public:
   std::atomic<std::uint64_t> ConnectionsRefused{ 0 }; // 503 at --max-clients
   std::atomic<std::uint64_t> HttpRequests{ 0 };
   std::atomic<std::uint64_t> HttpUnauthorized{ 0 };
+  // H.264 (VideoStreams): access units encoded, how many were key frames, how many key frames
+  // viewers asked for (new viewers, skips, level changes, decoder errors).
+  std::atomic<std::uint64_t> VideoFrames{ 0 };
+  std::atomic<std::uint64_t> VideoKeyFrames{ 0 };
+  std::atomic<std::uint64_t> VideoBytes{ 0 };
+  std::atomic<std::uint64_t> VideoEncodeMicros{ 0 };
+  std::atomic<std::uint64_t> VideoKeyRequests{ 0 };
+  std::string VideoEncoder; // the H.264 backend in use, empty for none (set before serving)
 
-  /// Records one encode (FrameWatcher thread).
+  /// Records one JPEG encode (FrameWatcher thread).
   void AddEncode(double milliseconds, std::size_t bytes);
+  /// Records one H.264 encode (FrameWatcher thread).
+  void AddVideoEncode(double milliseconds, std::size_t bytes, bool key);
 
   std::string Json(const ipc::SegmentHeader& header, const std::vector<ClientInfo>& clients) const;
   std::string Prometheus(const ipc::SegmentHeader& header, const std::vector<ClientInfo>& clients) const;

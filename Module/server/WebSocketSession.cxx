@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -17,12 +18,30 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
-WebSocketSession::WebSocketSession(
-  beast::tcp_stream&& stream, std::shared_ptr<SharedState> state, bool viewOnly)
+namespace
+{
+// The tag byte before each binary message to a video client.
+char TagOf(const EncodedFrame& frame)
+{
+  switch (frame.Kind)
+  {
+    case FrameKind::VideoKey:
+      return 'K';
+    case FrameKind::VideoDelta:
+      return 'D';
+    case FrameKind::Jpeg:
+      break;
+  }
+  return 'J';
+}
+} // namespace
+
+WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, std::shared_ptr<SharedState> state,
+  bool viewOnly, bool video)
   : Ws(std::move(stream))
   , State(std::move(state))
   , ViewOnly(viewOnly)
-  , Link(this->State->Demand)
+  , Link(this->State->Demand, video)
 {
   beast::error_code ec;
   const auto endpoint = beast::get_lowest_layer(this->Ws).socket().remote_endpoint(ec);
@@ -68,11 +87,16 @@ void WebSocketSession::OnAccept(beast::error_code ec)
   const auto latest = this->State->Frames.Latest();
   nlohmann::json hello = { { "type", "hello" }, { "viewOnly", this->ViewOnly },
     { "width", latest ? latest->Width : 0 }, { "height", latest ? latest->Height : 0 },
-    { "maxWidth", this->State->Segment.MaxWidth() }, { "maxHeight", this->State->Segment.MaxHeight() } };
+    { "maxWidth", this->State->Segment.MaxWidth() }, { "maxHeight", this->State->Segment.MaxHeight() },
+    { "codec", this->Link.Video() ? "h264" : "jpeg" } };
   this->PendingText = hello.dump();
-  if (latest && !this->Pending)
+  if (latest && this->Queue.empty())
   {
-    this->Pending = latest;
+    this->Queue.push_back(latest); // the picture at once (JPEG), video from the next key frame
+  }
+  if (this->Link.Video())
+  {
+    this->Resync();
   }
   this->DoWrite();
   this->DoRead();
@@ -92,7 +116,7 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
   {
     // websocket::error::message_too_big: Beast has already sent close 1009.
     this->Closing = true;
-    this->Pending.reset();
+    this->Queue.clear();
     this->State->Frames.Leave(this->Id);
     return;
   }
@@ -121,6 +145,14 @@ void WebSocketSession::HandleText(std::string_view text)
   if (parsed.Ack)
   {
     this->OnAck(); // not input: view-only clients acknowledge frames too
+    return;
+  }
+  if (parsed.KeyFrame)
+  {
+    if (this->Link.Video())
+    {
+      this->Resync(); // the watcher paces key frames: asking often costs others nothing more
+    }
     return;
   }
   if (this->ViewOnly)
@@ -163,15 +195,78 @@ void WebSocketSession::Deliver(const FrameSetPtr& set)
   {
     this->QueueLinkStatus();
   }
-  if (this->Pending)
-  {
-    ++this->Counters.FramesDropped;
-    this->State->Stats.FramesDropped.fetch_add(1, std::memory_order_relaxed);
-  }
-  this->Pending = frame;
-  if (this->Accepted && !this->Writing)
+  if (this->Enqueue(frame) && this->Accepted && !this->Writing)
   {
     this->DoWrite();
+  }
+}
+
+bool WebSocketSession::Enqueue(const FramePtr& frame)
+{
+  std::size_t dropped = 0;
+  const auto drop = [&](auto keep) {
+    const auto end = std::remove_if(this->Queue.begin(), this->Queue.end(),
+      [&](const FramePtr& queued) { return !keep(*queued); });
+    dropped += static_cast<std::size_t>(this->Queue.end() - end);
+    this->Queue.erase(end, this->Queue.end());
+  };
+  bool queued = true;
+  if (!frame->IsVideo())
+  {
+    drop([](const EncodedFrame& f) { return f.IsVideo(); }); // a newer picture replaces JPEGs
+  }
+  else
+  {
+    if (this->Link.Level() != this->VideoLevel) // another stream: it can only start at a key
+    {
+      this->VideoLevel = this->Link.Level();
+      this->AwaitingKey = true;
+    }
+    if (frame->Kind == FrameKind::VideoKey)
+    {
+      drop([](const EncodedFrame&) { return false; }); // a clean start: nothing before counts
+      this->AwaitingKey = false;
+    }
+    else if (this->AwaitingKey)
+    {
+      queued = false;
+      this->Resync();
+    }
+    else
+    {
+      drop([](const EncodedFrame& f) { return f.IsVideo(); }); // a stale still
+      if (this->Queue.size() >= kMaxVideoQueued)
+      {
+        dropped += this->Queue.size();
+        this->Queue.clear();
+        queued = false;
+        this->Resync();
+      }
+    }
+  }
+  if (queued)
+  {
+    this->Queue.push_back(frame);
+  }
+  else
+  {
+    ++dropped;
+  }
+  this->Counters.FramesDropped += dropped;
+  this->State->Stats.FramesDropped.fetch_add(dropped, std::memory_order_relaxed);
+  return queued;
+}
+
+void WebSocketSession::Resync()
+{
+  const auto end = std::remove_if(
+    this->Queue.begin(), this->Queue.end(), [](const FramePtr& f) { return f->IsVideo(); });
+  this->Queue.erase(end, this->Queue.end());
+  this->AwaitingKey = true;
+  this->VideoLevel = this->Link.Level();
+  if (!this->State->Demand.KeyWanted[this->VideoLevel].exchange(true, std::memory_order_relaxed))
+  {
+    this->State->Stats.VideoKeyRequests.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -194,7 +289,7 @@ void WebSocketSession::DoWrite()
       });
     return;
   }
-  if (!this->Pending)
+  if (this->Queue.empty())
   {
     return;
   }
@@ -210,10 +305,13 @@ void WebSocketSession::DoWrite()
   }
   this->Writing = true;
   this->WriteStart = now;
-  this->InFlight = std::move(this->Pending);
-  this->Pending.reset();
+  this->InFlight = std::move(this->Queue.front());
+  this->Queue.pop_front();
+  this->Tag = TagOf(*this->InFlight);
   this->Ws.binary(true);
-  this->Ws.async_write(net::buffer(this->InFlight->Jpeg),
+  const std::array<net::const_buffer, 2> message = { net::buffer(&this->Tag, this->Link.Video() ? 1 : 0),
+    net::buffer(this->InFlight->Data) };
+  this->Ws.async_write(message,
     [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
       self->OnWrite(ec, bytes);
     });
@@ -227,13 +325,13 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
   {
     this->Closing = true;
     this->InFlight.reset();
-    this->Pending.reset();
+    this->Queue.clear();
     this->State->Frames.Leave(this->Id);
     return;
   }
   if (this->InFlight)
   {
-    const std::size_t size = this->InFlight->Jpeg.size();
+    const std::size_t size = this->InFlight->Data.size();
     if (this->AckMode)
     {
       this->AwaitingAck.push_back({ this->WriteStart, size });
@@ -262,7 +360,7 @@ bool WebSocketSession::EndIfStalled()
   std::cerr << "renderstream-server: closing WebSocket client " << this->Remote
             << ": it has not read for " << kWriteStall.count() << " s" << std::endl;
   this->Closing = true;
-  this->Pending.reset();
+  this->Queue.clear();
   this->State->Frames.Leave(this->Id);
   beast::error_code ec;
   beast::get_lowest_layer(this->Ws).socket().close(ec); // the stuck write ends with an error
@@ -322,7 +420,7 @@ void WebSocketSession::CloseWith(websocket::close_code code)
     return;
   }
   this->Closing = true;
-  this->Pending.reset();
+  this->Queue.clear();
   this->State->Frames.Leave(this->Id);
   this->Ws.async_close(websocket::close_reason(code),
     [self = this->shared_from_this()](beast::error_code) {});

@@ -8,6 +8,14 @@
 // so the path's buffers (proxies, tunnels, Wi-Fi) never hold more than that, and the acks
 // time each frame's trip for the link estimate. A client that stops acknowledging for
 // kAckTimeout is paced by write completions again, as one that never did.
+//
+// Video (/ws?codec=h264, when the server has an H.264 encoder): every binary message starts
+// with one tag byte, 'K' (key access unit), 'D' (delta access unit) or 'J' (a JPEG: the
+// current picture when the client joins, and stills). Access units of the viewer's level
+// queue in order; up to kMaxVideoQueued wait behind a slow write, and when more would, the
+// queue is dropped and the viewer resumes at a key frame it asks for (a key frame that
+// arrives meanwhile replaces everything queued before it). {"type":"keyframe"} from the
+// client (its decoder failed) does the same.
 #ifndef renderstream_server_WebSocketSession_h
 #define renderstream_server_WebSocketSession_h
 
@@ -21,6 +29,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -43,9 +52,11 @@ public:
   // below a flood that would keep the application busy.
   static constexpr double kInputPerSecond = 300;
   static constexpr double kInputBurst = 600;
+  static constexpr std::size_t kMaxVideoQueued = 3;
 
-  WebSocketSession(
-    boost::beast::tcp_stream&& stream, std::shared_ptr<SharedState> state, bool viewOnly);
+  /// `video`: the client asked for H.264 and the server has an encoder.
+  WebSocketSession(boost::beast::tcp_stream&& stream, std::shared_ptr<SharedState> state,
+    bool viewOnly, bool video);
   ~WebSocketSession() override;
   /// Joins the broadcaster and accepts the upgrade request.
   void Run(boost::beast::http::request<boost::beast::http::string_body> request);
@@ -61,6 +72,10 @@ private:
   void HandleText(std::string_view text);
   void DoWrite();
   void OnAck();
+  /// Queues `frame` (the rules above); false if it was not queued.
+  bool Enqueue(const FramePtr& frame);
+  /// Video: drops the queued access units and waits for a key frame, asking for one.
+  void Resync();
   bool TakeInputToken();
   /// Closes the session if a write is stuck (kWriteStall); true if it did.
   bool EndIfStalled();
@@ -78,8 +93,11 @@ private:
   std::string PendingText; // the hello message until it is written
   std::string TextInFlight;
   FramePtr InFlight;
-  FramePtr Pending;
+  char Tag = 'J'; // InFlight's tag byte (video clients)
+  std::deque<FramePtr> Queue; // to send, in order: JPEG clients hold at most one
   LinkAdapter Link;
+  bool AwaitingKey = true;    // video: the next access unit sent must be a key frame
+  int VideoLevel = 0;         // video: the level whose stream this client decodes
   struct Unacked
   {
     std::chrono::steady_clock::time_point Start;

@@ -5,6 +5,7 @@
 // 1 runtime failure (segment, bind, producer gone), 2 bad command line.
 // Only stderr is written: the application that spawned us owns stdout.
 #include "FrameWatcher.h"
+#include "H264Encoder.h"
 #include "Listener.h"
 #include "ServerOptions.h"
 #include "SharedState.h"
@@ -15,6 +16,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+
+extern "C"
+{
+#include <libavutil/log.h>
+}
 
 #include <atomic>
 #include <csignal>
@@ -93,6 +99,7 @@ int main(int argc, char** argv)
     case ServerOptions::Outcome::Run:
       break;
   }
+  av_log_set_level(AV_LOG_FATAL); // encoder failures are reported by us, in one line each
   // Die with the application that spawned us (it is normally the segment's producer).
   const pid_t parent = ::getppid();
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -163,8 +170,22 @@ int main(int argc, char** argv)
       }
     });
 
+    if (options.VideoEncoder != "none")
+    {
+      std::string why;
+      state->Stats.VideoEncoder = H264Encoder::Choose(options.VideoEncoder, why);
+      if (state->Stats.VideoEncoder.empty() && options.VideoEncoder != "auto")
+      {
+        return Fail(segment.get(), "--video-encoder " + options.VideoEncoder + " cannot work here: " + why);
+      }
+      if (state->Stats.VideoEncoder.empty())
+      {
+        std::cerr << "renderstream-server: no H.264 encoder works here (" << why
+                  << "); viewers get JPEG" << std::endl;
+      }
+    }
     FrameWatcher watcher(*segment, state->Stats, options.Quality, options.StillQuality,
-      state->LastInputNs, state->Demand,
+      state->LastInputNs, state->Demand, state->Stats.VideoEncoder,
       [&ioc, state](FrameSetPtr set) {
         net::post(ioc, [state, set = std::move(set)] { state->Frames.Publish(set); });
       },

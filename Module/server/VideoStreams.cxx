@@ -1,0 +1,132 @@
+#include "VideoStreams.h"
+
+#include <iostream>
+
+namespace renderstream::server
+{
+namespace
+{
+constexpr double kSmoothing = 0.2; // weight of a new delta frame in TypicalBytes
+}
+
+VideoStreams::VideoStreams(std::string backend, int quality, ServerStats& stats)
+  : Backend(std::move(backend))
+  , Quality(quality)
+  , Stats(stats)
+{
+}
+
+bool VideoStreams::KeyPending(const LevelDemand& demand)
+{
+  for (int level = 0; level < kLevels; ++level)
+  {
+    if (demand.KeyWanted[level].load(std::memory_order_relaxed) && demand.VideoWanted(level))
+    {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool VideoStreams::TakeKeyRequest(
+  LevelDemand& demand, int level, std::chrono::steady_clock::time_point now)
+{
+  if (!demand.KeyWanted[level].load(std::memory_order_relaxed) ||
+    now - this->Streams[level].LastKey < kMinKeyInterval)
+  {
+    return false; // a request made too soon waits for its turn
+  }
+  demand.KeyWanted[level].store(false, std::memory_order_relaxed);
+  return true;
+}
+
+void VideoStreams::EncodeNew(const ipc::FrameView& frame, LevelDemand& demand, FrameSet& set)
+{
+  const auto now = std::chrono::steady_clock::now();
+  this->Converted = nullptr;
+  for (int level = 0; level < kLevels; ++level)
+  {
+    if (!demand.VideoWanted(level))
+    {
+      this->Streams[level].Encoder.reset(); // a level taken up again starts with a key frame
+      continue;
+    }
+    set.Video[level] = this->Encode(frame, level, this->TakeKeyRequest(demand, level, now));
+  }
+}
+
+bool VideoStreams::ServeKeyRequests(const ipc::FrameView& frame, LevelDemand& demand, FrameSet& set)
+{
+  const auto now = std::chrono::steady_clock::now();
+  this->Converted = nullptr;
+  bool any = false;
+  for (int level = 0; level < kLevels; ++level)
+  {
+    if (demand.VideoWanted(level) && this->TakeKeyRequest(demand, level, now))
+    {
+      set.Video[level] = this->Encode(frame, level, true);
+      any = any || set.Video[level];
+    }
+  }
+  return any;
+}
+
+FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool forceKey)
+{
+  const Rendition rendition = FrameLadder(this->Quality)[level];
+  if (this->Converted != &frame || this->ConvertedDivisor != rendition.Divisor)
+  {
+    this->Picture = this->Converter.Convert(frame, rendition.Divisor); // once per size
+    this->Converted = &frame;
+    this->ConvertedDivisor = rendition.Divisor;
+  }
+  if (this->Picture.Width == 0)
+  {
+    return nullptr;
+  }
+  Stream& stream = this->Streams[level];
+  std::string error;
+  if (!stream.Encoder || stream.Encoder->Width() != this->Picture.Width ||
+    stream.Encoder->Height() != this->Picture.Height)
+  {
+    stream.Encoder = H264Encoder::Create(
+      this->Backend, this->Picture.Width, this->Picture.Height, VideoQp(rendition.Quality), error);
+    stream.TypicalBytes = 0;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  // Strictly increasing timestamps in ms, whatever the pace of the frames.
+  this->LastTimeMs = std::max(this->LastTimeMs + 1,
+    std::chrono::duration_cast<std::chrono::milliseconds>(start - this->Epoch).count());
+  AccessUnit unit;
+  if (!stream.Encoder || !stream.Encoder->Encode(this->Picture, this->LastTimeMs, forceKey, unit, error))
+  {
+    stream.Encoder.reset();
+    if (this->Stats.EncodeErrors.fetch_add(1, std::memory_order_relaxed) == 0)
+    {
+      std::cerr << "renderstream-server: cannot encode H.264 frame " << frame.Info.Sequence
+                << ": " << error << std::endl;
+    }
+    return nullptr;
+  }
+  const double ms =
+    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (unit.Key)
+  {
+    stream.LastKey = start;
+  }
+  if (!unit.Key || stream.TypicalBytes == 0)
+  {
+    const double bytes = static_cast<double>(unit.Data.size());
+    stream.TypicalBytes = stream.TypicalBytes == 0 ? bytes : (1 - kSmoothing) * stream.TypicalBytes + kSmoothing * bytes;
+  }
+  this->Stats.AddVideoEncode(ms, unit.Data.size(), unit.Key);
+  auto encoded = std::make_shared<EncodedFrame>();
+  encoded->Kind = unit.Key ? FrameKind::VideoKey : FrameKind::VideoDelta;
+  encoded->Data = std::move(unit.Data);
+  encoded->TypicalBytes = static_cast<std::size_t>(stream.TypicalBytes);
+  encoded->Sequence = frame.Info.Sequence;
+  encoded->Width = static_cast<std::uint32_t>(this->Picture.Width);
+  encoded->Height = static_cast<std::uint32_t>(this->Picture.Height);
+  return encoded;
+}
+} // namespace renderstream::server

@@ -1,0 +1,344 @@
+// H.264: the encoders (every backend that works here, decoded by libavcodec) and the video
+// stream of the real server on /ws?codec=h264 (tags, key frames for new, resuming and failing
+// viewers), next to the JPEG clients it must leave unchanged.
+#include "H264Encoder.h"
+#include "ServerProcess.h"
+#include "TestClient.h"
+#include "VideoDecoder.h"
+#include "VideoStreams.h"
+#include "YuvConverter.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+using namespace renderstream::testing;
+using namespace renderstream::server;
+using namespace std::chrono_literals;
+
+namespace
+{
+constexpr std::uint32_t kW = 160;
+constexpr std::uint32_t kH = 120;
+
+// A smooth, moving picture like a rendered scene (gradients, one soft disc), frame `t`.
+Rgb Scene(int x, int y, int w, int h, int t)
+{
+  const double cx = w * (0.3 + 0.02 * t), cy = h * 0.5, r = h * 0.25;
+  const double d = std::hypot(x - cx, y - cy);
+  const double disc = std::clamp((r - d) / 3.0, 0.0, 1.0);
+  const auto mix = [&](double a, double b) { return static_cast<std::uint8_t>(a + (b - a) * disc); };
+  return { mix(40 + 150.0 * x / w, 230), mix(60 + 120.0 * y / h, 180), mix(110, 60) };
+}
+
+struct Picture
+{
+  std::vector<std::uint8_t> Pixels; // BGRA bottom-up, as the module publishes them
+  renderstream::ipc::FrameView View;
+};
+Picture MakeScene(int w, int h, int t)
+{
+  Picture picture;
+  picture.Pixels.resize(std::size_t(w) * h * 4);
+  for (int row = 0; row < h; ++row)
+  {
+    for (int x = 0; x < w; ++x)
+    {
+      const Rgb c = Scene(x, h - 1 - row, w, h, t);
+      std::uint8_t* p = &picture.Pixels[(std::size_t(row) * w + x) * 4];
+      p[0] = c.B, p[1] = c.G, p[2] = c.R, p[3] = 255;
+    }
+  }
+  picture.View.Info.Width = static_cast<std::uint32_t>(w);
+  picture.View.Info.Height = static_cast<std::uint32_t>(h);
+  picture.View.Pixels = picture.Pixels.data();
+  return picture;
+}
+
+std::vector<std::string> WorkingBackends()
+{
+  std::vector<std::string> working;
+  for (const auto& name : H264Encoder::Backends())
+  {
+    std::string why;
+    if (!H264Encoder::Choose(name, why).empty())
+    {
+      working.push_back(name);
+    }
+  }
+  return working;
+}
+
+/// Reads binary messages until one with `tag` arrives (at most `limit` messages and 3 s); its
+/// payload.
+bool ReadTagged(WsClient& ws, char tag, std::string& payload, int limit = 50)
+{
+  std::string message;
+  for (int i = 0; i < limit && ws.ReadFrameFor(message, 3s); ++i)
+  {
+    if (!message.empty() && message[0] == tag)
+    {
+      payload = message.substr(1);
+      return true;
+    }
+  }
+  return false;
+}
+
+nlohmann::json ReadHello(WsClient& ws)
+{
+  std::string data;
+  bool text = false;
+  if (!ws.Read(data, text) || !text)
+  {
+    return {};
+  }
+  return nlohmann::json::parse(data, nullptr, false);
+}
+
+auto PatternAt(std::uint64_t seq)
+{
+  return [seq](int x, int y) { return PatternColor(x, y, kW, kH, seq); };
+}
+} // namespace
+
+TEST(H264Encoders, OpenH264AndX264AreBuiltInAndWorkHere)
+{
+  const auto working = WorkingBackends();
+  EXPECT_NE(std::find(working.begin(), working.end(), "openh264"), working.end());
+  EXPECT_NE(std::find(working.begin(), working.end(), "libx264"), working.end());
+  std::string why;
+  EXPECT_FALSE(H264Encoder::Choose("auto", why).empty()) << why;
+  EXPECT_TRUE(H264Encoder::Choose("no-such-encoder", why).empty());
+  EXPECT_NE(why.find("unknown"), std::string::npos) << why;
+}
+
+TEST(H264Encoders, EveryBackendMakesWhatLibavcodecDecodesAtHighPsnr)
+{
+  for (const auto& name : WorkingBackends())
+  {
+    SCOPED_TRACE(name);
+    constexpr int w = 321, h = 241; // odd: the encoders get 320 x 240
+    std::string error;
+    auto encoder = H264Encoder::Create(name, YuvConverter::EvenSide(w, 1), YuvConverter::EvenSide(h, 1), 22, error);
+    ASSERT_TRUE(encoder) << error;
+    EXPECT_EQ(encoder->Width(), 320);
+    EXPECT_EQ(encoder->Height(), 240);
+    YuvConverter converter;
+    VideoDecoder decoder;
+    std::size_t keyBytes = 0, deltaBytes = 0;
+    for (int t = 0; t < 12; ++t)
+    {
+      const Picture scene = MakeScene(w, h, t);
+      const YuvView yuv = converter.Convert(scene.View, 1);
+      ASSERT_EQ(yuv.Width, 320);
+      AccessUnit unit;
+      ASSERT_TRUE(encoder->Encode(yuv, t * 33, t == 8, unit, error)) << error;
+      ASSERT_GT(unit.Data.size(), 4u);
+      EXPECT_EQ(unit.Data.compare(0, 3, std::string("\0\0\0", 3)) == 0 ||
+          unit.Data.compare(0, 3, std::string("\0\0\1", 3)) == 0, true) << "Annex B start code";
+      EXPECT_EQ(unit.Key, t == 0 || t == 8) << "frame " << t; // first, and when forced only
+      (unit.Key ? keyBytes : deltaBytes) += unit.Data.size();
+      const DecodedImage image = decoder.Decode(unit.Data);
+      ASSERT_TRUE(image.Ok) << "frame " << t;
+      ASSERT_EQ(image.Width, 320);
+      ASSERT_EQ(image.Height, 240);
+      const double psnr = Psnr(image, [&](int x, int y) { return Scene(x, y, w, h, t); });
+      EXPECT_GT(psnr, 36) << "frame " << t;
+    }
+    EXPECT_LT(deltaBytes / 10, keyBytes / 2 / 3) << "a delta frame is far smaller than a key frame";
+  }
+}
+
+TEST(H264Encoders, ADecoderThatMissedFramesOnlyRecoversAtAKeyFrame)
+{
+  // Why the server resyncs skipping viewers: a delta frame on its own decodes to nothing
+  // (or garbage), the next key frame to the right picture.
+  std::string error;
+  auto encoder = H264Encoder::Create("openh264", 160, 120, 22, error);
+  ASSERT_TRUE(encoder) << error;
+  YuvConverter converter;
+  std::vector<AccessUnit> units(4);
+  for (int t = 0; t < 4; ++t)
+  {
+    const Picture scene = MakeScene(160, 120, t);
+    ASSERT_TRUE(encoder->Encode(converter.Convert(scene.View, 1), t * 40, t == 3, units[t], error));
+  }
+  VideoDecoder late; // joins at frame 1
+  EXPECT_FALSE(late.Decode(units[1].Data).Ok);
+  const DecodedImage key = late.Decode(units[3].Data);
+  ASSERT_TRUE(key.Ok);
+  EXPECT_GT(Psnr(key, [](int x, int y) { return Scene(x, y, 160, 120, 3); }), 36);
+}
+
+TEST(ServerVideo, NewViewerGetsHelloJpegThenAKeyFrameWithoutWaitingForARender)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  ASSERT_TRUE(server.WaitEncoded(1));
+  WsClient ws(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
+  ASSERT_TRUE(ws.Open()) << ws.HandshakeStatus;
+  const auto hello = ReadHello(ws);
+  EXPECT_EQ(hello["type"], "hello");
+  EXPECT_EQ(hello["codec"], "h264");
+  std::string first;
+  ASSERT_TRUE(ws.ReadFrameFor(first, 3s));
+  ASSERT_EQ(first[0], 'J') << "the current picture at once, as JPEG";
+  EXPECT_TRUE(IsCompleteJpeg(first.substr(1)));
+  // Nothing renders any more: the key frame comes from the held frame.
+  std::string key;
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(ReadTagged(ws, 'K', key));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  VideoDecoder decoder;
+  const DecodedImage image = decoder.Decode(key);
+  ASSERT_TRUE(image.Ok);
+  EXPECT_EQ(image.Width, int(kW));
+  EXPECT_GT(Psnr(image, PatternAt(1)), 35);
+  const auto stats = GetStats(server.Port, server.Token);
+  std::string why;
+  EXPECT_EQ(stats["video"]["encoder"], H264Encoder::Choose("auto", why));
+  EXPECT_EQ(stats["clientList"][0]["codec"], "h264");
+}
+
+TEST(ServerVideo, EveryNewFrameArrivesAsADeltaThatDecodesToThatFrame)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  ASSERT_TRUE(server.WaitEncoded(1));
+  WsClient ws(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
+  ReadHello(ws);
+  std::string unit;
+  ASSERT_TRUE(ReadTagged(ws, 'K', unit));
+  VideoDecoder decoder;
+  ASSERT_TRUE(decoder.Decode(unit).Ok);
+  for (std::uint64_t seq = 2; seq <= 8; ++seq)
+  {
+    server.PublishPattern(kW, kH, seq);
+    std::string delta;
+    ASSERT_TRUE(ReadTagged(ws, 'D', delta, 3)) << "frame " << seq; // a still may come first
+    const DecodedImage image = decoder.Decode(delta);
+    ASSERT_TRUE(image.Ok) << "frame " << seq;
+    EXPECT_GT(Psnr(image, PatternAt(seq)), 35) << "frame " << seq;
+  }
+  // Holding still: no more video (and no key frames nobody asked for).
+  std::string message;
+  for (int i = 0; i < 3 && ws.ReadFrameFor(message, 700ms); ++i)
+  {
+    EXPECT_EQ(message[0], 'J') << "only the still may follow";
+  }
+}
+
+TEST(ServerVideo, AKeyFrameRequestIsAnsweredAndPacedForEveryone)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  ASSERT_TRUE(server.WaitEncoded(1));
+  WsClient ws(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
+  ReadHello(ws);
+  std::string unit;
+  ASSERT_TRUE(ReadTagged(ws, 'K', unit));
+  // A decoder error on the page: it asks again, and again. Each is answered, no faster than
+  // the key-frame pace.
+  std::vector<std::chrono::steady_clock::time_point> keys;
+  for (int i = 0; i < 3; ++i)
+  {
+    ASSERT_TRUE(ws.SendText(R"({"type":"keyframe"})"));
+    ASSERT_TRUE(ReadTagged(ws, 'K', unit));
+    keys.push_back(std::chrono::steady_clock::now());
+    VideoDecoder fresh;
+    const DecodedImage image = fresh.Decode(unit);
+    ASSERT_TRUE(image.Ok);
+    EXPECT_GT(Psnr(image, PatternAt(1)), 35);
+  }
+  EXPECT_GE(keys[2] - keys[0], 2 * VideoStreams::kMinKeyInterval - 20ms);
+}
+
+TEST(ServerVideo, AViewerThatFallsBehindSkipsToAKeyFrameAndNeverGetsABrokenStream)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  ASSERT_TRUE(server.WaitEncoded(1));
+  WsClient ws(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
+  ReadHello(ws);
+  std::string unit;
+  ASSERT_TRUE(ws.ReadFrameFor(unit, 3s)); // the JPEG
+  ASSERT_TRUE(ws.SendText(R"({"type":"ack"})")); // from now on paced by acks
+  ASSERT_TRUE(ReadTagged(ws, 'K', unit));
+  VideoDecoder decoder;
+  ASSERT_TRUE(decoder.Decode(unit).Ok);
+  // No acks: two frames may be on their way, three more wait; the next overflows them all.
+  std::uint64_t seq = 2;
+  for (; seq <= 8; ++seq)
+  {
+    server.PublishPattern(kW, kH, seq);
+    ASSERT_TRUE(server.WaitEncoded(seq));
+    std::this_thread::sleep_for(20ms);
+  }
+  std::vector<std::string> received;
+  std::string message;
+  while (ws.ReadFrameFor(message, 300ms))
+  {
+    received.push_back(message);
+  }
+  for (const auto& m : received)
+  {
+    if (m[0] != 'J') // a still (of frame 1) is drawn over the video, not part of the stream
+    {
+      ASSERT_EQ(m[0], 'D');
+      ASSERT_TRUE(decoder.Decode(m.substr(1)).Ok);
+    }
+  }
+  EXPECT_LE(received.size(), 2u) << "only what was written before the acks stopped";
+  // It catches up: acks again. The next video message is a key frame of the newest picture.
+  for (std::size_t i = 0; i < received.size() + 1; ++i)
+  {
+    ASSERT_TRUE(ws.SendText(R"({"type":"ack"})"));
+  }
+  ASSERT_TRUE(ws.ReadFrameFor(message, 3s));
+  while (message[0] == 'J' && ws.ReadFrameFor(message, 3s))
+  {
+  }
+  ASSERT_EQ(message[0], 'K') << "no delta frame after a gap";
+  const DecodedImage image = decoder.Decode(message.substr(1));
+  ASSERT_TRUE(image.Ok);
+  EXPECT_GT(Psnr(image, PatternAt(seq - 1)), 35);
+  const auto stats = GetStats(server.Port, server.Token);
+  EXPECT_GE(stats["clientList"][0]["framesDropped"].get<int>(), 3);
+}
+
+TEST(ServerVideo, JpegClientsAreUnchangedAndBadCodecIs400)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  ASSERT_TRUE(server.WaitEncoded(1));
+  WsClient video(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
+  WsClient jpeg(server.Port, server.Url("/ws", server.Token) + "&codec=jpeg");
+  WsClient plain(server.Port, server.Url("/ws", server.Token));
+  for (WsClient* ws : { &video, &jpeg, &plain })
+  {
+    ReadHello(*ws);
+  }
+  server.PublishPattern(kW, kH, 2);
+  for (WsClient* ws : { &jpeg, &plain })
+  {
+    std::string frame;
+    ASSERT_TRUE(ws->ReadFrameFor(frame, 3s));
+    EXPECT_TRUE(IsCompleteJpeg(frame)) << "no tag byte, one JPEG per message";
+  }
+  EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token) + "&codec=vp9"), 400);
+}
+
+TEST(ServerVideo, WithoutAnEncoderTheHelloSaysJpegAndJpegIsSent)
+{
+  ServerProcess server({ "--video-encoder", "none" });
+  server.PublishPattern(kW, kH, 1);
+  ASSERT_TRUE(server.WaitEncoded(1));
+  WsClient ws(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
+  EXPECT_EQ(ReadHello(ws)["codec"], "jpeg");
+  std::string frame;
+  ASSERT_TRUE(ws.ReadFrameFor(frame, 3s));
+  EXPECT_TRUE(IsCompleteJpeg(frame));
+  EXPECT_EQ(GetStats(server.Port, server.Token)["video"]["encoder"], "none");
+}
