@@ -89,6 +89,10 @@ void WebSocketSession::OnAccept(beast::error_code ec)
     { "width", latest ? latest->Width : 0 }, { "height", latest ? latest->Height : 0 },
     { "maxWidth", this->State->Segment.MaxWidth() }, { "maxHeight", this->State->Segment.MaxHeight() },
     { "codec", this->Link.Video() ? "h264" : "jpeg" } };
+  if (this->Link.Video())
+  {
+    hello["encoder"] = this->State->Stats.VideoEncoder;
+  }
   this->PendingText = hello.dump();
   if (latest && this->Queue.empty())
   {

@@ -82,7 +82,7 @@ async function serverStats() {
 }
 
 // ---- page helpers ---------------------------------------------------------------------------
-const stats = page => page.evaluate(() => ({ ...window.renderStream.stats, frameTimes: undefined }));
+const stats = page => page.evaluate(() => ({ ...window.renderStream.stats, frameTimes: undefined, shownTimes: undefined }));
 const sample = page => page.evaluate(() => window.renderStream.sample(64, 48));
 function difference(a, b) { // mean absolute grey-level difference, 0..255
   assert.ok(a && b && a.length === b.length, "two samples of the same size");
@@ -267,7 +267,7 @@ after(async () => {
 
 let context, page, baseline, back;
 
-test("the page connects, receives JPEG frames and fills the window", async () => {
+test("the page connects, negotiates H.264, receives frames and fills the window", async () => {
   context = await browser.newContext({ viewport: { width: 800, height: 600 }, deviceScaleFactor: 1 });
   page = await context.newPage();
   const errors = [];
@@ -282,6 +282,10 @@ test("the page connects, receives JPEG frames and fills the window", async () =>
   baseline = await settle(page);
   const s = await stats(page);
   assert.equal(s.viewOnly, false);
+  assert.equal(s.codec, "h264", "http://127.0.0.1 is a secure context: WebCodecs decodes H.264 here");
+  assert.ok(s.keyFrames >= 1 && s.videoFrames >= 1, "video frames arrived, starting with a key frame");
+  assert.equal(s.decodeErrors, 0);
+  assert.match(await page.locator("#codec").textContent(), /^H\.264 \(\w+\)$/);
   assert.ok(await page.locator("#badge").isHidden(), "no view-only badge for the full link");
   assert.ok(baseline.some(v => v > 40), "the frame is not black");
   await shot(page, "viewer.png");
@@ -543,4 +547,112 @@ test("input-to-frame latency at 640x480 over 50 drags (logged, not asserted)", a
     `p95 ${pct(0.95).toFixed(1)} ms, min ${samples[0].toFixed(1)} ms, max ${samples.at(-1).toFixed(1)} ms`);
   const s = await serverStats();
   assert.equal(s.input.rejected, 0, "no rejected input over the whole run");
+});
+
+// ---- H.264 and its fallbacks -----------------------------------------------------------------
+// The server's current picture as the page would sample it (64x48 grey levels).
+const snapshotSample = page => page.evaluate(async () => {
+  const res = await fetch("/snapshot.jpg", { cache: "no-store" });
+  const image = await createImageBitmap(await res.blob());
+  const c = new OffscreenCanvas(64, 48), g = c.getContext("2d");
+  g.drawImage(image, 0, 0, 64, 48);
+  const rgba = g.getImageData(0, 0, 64, 48).data, out = new Array(64 * 48);
+  for (let i = 0; i < out.length; i++) out[i] = (rgba[4 * i] * 299 + rgba[4 * i + 1] * 587 + rgba[4 * i + 2] * 114) / 1000;
+  return out;
+});
+const videoOnScreen = p => p.waitForFunction(() => window.renderStream.stats.shown === "video", null, { timeout: 10000 });
+
+test("H.264: the decoded picture is the application's, a drag changes it, holding still does not", async () => {
+  const { context: ctx, page: p } = await openViewer(url);
+  try {
+    await settle(p);
+    // Nothing renders now: the server answers the new viewer's key-frame request from the held
+    // frame, so the picture on screen is a decoded video frame, not the first JPEG.
+    await videoOnScreen(p);
+    const shown = await sample(p), truth = await snapshotSample(p);
+    const d = difference(shown, truth);
+    log(`H.264 picture vs /snapshot.jpg: difference ${d.toFixed(2)}`);
+    assert.ok(d < 3, `the decoded H.264 picture matches the application's (difference ${d.toFixed(2)})`);
+    const before = await settle(p);
+    const rotated = await act(p, () => drag(p, 140, 30));
+    assert.ok(difference(before, rotated) > 3, "a drag changed the picture");
+    // Holding the button still: no new video, and the picture stays.
+    const { x, y } = await viewCenter(p);
+    await p.mouse.move(x, y);
+    const held = await stats(p);
+    await p.mouse.down();
+    await sleep(1500);
+    const during = await stats(p);
+    const still = await sample(p);
+    await p.mouse.up();
+    log(`holding still for 1.5 s: ${during.videoFrames - held.videoFrames} video frames`);
+    assert.equal(during.videoFrames, held.videoFrames, "holding the button still sends no video");
+    assert.ok(difference(rotated, still) < 1, "holding still does not change the picture");
+    const s = await stats(p);
+    assert.equal(s.decodeErrors, 0);
+    assert.equal(s.deltasSkipped, 0, "the server never sent a delta frame before a key frame");
+    await shot(p, "viewer-h264.png");
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("?codec=jpeg falls back to JPEG, and so does a page without WebCodecs", async () => {
+  const forced = await openViewer(url + "&codec=jpeg");
+  const bare = await browser.newContext({ viewport: { width: 640, height: 480 } });
+  try {
+    const s = await stats(forced.page);
+    assert.equal(s.codec, "jpeg");
+    assert.equal(s.videoFrames, 0);
+    assert.equal(await forced.page.locator("#codec").textContent(), "JPEG (forced by ?codec=jpeg)");
+    const before = await settle(forced.page);
+    const after = await act(forced.page, () => drag(forced.page, -120, 0));
+    assert.ok(difference(before, after) > 3, "a drag changes the JPEG picture");
+    const clients = (await serverStats()).clientList.filter(c => c.kind === "websocket");
+    assert.ok(clients.some(c => c.codec === "jpeg") , "the server sends this page JPEG");
+
+    await bare.addInitScript(() => { delete window.VideoDecoder; });
+    const p = await bare.newPage();
+    await p.goto(url);
+    await waitForFrames(p, 1);
+    const b = await stats(p);
+    assert.equal(b.codec, "jpeg", "no VideoDecoder: JPEG");
+    assert.equal(b.videoWhy, "this browser has no WebCodecs");
+    assert.equal(await p.locator("#codec").textContent(), "JPEG (this browser has no WebCodecs)");
+    const moved = await act(p, () => drag(p, 100, 0));
+    assert.ok(difference(await sample(p), moved) < 1 && b.framesReceived >= 1);
+  } finally {
+    await forced.context.close();
+    await bare.close();
+  }
+});
+
+test("H.264: a viewer that reconnects in the middle of a drag gets a clean picture", async () => {
+  const proxy = await startProxy(url);
+  const { context: ctx, page: p } = await openViewer(proxy.link(url));
+  try {
+    await videoOnScreen(p);
+    const { x, y } = await viewCenter(p);
+    await p.mouse.move(x, y);
+    await p.mouse.down();
+    for (let i = 1; i <= 10; i++) { await p.mouse.move(x + 8 * i, y); await sleep(30); }
+    proxy.drop(); // mid-stream: the decoder had deltas in flight
+    await p.waitForFunction(() => window.renderStream.stats.connects === 2 && window.renderStream.stats.connected,
+      null, { timeout: 20000 });
+    for (let i = 11; i <= 25; i++) { await p.mouse.move(x + 8 * i, y); await sleep(30); }
+    await p.mouse.up();
+    await p.waitForFunction(() => window.renderStream.stats.keyFrames >= 2, null, { timeout: 10000 });
+    const s = await stats(p);
+    log(`reconnected: ${s.keyFrames} key frames, ${s.videoFrames} video frames, ${s.decodeErrors} decode errors, ` +
+      `${s.deltasSkipped} deltas skipped`);
+    assert.equal(s.codec, "h264");
+    assert.equal(s.decodeErrors, 0, "no decoder error after reconnecting");
+    assert.equal(s.deltasSkipped, 0, "the new connection started at a key frame");
+    await settle(p);
+    const d = difference(await sample(p), await snapshotSample(p));
+    assert.ok(d < 3, `after reconnecting the picture is the application's (difference ${d.toFixed(2)})`);
+  } finally {
+    await ctx.close();
+    await proxy.close();
+  }
 });
