@@ -25,6 +25,7 @@ struct EncodedFrame
   std::string Data; // exactly what a client receives (one JPEG, or one Annex B access unit)
   FrameKind Kind = FrameKind::Jpeg;
   std::size_t TypicalBytes = 0; // a frame of this rendition's usual size (for link estimates)
+  double StreamFps = 0;         // video: frames a second its stream makes now
   std::uint64_t Sequence = 0;   // the producer's sequence number of the frame
   std::uint32_t Width = 0;
   std::uint32_t Height = 0;

@@ -120,9 +120,9 @@ void FrameWatcher::Run()
     {
       this->ProcessNewFrame();
     }
-    if (this->Video && VideoStreams::KeyPending(this->Demand))
+    if (this->Video && this->Video->Pending(this->Demand))
     {
-      this->ServeKeyRequests();
+      this->EncodeDueVideo();
     }
     if (this->StillPending)
     {
@@ -192,12 +192,12 @@ bool FrameWatcher::ProcessNewFrame()
   return true;
 }
 
-void FrameWatcher::ServeKeyRequests()
+void FrameWatcher::EncodeDueVideo()
 {
   std::lock_guard<std::mutex> lock(this->HeldMutex);
   const ipc::FrameView view = this->Segment.Current();
   auto set = std::make_shared<FrameSet>(); // video only: JPEG viewers have this picture
-  if (this->HaveFrame && view.Pixels && this->Video->ServeKeyRequests(view, this->Demand, *set))
+  if (this->HaveFrame && view.Pixels && this->Video->EncodeDue(view, this->Demand, *set))
   {
     this->PublishFrame(std::move(set));
   }

@@ -11,7 +11,8 @@
 //
 // H.264 (VideoStreams, when a backend is given): every new frame also goes into the video
 // stream of each level some video viewer uses. While video viewers are there, the watcher
-// wakes every kVideoPoll to serve their key-frame requests with the held frame.
+// wakes every kVideoPoll to encode the held frame where it is due (key-frame requests, and
+// streams that skipped it for their frame-rate cap).
 #ifndef renderstream_server_FrameWatcher_h
 #define renderstream_server_FrameWatcher_h
 
@@ -61,7 +62,7 @@ private:
   void Run();
   bool ProcessNewFrame();
   void PublishStill();
-  void ServeKeyRequests();
+  void EncodeDueVideo();
   /// When the scene last changed: the newest frame or input event (steady ns).
   std::int64_t QuietSinceNs() const;
   FramePtr Encode(const ipc::FrameView& view, int quality, bool still);

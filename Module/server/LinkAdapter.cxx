@@ -40,9 +40,9 @@ FramePtr LinkAdapter::Pick(const FrameSet& set, Clock::time_point now)
   {
     return set.At(this->CurrentStill);
   }
-  if (this->Bytes(set, 0) == 0)
+  if (this->IsVideo ? !set.Video[this->Current] : !set.Levels[0])
   {
-    return nullptr; // nothing for this kind of viewer (a video key frame for others)
+    return nullptr; // nothing for this viewer (a key frame for another level's viewers)
   }
   const int frameLevel = this->Current, stillLevel = this->CurrentStill;
   this->Choose(set, now);
@@ -75,13 +75,14 @@ void LinkAdapter::Delivered(std::size_t bytes, double seconds)
 double LinkAdapter::Bytes(const FrameSet& set, int level) const
 {
   const auto& frames = this->IsVideo ? set.Video : set.Levels;
-  if (frames[level])
+  const auto known = [&](int l) { return frames[l] && frames[l]->TypicalBytes > 0; };
+  if (known(level))
   {
     return static_cast<double>(frames[level]->TypicalBytes);
   }
-  for (int l = 0; l < kLevels; ++l) // estimated from a level that was encoded
+  for (int l = 0; l < kLevels; ++l) // estimated from a level whose frames are known
   {
-    if (frames[l])
+    if (known(l))
     {
       return kFrameShare[level] / kFrameShare[l] * static_cast<double>(frames[l]->TypicalBytes);
     }
@@ -98,19 +99,41 @@ double LinkAdapter::Seconds(const FrameSet& set, int level) const
   return this->Bytes(set, level) / this->BytesPerSecond;
 }
 
+double LinkAdapter::Load(const FrameSet& set, int level) const
+{
+  if (!this->IsVideo)
+  {
+    return this->Seconds(set, level) / kTargetSeconds;
+  }
+  // A video viewer takes every frame of its stream: what counts is the rate. At least
+  // kMinVideoFps, so that a pause in the drag does not make a rung look free.
+  double fps = kMinVideoFps;
+  for (int l = 0; l < kLevels; ++l)
+  {
+    if (set.Video[l])
+    {
+      fps = std::max(fps, set.Video[l]->StreamFps);
+      break;
+    }
+  }
+  const double capped = std::min(fps, VideoStreamFpsCap(level));
+  return this->Seconds(set, level) * capped / kVideoLoad;
+}
+
 bool LinkAdapter::Choose(const FrameSet& set, Clock::time_point now)
 {
   int level = this->Current;
-  if (this->Seconds(set, level) > kTargetSeconds)
+  if (this->Load(set, level) > 1)
   {
     // Too slow: straight to the finest level that fits (the floor if none does).
-    while (level + 1 < kLevels && this->Seconds(set, level) > kTargetSeconds)
+    while (level + 1 < kLevels && this->Load(set, level) > 1)
     {
       ++level;
     }
   }
-  else if (level > 0 && this->Seconds(set, level - 1) < kUpSeconds &&
-    std::chrono::duration<double>(now - this->LastChange).count() >= kHoldSeconds)
+  else if (level > 0 && this->Load(set, level - 1) < kUpSeconds / kTargetSeconds &&
+    std::chrono::duration<double>(now - this->LastChange).count() >=
+      (this->IsVideo ? kVideoHoldSeconds : kHoldSeconds))
   {
     --level; // one rung at a time: each step is measured before the next
   }

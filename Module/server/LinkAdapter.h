@@ -13,8 +13,9 @@
 // change is kHoldSeconds old. Stills: the best still level that crosses within about a second.
 //
 // A video viewer (H.264) moves along the same ladder, but between the video streams of the
-// levels (FrameSet::Video); frame sizes are the streams' typical delta frames, not their key
-// frames. Its stills are JPEG, as for everyone.
+// levels (FrameSet::Video), and by rate: it must take every frame of its stream, so a rung fits
+// when its typical delta frames at the stream's rate (capped as VideoStreams caps it) fill at
+// most kVideoLoad of the link. Its stills are JPEG, as for everyone.
 #ifndef renderstream_server_LinkAdapter_h
 #define renderstream_server_LinkAdapter_h
 
@@ -37,6 +38,9 @@ public:
   static constexpr double kHoldSeconds = 0.5;
   static constexpr double kStillSeconds = 1.0;
   static constexpr double kFreeSeconds = 0.01;
+  static constexpr double kVideoLoad = 0.8;   // share of the link a video stream may take
+  static constexpr double kMinVideoFps = 10;  // the rate a video rung is judged at, at least
+  static constexpr double kVideoHoldSeconds = 2; // a video step up costs a key frame
 
   /// Counts this viewer in `demand` (level 0 of its ladders: JPEG or video frames, and JPEG
   /// stills) until it is destroyed.
@@ -64,6 +68,9 @@ public:
 private:
   double Bytes(const FrameSet& set, int level) const;
   double Seconds(const FrameSet& set, int level) const;
+  /// How much of what `level` needs the link carries: above 1 it is too slow (JPEG: a frame
+  /// takes over kTargetSeconds; video: its stream takes over kVideoLoad of the link).
+  double Load(const FrameSet& set, int level) const;
   bool Choose(const FrameSet& set, Clock::time_point now);
   int ChooseStill(std::size_t frameBytes) const;
   void Count(int frameLevel, int stillLevel, int delta);

@@ -47,6 +47,14 @@ inline int VideoQp(int quality)
   return std::clamp(46 - (quality * 3 + 5) / 10, 10, 45);
 }
 
+/// Most frames a second the video stream of a level makes: a viewer must take every one, so
+/// the slow rungs also make fewer (the last one 10 a second).
+inline double VideoStreamFpsCap(int level)
+{
+  constexpr double kCaps[kLevels] = { 60, 30, 20, 15, 10 };
+  return kCaps[level];
+}
+
 /// How many viewers use each level of the ladders (sessions count themselves in and out on
 /// the io thread): the FrameWatcher encodes only levels in use, and level 0 of new JPEG frames
 /// always. Video viewers also ask for a key frame of their level (KeyWanted).

@@ -16,11 +16,31 @@ VideoStreams::VideoStreams(std::string backend, int quality, ServerStats& stats)
 {
 }
 
-bool VideoStreams::KeyPending(const LevelDemand& demand)
+bool VideoStreams::KeyAllowed(
+  const LevelDemand& demand, int level, std::chrono::steady_clock::time_point now) const
+{
+  // A request made too soon waits for its turn.
+  return demand.KeyWanted[level].load(std::memory_order_relaxed) &&
+    now - this->Streams[level].LastKey >= kMinKeyInterval;
+}
+
+bool VideoStreams::TakeKeyRequest(
+  LevelDemand& demand, int level, std::chrono::steady_clock::time_point now)
+{
+  if (!this->KeyAllowed(demand, level, now))
+  {
+    return false;
+  }
+  demand.KeyWanted[level].store(false, std::memory_order_relaxed);
+  return true;
+}
+
+bool VideoStreams::Pending(const LevelDemand& demand) const
 {
   for (int level = 0; level < kLevels; ++level)
   {
-    if (demand.KeyWanted[level].load(std::memory_order_relaxed) && demand.VideoWanted(level))
+    if (demand.VideoWanted(level) &&
+      (this->Streams[level].Behind || demand.KeyWanted[level].load(std::memory_order_relaxed)))
     {
       return true;
     }
@@ -28,43 +48,40 @@ bool VideoStreams::KeyPending(const LevelDemand& demand)
   return false;
 }
 
-bool VideoStreams::TakeKeyRequest(
-  LevelDemand& demand, int level, std::chrono::steady_clock::time_point now)
-{
-  if (!demand.KeyWanted[level].load(std::memory_order_relaxed) ||
-    now - this->Streams[level].LastKey < kMinKeyInterval)
-  {
-    return false; // a request made too soon waits for its turn
-  }
-  demand.KeyWanted[level].store(false, std::memory_order_relaxed);
-  return true;
-}
-
 void VideoStreams::EncodeNew(const ipc::FrameView& frame, LevelDemand& demand, FrameSet& set)
 {
-  const auto now = std::chrono::steady_clock::now();
-  this->Converted = nullptr;
   for (int level = 0; level < kLevels; ++level)
   {
+    Stream& stream = this->Streams[level];
     if (!demand.VideoWanted(level))
     {
-      this->Streams[level].Encoder.reset(); // a level taken up again starts with a key frame
+      stream.Encoder.reset(); // a level taken up again starts with a key frame
+      stream.Behind = false;  // (its typical sizes stay: the link estimates need them)
       continue;
     }
-    set.Video[level] = this->Encode(frame, level, this->TakeKeyRequest(demand, level, now));
+    stream.Behind = true;
   }
+  this->EncodeDue(frame, demand, set);
 }
 
-bool VideoStreams::ServeKeyRequests(const ipc::FrameView& frame, LevelDemand& demand, FrameSet& set)
+bool VideoStreams::EncodeDue(const ipc::FrameView& frame, LevelDemand& demand, FrameSet& set)
 {
   const auto now = std::chrono::steady_clock::now();
   this->Converted = nullptr;
   bool any = false;
   for (int level = 0; level < kLevels; ++level)
   {
-    if (demand.VideoWanted(level) && this->TakeKeyRequest(demand, level, now))
+    Stream& stream = this->Streams[level];
+    if (!demand.VideoWanted(level))
     {
-      set.Video[level] = this->Encode(frame, level, true);
+      continue;
+    }
+    const bool key = this->TakeKeyRequest(demand, level, now);
+    const bool due = stream.Behind &&
+      std::chrono::duration<double>(now - stream.LastEncode).count() >= 1.0 / VideoStreamFpsCap(level);
+    if (key || due)
+    {
+      set.Video[level] = this->Encode(frame, level, key);
       any = any || set.Video[level];
     }
   }
@@ -91,7 +108,6 @@ FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool force
   {
     stream.Encoder = H264Encoder::Create(
       this->Backend, this->Picture.Width, this->Picture.Height, VideoQp(rendition.Quality), error);
-    stream.TypicalBytes = 0;
   }
   const auto start = std::chrono::steady_clock::now();
   // Strictly increasing timestamps in ms, whatever the pace of the frames.
@@ -114,7 +130,11 @@ FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool force
   {
     stream.LastKey = start;
   }
-  if (!unit.Key || stream.TypicalBytes == 0)
+  const double interval = std::chrono::duration<double>(start - stream.LastEncode).count();
+  stream.Fps = interval >= 1.0 ? 1.0 : (1 - kSmoothing) * stream.Fps + kSmoothing / interval;
+  stream.LastEncode = start;
+  stream.Behind = false;
+  if (!unit.Key) // key frames are the exception; the link must carry the deltas
   {
     const double bytes = static_cast<double>(unit.Data.size());
     stream.TypicalBytes = stream.TypicalBytes == 0 ? bytes : (1 - kSmoothing) * stream.TypicalBytes + kSmoothing * bytes;
@@ -124,6 +144,7 @@ FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool force
   encoded->Kind = unit.Key ? FrameKind::VideoKey : FrameKind::VideoDelta;
   encoded->Data = std::move(unit.Data);
   encoded->TypicalBytes = static_cast<std::size_t>(stream.TypicalBytes);
+  encoded->StreamFps = stream.Fps;
   encoded->Sequence = frame.Info.Sequence;
   encoded->Width = static_cast<std::uint32_t>(this->Picture.Width);
   encoded->Height = static_cast<std::uint32_t>(this->Picture.Height);

@@ -6,6 +6,11 @@
 // asks for one through LevelDemand::KeyWanted; a level makes at most one forced key frame per
 // kMinKeyInterval whoever asks, so asking viewers cannot flood the others with key frames.
 // A stream that starts (a level taken into use, a new frame size) starts with a key frame.
+//
+// Each level has a frame-rate cap (VideoStreamFpsCap): a slow link's stream must not make more frames
+// than its viewers can take, since a viewer cannot drop a frame of it without waiting for a
+// key frame. A frame that comes sooner waits; the newest one is encoded once the interval is
+// over (EncodeDue, from the held frame), so the last picture of a drag always goes out.
 // Watcher thread only.
 #ifndef renderstream_server_VideoStreams_h
 #define renderstream_server_VideoStreams_h
@@ -27,24 +32,29 @@ public:
   /// `backend`: H264Encoder::Choose()'s pick; `quality`: --quality (the ladder's level 0).
   VideoStreams(std::string backend, int quality, ServerStats& stats);
 
-  /// Encodes `frame` into every stream in demand (and ends the others); fills `set.Video`.
+  /// A new frame: encodes it into every stream in demand whose interval is over (and ends the
+  /// streams nobody uses); fills `set.Video`.
   void EncodeNew(const ipc::FrameView& frame, LevelDemand& demand, FrameSet& set);
-  /// Answers key-frame requests that no new frame has served for kMinKeyInterval: encodes the
-  /// held `frame` as a key frame on the levels asked for. False if there was nothing to do.
-  bool ServeKeyRequests(const ipc::FrameView& frame, LevelDemand& demand, FrameSet& set);
-  /// True while some key request waits for ServeKeyRequests().
-  static bool KeyPending(const LevelDemand& demand);
+  /// Encodes the held `frame` where it is due: streams that skipped it for their frame-rate
+  /// cap, and key-frame requests. False if there was nothing to do.
+  bool EncodeDue(const ipc::FrameView& frame, LevelDemand& demand, FrameSet& set);
+  /// True while EncodeDue() may have something to do.
+  bool Pending(const LevelDemand& demand) const;
 
 private:
   struct Stream
   {
     std::unique_ptr<H264Encoder> Encoder;
     std::chrono::steady_clock::time_point LastKey{};
+    std::chrono::steady_clock::time_point LastEncode{};
     double TypicalBytes = 0; // moving average of its delta frames
+    double Fps = 0;          // moving average of its frame rate
+    bool Behind = false;     // a newer frame than its last one is held
   };
   /// Encodes `frame` on `level`, starting the stream if needed; null on failure.
   FramePtr Encode(const ipc::FrameView& frame, int level, bool forceKey);
   bool TakeKeyRequest(LevelDemand& demand, int level, std::chrono::steady_clock::time_point now);
+  bool KeyAllowed(const LevelDemand& demand, int level, std::chrono::steady_clock::time_point now) const;
 
   const std::string Backend;
   const int Quality;

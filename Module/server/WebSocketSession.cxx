@@ -239,7 +239,7 @@ bool WebSocketSession::Enqueue(const FramePtr& frame)
     else
     {
       drop([](const EncodedFrame& f) { return f.IsVideo(); }); // a stale still
-      if (this->Queue.size() >= kMaxVideoQueued)
+      if (this->Queue.size() >= (this->KeyOnItsWay() ? kMaxVideoQueuedBehindKey : kMaxVideoQueued))
       {
         dropped += this->Queue.size();
         this->Queue.clear();
@@ -259,6 +259,13 @@ bool WebSocketSession::Enqueue(const FramePtr& frame)
   this->Counters.FramesDropped += dropped;
   this->State->Stats.FramesDropped.fetch_add(dropped, std::memory_order_relaxed);
   return queued;
+}
+
+bool WebSocketSession::KeyOnItsWay() const
+{
+  const auto isKey = [](const FramePtr& f) { return f && f->Kind == FrameKind::VideoKey; };
+  return isKey(this->InFlight) || std::any_of(this->AwaitingAck.begin(), this->AwaitingAck.end(),
+                                    [](const Unacked& u) { return u.Key; });
 }
 
 void WebSocketSession::Resync()
@@ -338,7 +345,7 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
     const std::size_t size = this->InFlight->Data.size();
     if (this->AckMode)
     {
-      this->AwaitingAck.push_back({ this->WriteStart, size });
+      this->AwaitingAck.push_back({ this->WriteStart, size, this->InFlight->Kind == FrameKind::VideoKey });
     }
     else
     {

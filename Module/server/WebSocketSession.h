@@ -12,7 +12,8 @@
 // Video (/ws?codec=h264, when the server has an H.264 encoder): every binary message starts
 // with one tag byte, 'K' (key access unit), 'D' (delta access unit) or 'J' (a JPEG: the
 // current picture when the client joins, and stills). Access units of the viewer's level
-// queue in order; up to kMaxVideoQueued wait behind a slow write, and when more would, the
+// queue in order; up to kMaxVideoQueued wait behind a slow write (kMaxVideoQueuedBehindKey
+// behind a key frame), and when more would, the
 // queue is dropped and the viewer resumes at a key frame it asks for (a key frame that
 // arrives meanwhile replaces everything queued before it). {"type":"keyframe"} from the
 // client (its decoder failed) does the same.
@@ -53,6 +54,9 @@ public:
   static constexpr double kInputPerSecond = 300;
   static constexpr double kInputBurst = 600;
   static constexpr std::size_t kMaxVideoQueued = 3;
+  // Behind a key frame on its way (5-10 times a delta frame), more may wait: dropping them
+  // would only ask for another key frame, which would take as long again.
+  static constexpr std::size_t kMaxVideoQueuedBehindKey = 12;
 
   /// `video`: the client asked for H.264 and the server has an encoder.
   WebSocketSession(boost::beast::tcp_stream&& stream, std::shared_ptr<SharedState> state,
@@ -76,6 +80,8 @@ private:
   bool Enqueue(const FramePtr& frame);
   /// Video: drops the queued access units and waits for a key frame, asking for one.
   void Resync();
+  /// Video: a key frame is being written or not yet acknowledged.
+  bool KeyOnItsWay() const;
   bool TakeInputToken();
   /// Closes the session if a write is stuck (kWriteStall); true if it did.
   bool EndIfStalled();
@@ -102,6 +108,7 @@ private:
   {
     std::chrono::steady_clock::time_point Start;
     std::size_t Bytes;
+    bool Key;
   };
   std::deque<Unacked> AwaitingAck; // frames written, in order, not acknowledged yet
   bool AckMode = false;            // the client acknowledges frames

@@ -1,11 +1,13 @@
 // The viewer's side of a link, for the slow-link test and bench: a viewer that records when
-// each frame arrived (a WebSocket one acknowledges frames as the viewer page does), coarse
-// picture comparison, a drag, and the figures: catch-up after letting go, frames a second.
+// each frame arrived (a WebSocket one acknowledges frames as the viewer page does; an H.264
+// one decodes its video as the page does, drawing JPEG stills over it), coarse picture
+// comparison, a drag, and the figures: catch-up after letting go, frames a second.
 #ifndef RenderStream_LinkViewer_h
 #define RenderStream_LinkViewer_h
 
 #include "AppProcess.h"
 #include "TestClient.h"
+#include "VideoDecoder.h"
 
 #include <algorithm>
 #include <atomic>
@@ -22,9 +24,8 @@ using Clock = std::chrono::steady_clock;
 
 // A coarse grey picture (32x18 block means): frames of any size and quality compare.
 using Grid = std::vector<double>;
-inline Grid GridOf(const std::string& jpeg)
+inline Grid GridOf(const DecodedImage& image)
 {
-  const DecodedImage image = DecodeJpeg(jpeg);
   Grid grid(32 * 18, 0.0);
   if (!image.Ok)
   {
@@ -47,6 +48,10 @@ inline Grid GridOf(const std::string& jpeg)
   }
   return grid;
 }
+inline Grid GridOf(const std::string& jpeg)
+{
+  return GridOf(DecodeJpeg(jpeg));
+}
 
 inline double Difference(const Grid& a, const Grid& b)
 {
@@ -67,7 +72,8 @@ struct Received
   Clock::time_point At;
   int Width = 0;
   std::size_t Bytes = 0;
-  std::string Jpeg;
+  Grid Picture; // what the viewer shows after this message
+  bool Video = false;
 };
 
 // Reads frames on its own thread and records when each arrived. A WebSocket viewer
@@ -75,8 +81,10 @@ struct Received
 class LinkViewer
 {
 public:
-  enum class Kind { AckingWebSocket, Mjpeg };
-  LinkViewer(Kind kind, std::uint16_t port, const std::string& token)
+  enum class Kind { AckingWebSocket, Mjpeg, H264WebSocket };
+  /// `decode`: keep each frame's picture (costs a decode per frame).
+  LinkViewer(Kind kind, std::uint16_t port, const std::string& token, bool decode = true)
+    : Decode(decode)
   {
     if (kind == Kind::Mjpeg)
     {
@@ -84,26 +92,41 @@ public:
       this->Socket = mjpeg->Socket_().native_handle();
       this->Thread = std::thread([this, mjpeg] {
         for (std::string jpeg; !this->Stop && mjpeg->NextPart(jpeg);)
-          this->Record(jpeg);
+          this->RecordJpeg(jpeg);
       });
       return;
     }
-    auto ws = std::make_shared<WsClient>(port, "/ws?token=" + token);
+    const bool video = kind == Kind::H264WebSocket;
+    auto ws = std::make_shared<WsClient>(port, "/ws?token=" + token + (video ? "&codec=h264" : ""));
     if (!ws->Open())
     {
       throw std::runtime_error("viewer: WebSocket upgrade status " + std::to_string(ws->HandshakeStatus));
     }
     this->Socket = ws->NativeHandle();
-    this->Thread = std::thread([this, ws] {
+    this->Thread = std::thread([this, ws, video] {
       std::string data;
       bool text = false;
+      VideoDecoder decoder;
       while (!this->Stop && ws->Read(data, text))
       {
-        if (!text)
+        if (text)
         {
-          this->Record(data);
-          ws->SendText(R"({"type":"ack"})");
+          continue;
         }
+        ws->SendText(R"({"type":"ack"})");
+        if (!video || data[0] == 'J')
+        {
+          this->RecordJpeg(video ? data.substr(1) : data);
+          continue;
+        }
+        if (!this->Decode)
+        {
+          this->Record(0, data.size() - 1, {}, true);
+          continue;
+        }
+        const DecodedImage image = decoder.Decode(data.substr(1)); // every unit, in order
+        this->Record(image.Width, data.size() - 1, GridOf(image), true);
+        this->Broken += image.Ok ? 0 : 1;
       }
     });
   }
@@ -118,14 +141,22 @@ public:
     std::lock_guard<std::mutex> lock(this->Mutex);
     return this->Log;
   }
+  /// Video units that did not decode (a broken stream): must stay 0.
+  int BrokenUnits() const { return this->Broken; }
 
 private:
-  void Record(const std::string& jpeg)
+  void RecordJpeg(const std::string& jpeg)
   {
-    const DecodedImage image = DecodeJpeg(jpeg);
-    std::lock_guard<std::mutex> lock(this->Mutex);
-    this->Log.push_back({ Clock::now(), image.Width, jpeg.size(), jpeg });
+    const DecodedImage image = this->Decode ? DecodeJpeg(jpeg) : DecodedImage{};
+    this->Record(image.Width, jpeg.size(), this->Decode ? GridOf(image) : Grid{}, false);
   }
+  void Record(int width, std::size_t bytes, Grid picture, bool video)
+  {
+    std::lock_guard<std::mutex> lock(this->Mutex);
+    this->Log.push_back({ Clock::now(), width, bytes, std::move(picture), video });
+  }
+  const bool Decode;
+  std::atomic<int> Broken{ 0 };
   std::atomic<bool> Stop{ false };
   int Socket = -1;
   std::mutex Mutex;
@@ -168,7 +199,7 @@ inline double CatchUp(const std::vector<Received>& frames, Clock::time_point let
 {
   for (const Received& frame : frames)
   {
-    if (frame.At >= letGo && Difference(GridOf(frame.Jpeg), final) < 4)
+    if (frame.At >= letGo && Difference(frame.Picture, final) < 4)
     {
       return std::chrono::duration<double>(frame.At - letGo).count();
     }

@@ -155,3 +155,30 @@ TEST_F(SlowLink, MjpegBehindTheSlowLinkHasBoundedLag)
   EXPECT_LT(catchUp, 4.0) << "no acknowledgements: the path's buffers bound the lag (before: 8-10 s)";
 }
 } // namespace
+
+namespace
+{
+TEST_F(SlowLink, H264ViewerAt300kbitKeepsMovingNeverBreaksAndCatchesUp)
+{
+  ThrottlingProxy link(this->Address.Port, 300e3);
+  LinkViewer viewer(LinkViewer::Kind::H264WebSocket, link.Port, this->Address.Token);
+  std::this_thread::sleep_for(1500ms);
+  const auto dragStart = Clock::now();
+  const auto letGo = this->Drag(3.0);
+  std::this_thread::sleep_for(2500ms);
+  const Grid final = this->Picture();
+  const auto frames = viewer.Frames();
+  const double catchUp = CatchUp(frames, letGo, final);
+  const double fps = Fps(frames, dragStart + 1s, letGo);
+  const auto video = std::count_if(frames.begin(), frames.end(), [](const Received& f) { return f.Video; });
+  std::cout << "H.264 at 300 kbit/s: catch-up " << catchUp << " s, " << fps << " fps during the drag, "
+            << video << " video units, " << viewer.BrokenUnits() << " broken; server video "
+            << GetStats(this->Address.Port, this->Address.Token)["video"].dump() << ", link "
+            << this->ClientStats("websocket", true).dump() << "\n";
+  EXPECT_GT(video, 10) << "the drag came as video";
+  EXPECT_EQ(viewer.BrokenUnits(), 0) << "every access unit decoded: skips resumed at key frames";
+  EXPECT_GE(catchUp, 0) << "the viewer never showed the final picture";
+  EXPECT_LT(catchUp, 2.0);
+  EXPECT_GT(fps, 2.0);
+}
+} // namespace

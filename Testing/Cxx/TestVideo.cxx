@@ -266,6 +266,7 @@ TEST(ServerVideo, AViewerThatFallsBehindSkipsToAKeyFrameAndNeverGetsABrokenStrea
   ASSERT_TRUE(ws.ReadFrameFor(unit, 3s)); // the JPEG
   ASSERT_TRUE(ws.SendText(R"({"type":"ack"})")); // from now on paced by acks
   ASSERT_TRUE(ReadTagged(ws, 'K', unit));
+  ASSERT_TRUE(ws.SendText(R"({"type":"ack"})")); // the key frame arrived
   VideoDecoder decoder;
   ASSERT_TRUE(decoder.Decode(unit).Ok);
   // No acks: two frames may be on their way, three more wait; the next overflows them all.
