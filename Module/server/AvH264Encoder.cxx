@@ -69,7 +69,7 @@ public:
     c.max_b_frames = 0;
     c.gop_size = 1 << 30; // key frames only when asked for (new viewers, skips, errors)
     c.thread_count = 1;   // one picture in, one access unit out, on this thread
-    c.color_range = AVCOL_RANGE_MPEG;
+    c.color_range = AVCOL_RANGE_JPEG; // full range, as YuvConverter makes it
     c.colorspace = AVCOL_SPC_SMPTE170M; // what libswscale's RGB -> YUV uses
     c.color_primaries = AVCOL_PRI_BT709;
     c.color_trc = AVCOL_TRC_IEC61966_2_1;

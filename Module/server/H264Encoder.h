@@ -17,7 +17,7 @@
 
 namespace renderstream::server
 {
-/// A planar YUV 4:2:0 picture (BT.601, limited range) with even width and height.
+/// A planar YUV 4:2:0 picture (BT.601, full range) with even width and height.
 struct YuvView
 {
   const std::uint8_t* Planes[3] = { nullptr, nullptr, nullptr };

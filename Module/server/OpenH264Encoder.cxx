@@ -58,7 +58,7 @@ public:
     layer.uiProfileIdc = PRO_BASELINE;
     layer.sSliceArgument.uiSliceMode = SM_SINGLE_SLICE;
     layer.bVideoSignalTypePresent = true;
-    layer.bFullRange = false;
+    layer.bFullRange = true; // as YuvConverter makes it
     layer.bColorDescriptionPresent = true;
     layer.uiColorPrimaries = CP_BT709;
     layer.uiTransferCharacteristics = TRC_IEC61966_2_1;

@@ -8,6 +8,7 @@
 //
 // Needs an X display (Xvfb) like every VTK window here, and renderstream-server beside it.
 #include "AppProcess.h" // for HostApp (the app-driven stage)
+#include "BenchCommon.h"
 #include "HostReport.h" // for what HostApp reports
 #include "LinkViewer.h" // for the slow-link stage
 #include "ThrottlingProxy.h" // likewise
@@ -61,7 +62,7 @@
 #include <vector>
 
 namespace rt = renderstream::testing;
-using json = nlohmann::json;
+using namespace renderstream::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace
@@ -92,28 +93,6 @@ double MsSince(Clock::time_point start)
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-double Percentile(std::vector<double> v, double p)
-{
-  if (v.empty())
-  {
-    return 0.0;
-  }
-  std::sort(v.begin(), v.end());
-  const std::size_t i = std::min(v.size() - 1, static_cast<std::size_t>(p / 100.0 * v.size()));
-  return v[i];
-}
-
-double Mean(const std::vector<double>& v)
-{
-  return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
-}
-
-double Round(double v, int digits = 3)
-{
-  const double f = std::pow(10.0, digits);
-  return std::round(v * f) / f;
-}
-
 std::uint64_t Fnv(const std::string& bytes)
 {
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -123,67 +102,6 @@ std::uint64_t Fnv(const std::string& bytes)
   }
   return h;
 }
-
-void Say(const std::string& line)
-{
-  std::cout << line << std::endl;
-}
-
-std::string Fmt(double v, int digits = 2)
-{
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
-}
-
-// ---------------------------------------------------------------------------------------------
-// The scene: three spheres of about 40k triangles each, offscreen, with a trackball interactor
-// so that injected browser input moves the camera as it would for a local user.
-struct Scene
-{
-  Scene(int width, int height)
-  {
-    const double colors[3][3] = { { 0.9, 0.3, 0.2 }, { 0.3, 0.8, 0.3 }, { 0.2, 0.4, 0.9 } };
-    for (int i = 0; i < 3; ++i)
-    {
-      this->Spheres[i]->SetThetaResolution(200); // 2 * 200 * 98 + 400 = 39 600 triangles
-      this->Spheres[i]->SetPhiResolution(100);
-      this->Spheres[i]->SetCenter(1.2 * (i - 1), 0.3 * (i % 2), 0.0);
-      this->Spheres[i]->SetRadius(0.55);
-      this->Mappers[i]->SetInputConnection(this->Spheres[i]->GetOutputPort());
-      this->Actors[i]->SetMapper(this->Mappers[i]);
-      this->Actors[i]->GetProperty()->SetColor(colors[i][0], colors[i][1], colors[i][2]);
-      this->Actors[i]->GetProperty()->SetSpecular(0.4);
-      this->Renderer->AddActor(this->Actors[i]);
-    }
-    this->Renderer->SetBackground(0.1, 0.15, 0.25);
-    this->Renderer->GradientBackgroundOn();
-    this->Renderer->SetBackground2(0.3, 0.35, 0.45);
-    this->Window->AddRenderer(this->Renderer);
-    this->Window->SetSize(width, height);
-    this->Window->SetOffScreenRendering(1);
-    this->Interactor->SetRenderWindow(this->Window);
-    this->Interactor->SetInteractorStyle(this->Style);
-    this->Interactor->Initialize();
-    this->Renderer->ResetCamera();
-    this->Window->Render();
-  }
-
-  /// One new, different frame (the camera turns by a degree), rendered synchronously.
-  void Advance()
-  {
-    this->Renderer->GetActiveCamera()->Azimuth(1.0);
-    this->Window->Render();
-  }
-
-  vtkNew<vtkSphereSource> Spheres[3];
-  vtkNew<vtkPolyDataMapper> Mappers[3];
-  vtkNew<vtkActor> Actors[3];
-  vtkNew<vtkRenderer> Renderer;
-  vtkNew<vtkRenderWindow> Window;
-  vtkNew<vtkRenderWindowInteractor> Interactor;
-  vtkNew<vtkInteractorStyleTrackballCamera> Style;
-};
 
 // A bare glReadPixels GL_BGRA of the window's display framebuffer, bound the way VTK binds it.
 double BareReadPixels(vtkRenderWindow* window, int width, int height, unsigned char* destination)
@@ -401,16 +319,6 @@ private:
   std::condition_variable Arrived;
   std::int64_t LastArrivalNs = 0;
 };
-
-void Pause(int ms)
-{
-  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-}
-
-json Summary(const std::string& figure, double ratio, const std::string& target, bool met)
-{
-  return { { "figure", figure }, { "ratio", Round(ratio) }, { "target", target }, { "met", met } };
-}
 
 // Runs `step` until `seconds` elapsed (at least `minimum` times); returns the elapsed seconds.
 template <typename Step>

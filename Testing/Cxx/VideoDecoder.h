@@ -59,6 +59,11 @@ public:
     this->Scaler = sws_getCachedContext(this->Scaler, image.Width, image.Height,
       static_cast<AVPixelFormat>(this->Frame->format), image.Width, image.Height, AV_PIX_FMT_RGB24,
       SWS_BILINEAR, nullptr, nullptr, nullptr);
+    int *inverse = nullptr, *table = nullptr;
+    int range = 0, outRange = 0, brightness = 0, contrast = 0, saturation = 0;
+    sws_getColorspaceDetails(this->Scaler, &inverse, &range, &table, &outRange, &brightness, &contrast, &saturation);
+    sws_setColorspaceDetails(this->Scaler, inverse, this->Frame->color_range == AVCOL_RANGE_JPEG ? 1 : 0,
+      table, outRange, brightness, contrast, saturation); // what the stream's VUI says
     std::uint8_t* planes[1] = { image.Rgb.data() };
     const int strides[1] = { image.Width * 3 };
     sws_scale(this->Scaler, this->Frame->data, this->Frame->linesize, 0, image.Height, planes, strides);
