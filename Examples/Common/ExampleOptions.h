@@ -1,5 +1,5 @@
 // The command line every RenderStream example shares (README "Examples"):
-//   --port N  --bind ADDR  --size WxH  --offscreen  --seconds S  --help
+//   --port N  --bind ADDR  --max-clients N  --size WxH  --offscreen  --seconds S  --help
 // and the helper that ends an example after S seconds or on SIGINT/SIGTERM.
 #ifndef RenderStream_ExampleOptions_h
 #define RenderStream_ExampleOptions_h
@@ -26,6 +26,7 @@ struct Options
 {
   int Port = 0;
   std::string Bind = "127.0.0.1";
+  int MaxClients = 32;
   int Width = 800;
   int Height = 600;
   bool Offscreen = false;
@@ -44,6 +45,7 @@ inline Options Parse(int argc, char* argv[], const char* what, bool withNodes = 
   using A = vtksys::CommandLineArguments;
   args.AddArgument("--port", A::SPACE_ARGUMENT, &o.Port, "TCP port, 0 = any free port (default)");
   args.AddArgument("--bind", A::SPACE_ARGUMENT, &o.Bind, "address to listen on (default 127.0.0.1)");
+  args.AddArgument("--max-clients", A::SPACE_ARGUMENT, &o.MaxClients, "most viewers at once (default 32)");
   args.AddArgument("--size", A::SPACE_ARGUMENT, &size, "window size WxH (default 800x600)");
   args.AddBooleanArgument("--offscreen", &o.Offscreen, "render without showing a window");
   args.AddArgument("--seconds", A::SPACE_ARGUMENT, &o.Seconds, "exit after S seconds (0 = run until Ctrl-C)");
@@ -55,7 +57,7 @@ inline Options Parse(int argc, char* argv[], const char* what, bool withNodes = 
   const bool parsed = args.Parse() != 0;
   const bool sizeOk = size.empty() || std::sscanf(size.c_str(), "%dx%d", &o.Width, &o.Height) == 2;
   if (help || !parsed || !sizeOk || o.Width < 16 || o.Height < 16 || o.Seconds < 0 ||
-    o.Port < 0 || o.Port > 65535 || o.Nodes < 2)
+    o.Port < 0 || o.Port > 65535 || o.Nodes < 2 || o.MaxClients < 1)
   {
     std::ostream& out = help ? std::cout : std::cerr;
     if (!help)

@@ -155,6 +155,7 @@ int main(int argc, char* argv[])
   streamer->SetRenderWindow(window);
   streamer->SetPort(options.Port);
   streamer->SetBindAddress(options.Bind.c_str());
+  streamer->SetMaxClients(options.MaxClients);
   if (!streamer->Start())
   {
     return 1; // Start() printed why

@@ -241,7 +241,8 @@ pid_t ServerPidOf(pid_t app)
 struct App
 {
   App(const std::string& name, const std::string& size)
-    : Process({ RENDERSTREAM_BIN_DIR "/" + name, "--offscreen", "--size", size, "--seconds", "120" })
+    : Process({ RENDERSTREAM_BIN_DIR "/" + name, "--offscreen", "--size", size, "--seconds", "120",
+      "--max-clients", "120" })
     , Address(rt::ParseReadyLine(this->Process.ReadLine(std::chrono::seconds(30))))
     , Server(ServerPidOf(this->Process.Pid))
   {

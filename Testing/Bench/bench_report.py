@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Turns RenderStreamBench JSON into a text table (--table), the README's Markdown table
-(--markdown), or checks that every stage produced numbers (--check, for the smoke test)."""
+"""Turns RenderStreamBench JSON (and RenderStreamVideoBench's) into a text table (--table), the
+README's Markdown table (--markdown), or checks that every stage produced numbers (--check, for
+the smoke test). --merge-latency VIDEO LATENCY adds the browser latency to the video JSON."""
 import json
 import math
 import sys
@@ -13,30 +14,55 @@ NAMES = {"capture": "capture", "encode": "encode", "renderLoop": "render-loop im
          "slowLink300k": "slow link 300 kbit/s"}
 
 
-def rows(report):
+VIDEO_STAGES = ["codecs", "apps", "viewers", "links", "browserLatency"]
+VIDEO_NAMES = {"codecs": "JPEG vs H.264", "apps": "JPEG vs H.264, apps", "viewers": "H.264 viewers",
+               "links": "H.264 slow links", "browserLatency": "H.264 latency"}
+VIDEO_RESOLUTIONS = {"links": "960x540"}
+
+
+def rows(report, video=None):
     for result in report.get("results", []):
         for stage in [s for s in STAGES if s in result["stages"]]:
             s = result["stages"][stage]["summary"]
             yield result["resolution"], NAMES[stage], s["figure"], s["ratio"], s["target"], s["met"]
+    for stage in [s for s in VIDEO_STAGES if video and s in video.get("stages", {})]:
+        s = video["stages"][stage]["summary"]
+        yield VIDEO_RESOLUTIONS.get(stage, "1280x720"), VIDEO_NAMES[stage], s["figure"], s["ratio"], s["target"], s["met"]
 
 
-def table(report):
+def merge_latency(video_path, latency_path):
+    with open(video_path) as f:
+        video = json.load(f)
+    with open(latency_path) as f:
+        latency = json.load(f)
+    jpeg, h264 = latency["jpeg"]["shownP50Ms"], latency["h264"]["shownP50Ms"]
+    added = h264 - jpeg
+    latency["summary"] = {
+        "figure": f"input to decoded frame in Chromium, StreamCone: JPEG p50 {jpeg:.1f} ms, H.264 p50 {h264:.1f} ms "
+                  f"(arrival {latency['jpeg']['arrivedP50Ms']:.1f} / {latency['h264']['arrivedP50Ms']:.1f} ms)",
+        "ratio": round(added, 1), "target": "H.264 adds <= 1 frame (66 ms at 15 fps)", "met": added <= 66}
+    video.setdefault("stages", {})["browserLatency"] = latency
+    with open(video_path, "w") as f:
+        json.dump(video, f, indent=2)
+
+
+def table(report, video=None):
     machine = report.get("machine", {}).get("description", "?")
     print(f"\nRenderStream bench, {report.get('date')}, {report.get('mode')} run, {machine}")
     print(f"{'resolution':<10} {'stage':<19} {'ratio':>7}  {'target':<32} figure")
-    for res, stage, figure, ratio, target, met in rows(report):
+    for res, stage, figure, ratio, target, met in rows(report, video):
         flag = "" if met else "  <-- MISSED"
         print(f"{res:<10} {stage:<19} {ratio:>7.3f}  {target:<32} {figure}{flag}")
     if "error" in report:
         print("ERROR:", report["error"])
 
 
-def markdown(report):
+def markdown(report, video=None):
     machine = report.get("machine", {}).get("description", "?")
     date = report.get("date", "?")[:10]
     print("| resolution | stage | figure | ratio | target | met | date | machine |")
     print("|---|---|---|---|---|---|---|---|")
-    for res, stage, figure, ratio, target, met in rows(report):
+    for res, stage, figure, ratio, target, met in rows(report, video):
         figure = figure.replace("|", "\\|")
         print(f"| {res} | {stage} | {figure} | {ratio:.3f} | {target} | {'yes' if met else 'no'} "
               f"| {date} | {machine} |")
@@ -55,8 +81,16 @@ def numbers(value):
     return []
 
 
-def check(report):
+def check(report, video=None):
     problems = []
+    if video is not None:
+        if "error" in video:
+            problems.append("video bench error: " + video["error"])
+        for stage in ["codecs", "apps", "viewers", "links"]:
+            data = video.get("stages", {}).get(stage)
+            values = numbers({k: v for k, v in (data or {}).items() if k != "summary"})
+            if not data or "summary" not in data or not values or not all(math.isfinite(v) for v in values):
+                problems.append(f"video: {stage} has no finite figures")
     if "error" in report:
         problems.append("bench error: " + report["error"])
     for key in ("date", "machine"):
@@ -86,17 +120,24 @@ def check(report):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("--table", "--markdown", "--check"):
+    if len(sys.argv) not in (3, 4) or sys.argv[1] not in ("--table", "--markdown", "--check", "--merge-latency"):
         print(__doc__, file=sys.stderr)
         return 2
+    if sys.argv[1] == "--merge-latency":
+        merge_latency(sys.argv[2], sys.argv[3])
+        return 0
     with open(sys.argv[2]) as f:
         report = json.load(f)  # raises (test fails) if the bench wrote no valid JSON
+    video = None
+    if len(sys.argv) == 4:
+        with open(sys.argv[3]) as f:
+            video = json.load(f)
     if sys.argv[1] == "--table":
-        table(report)
+        table(report, video)
     elif sys.argv[1] == "--markdown":
-        markdown(report)
+        markdown(report, video)
     else:
-        return check(report)
+        return check(report, video)
     return 0
 
 

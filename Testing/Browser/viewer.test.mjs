@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { inputToFrameLatency } from "./latency.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binDir = process.env.RENDERSTREAM_BIN_DIR || path.resolve(here, "../../build/bin");
@@ -516,35 +517,11 @@ test("touch: one finger rotates, two fingers pan, two fingers moving apart zoom 
 
 test("input-to-frame latency at 640x480 over 50 drags (logged, not asserted)", async () => {
   const { x, y } = await viewCenter(page);
-  const samples = [];
-  for (let i = 0; i < 50; i++) {
-    await page.mouse.move(x, y);
-    await page.mouse.down();
-    await sleep(30);
-    // The move leaves the page on the next animation frame; its send time is stats.lastInputAt.
-    const before = await page.evaluate(() => window.renderStream.stats.lastInputAt);
-    await page.mouse.move(x + (i % 2 ? -6 : 6), y + 2);
-    const ms = await page.evaluate(async since => {
-      const s = window.renderStream.stats;
-      const t0 = Date.now();
-      while (s.lastInputAt === since && Date.now() - t0 < 2000) await new Promise(r => setTimeout(r, 2));
-      const sent = s.lastInputAt;
-      while (Date.now() - t0 < 3000) {
-        const t = s.frameTimes.find(f => f > sent);
-        if (t !== undefined) return t - sent;
-        await new Promise(r => setTimeout(r, 1));
-      }
-      return null;
-    }, before);
-    await page.mouse.up();
-    if (ms !== null) samples.push(ms);
-    await sleep(20);
-  }
-  samples.sort((a, b) => a - b);
-  const pct = p => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
-  assert.ok(samples.length >= 45, `frames answered the drags (${samples.length}/50)`);
-  console.log(`# latency 640x480 over ${samples.length} drags: p50 ${pct(0.5).toFixed(1)} ms, ` +
-    `p95 ${pct(0.95).toFixed(1)} ms, min ${samples[0].toFixed(1)} ms, max ${samples.at(-1).toFixed(1)} ms`);
+  const { arrived, shown, samples } = await inputToFrameLatency(page, { drags: 50, x, y });
+  assert.ok(samples >= 45, `frames answered the drags (${samples}/50)`);
+  const f = v => v.toFixed(1) + " ms";
+  console.log(`# latency 640x480 (${(await stats(page)).codec}) over ${samples} drags: arrived p50 ${f(arrived.p50)}, ` +
+    `p95 ${f(arrived.p95)}, min ${f(arrived.min)}, max ${f(arrived.max)}; decoded p50 ${f(shown.p50)}, p95 ${f(shown.p95)}`);
   const s = await serverStats();
   assert.equal(s.input.rejected, 0, "no rejected input over the whole run");
 });
