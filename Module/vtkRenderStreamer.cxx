@@ -69,6 +69,7 @@ vtkRenderStreamer::vtkRenderStreamer()
   : Internal(new Internals)
 {
   this->SetBindAddress("127.0.0.1");
+  this->SetVideoEncoder("auto");
   // Passive: an interactor style grabs the interactor's focus during a drag, and then only
   // passive observers still see timer events; the tick must go on to deliver the release.
   vtkCallbackCommand* onTimer = this->Internal->TimerCommand;
@@ -88,6 +89,7 @@ vtkRenderStreamer::~vtkRenderStreamer()
 {
   this->Stop();
   this->SetBindAddress(nullptr);
+  this->SetVideoEncoder(nullptr);
   this->SetServerExecutable(nullptr);
   this->SetAllowedOrigins(nullptr);
 }
@@ -163,7 +165,8 @@ bool vtkRenderStreamer::Start()
   std::vector<std::string> args = { "--shm", in.Segment->Name(), "--bind",
     this->BindAddress ? this->BindAddress : "127.0.0.1", "--port", std::to_string(this->Port),
     "--quality", std::to_string(this->Quality), "--still-quality",
-    std::to_string(this->StillQuality), "--max-clients", std::to_string(this->MaxClients) };
+    std::to_string(this->StillQuality), "--max-clients", std::to_string(this->MaxClients),
+    "--video-encoder", this->VideoEncoder ? this->VideoEncoder : "auto" };
   if (this->ViewOnly)
   {
     args.emplace_back("--view-only");
@@ -430,6 +433,7 @@ void vtkRenderStreamer::PrintSelf(ostream& os, vtkIndent indent)
   os << indent << "Interactor: " << this->GetInteractor() << "\n";
   os << indent << "Port: " << this->Port << " (actual " << this->GetActualPort() << ")\n";
   os << indent << "BindAddress: " << (this->BindAddress ? this->BindAddress : "(none)") << "\n";
+  os << indent << "VideoEncoder: " << (this->VideoEncoder ? this->VideoEncoder : "(none)") << "\n";
   os << indent << "Quality: " << this->Quality << ", StillQuality: " << this->StillQuality << "\n";
   os << indent << "ViewOnly: " << this->ViewOnly << "\n";
   os << indent << "TickInterval: " << this->TickInterval << " ms\n";

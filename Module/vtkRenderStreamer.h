@@ -68,6 +68,16 @@ public:
   ///@}
 
   ///@{
+  /**
+   * H.264 encoder for browsers that take video: "auto" (default: a GPU's NVENC, else
+   * OpenH264, else x264, whichever works here), "h264_nvenc", "openh264", "libx264", or
+   * "none" (JPEG only). Passed to the server as --video-encoder; set before Start().
+   */
+  vtkSetStringMacro(VideoEncoder);
+  vtkGetStringMacro(VideoEncoder);
+  ///@}
+
+  ///@{
   /** JPEG quality (1-100) while the user interacts; still frames use StillQuality. */
   vtkSetClampMacro(Quality, int, 1, 100);
   vtkGetMacro(Quality, int);
@@ -182,6 +192,7 @@ protected:
 
   int Port = 0;
   char* BindAddress = nullptr;
+  char* VideoEncoder = nullptr;
   int Quality = 80;
   int StillQuality = 92;
   bool ViewOnly = false;

@@ -1,5 +1,6 @@
 // The command line every RenderStream example shares (README "Examples"):
-//   --port N  --bind ADDR  --max-clients N  --size WxH  --offscreen  --seconds S  --help
+//   --port N  --bind ADDR  --max-clients N  --video-encoder E  --size WxH  --offscreen
+//   --seconds S  --help
 // and the helper that ends an example after S seconds or on SIGINT/SIGTERM.
 #ifndef RenderStream_ExampleOptions_h
 #define RenderStream_ExampleOptions_h
@@ -27,6 +28,7 @@ struct Options
   int Port = 0;
   std::string Bind = "127.0.0.1";
   int MaxClients = 32;
+  std::string VideoEncoder = "auto";
   int Width = 800;
   int Height = 600;
   bool Offscreen = false;
@@ -46,6 +48,8 @@ inline Options Parse(int argc, char* argv[], const char* what, bool withNodes = 
   args.AddArgument("--port", A::SPACE_ARGUMENT, &o.Port, "TCP port, 0 = any free port (default)");
   args.AddArgument("--bind", A::SPACE_ARGUMENT, &o.Bind, "address to listen on (default 127.0.0.1)");
   args.AddArgument("--max-clients", A::SPACE_ARGUMENT, &o.MaxClients, "most viewers at once (default 32)");
+  args.AddArgument("--video-encoder", A::SPACE_ARGUMENT, &o.VideoEncoder,
+    "H.264 encoder: auto (default), openh264, libx264, h264_nvenc or none");
   args.AddArgument("--size", A::SPACE_ARGUMENT, &size, "window size WxH (default 800x600)");
   args.AddBooleanArgument("--offscreen", &o.Offscreen, "render without showing a window");
   args.AddArgument("--seconds", A::SPACE_ARGUMENT, &o.Seconds, "exit after S seconds (0 = run until Ctrl-C)");

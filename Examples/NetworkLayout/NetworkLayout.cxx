@@ -156,6 +156,7 @@ int main(int argc, char* argv[])
   streamer->SetPort(options.Port);
   streamer->SetBindAddress(options.Bind.c_str());
   streamer->SetMaxClients(options.MaxClients);
+  streamer->SetVideoEncoder(options.VideoEncoder.c_str());
   if (!streamer->Start())
   {
     return 1; // Start() printed why

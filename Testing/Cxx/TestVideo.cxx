@@ -175,80 +175,85 @@ TEST(H264Encoders, ADecoderThatMissedFramesOnlyRecoversAtAKeyFrame)
   EXPECT_GT(Psnr(key, [](int x, int y) { return Scene(x, y, 160, 120, 3); }), 36);
 }
 
-TEST(ServerVideo, NewViewerGetsHelloJpegThenAKeyFrameWithoutWaitingForARender)
+// A server holding frame 1 of the pattern, and a video viewer that has read its hello.
+class ServerVideo : public ::testing::Test
 {
-  ServerProcess server;
-  server.PublishPattern(kW, kH, 1);
-  ASSERT_TRUE(server.WaitEncoded(1));
-  WsClient ws(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
-  ASSERT_TRUE(ws.Open()) << ws.HandshakeStatus;
-  const auto hello = ReadHello(ws);
-  EXPECT_EQ(hello["type"], "hello");
-  EXPECT_EQ(hello["codec"], "h264");
+protected:
+  void Start(std::vector<std::string> serverArgs = {})
+  {
+    this->Server = std::make_unique<ServerProcess>(serverArgs);
+    this->Server->PublishPattern(kW, kH, 1);
+    ASSERT_TRUE(this->Server->WaitEncoded(1));
+    this->Viewer = std::make_unique<WsClient>(this->Server->Port, this->Server->Url("/ws", this->Server->Token) + "&codec=h264");
+    ASSERT_TRUE(this->Viewer->Open()) << this->Viewer->HandshakeStatus;
+    this->Hello = ReadHello(*this->Viewer);
+  }
+  std::unique_ptr<ServerProcess> Server;
+  std::unique_ptr<WsClient> Viewer;
+  nlohmann::json Hello;
+};
+
+TEST_F(ServerVideo, NewViewerGetsHelloJpegThenAKeyFrameWithoutWaitingForARender)
+{
+  ASSERT_NO_FATAL_FAILURE(this->Start());
+  EXPECT_EQ(this->Hello["type"], "hello");
+  EXPECT_EQ(this->Hello["codec"], "h264");
   std::string first;
-  ASSERT_TRUE(ws.ReadFrameFor(first, 3s));
+  ASSERT_TRUE(this->Viewer->ReadFrameFor(first, 3s));
   ASSERT_EQ(first[0], 'J') << "the current picture at once, as JPEG";
   EXPECT_TRUE(IsCompleteJpeg(first.substr(1)));
   // Nothing renders any more: the key frame comes from the held frame.
   std::string key;
   const auto start = std::chrono::steady_clock::now();
-  ASSERT_TRUE(ReadTagged(ws, 'K', key));
+  ASSERT_TRUE(ReadTagged(*this->Viewer, 'K', key));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
   VideoDecoder decoder;
   const DecodedImage image = decoder.Decode(key);
   ASSERT_TRUE(image.Ok);
   EXPECT_EQ(image.Width, int(kW));
   EXPECT_GT(Psnr(image, PatternAt(1)), kPatternPsnr);
-  const auto stats = GetStats(server.Port, server.Token);
+  const auto stats = GetStats(this->Server->Port, this->Server->Token);
   std::string why;
   EXPECT_EQ(stats["video"]["encoder"], H264Encoder::Choose("auto", why));
   EXPECT_EQ(stats["clientList"][0]["codec"], "h264");
 }
 
-TEST(ServerVideo, EveryNewFrameArrivesAsADeltaThatDecodesToThatFrame)
+TEST_F(ServerVideo, EveryNewFrameArrivesAsADeltaThatDecodesToThatFrame)
 {
-  ServerProcess server;
-  server.PublishPattern(kW, kH, 1);
-  ASSERT_TRUE(server.WaitEncoded(1));
-  WsClient ws(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
-  ReadHello(ws);
+  ASSERT_NO_FATAL_FAILURE(this->Start());
   std::string unit;
-  ASSERT_TRUE(ReadTagged(ws, 'K', unit));
+  ASSERT_TRUE(ReadTagged(*this->Viewer, 'K', unit));
   VideoDecoder decoder;
   ASSERT_TRUE(decoder.Decode(unit).Ok);
   for (std::uint64_t seq = 2; seq <= 8; ++seq)
   {
-    server.PublishPattern(kW, kH, seq);
+    this->Server->PublishPattern(kW, kH, seq);
     std::string delta;
-    ASSERT_TRUE(ReadTagged(ws, 'D', delta, 3)) << "frame " << seq; // a still may come first
+    ASSERT_TRUE(ReadTagged(*this->Viewer, 'D', delta, 3)) << "frame " << seq; // a still may come first
     const DecodedImage image = decoder.Decode(delta);
     ASSERT_TRUE(image.Ok) << "frame " << seq;
     EXPECT_GT(Psnr(image, PatternAt(seq)), kPatternPsnr) << "frame " << seq;
   }
   // Holding still: no more video (and no key frames nobody asked for).
   std::string message;
-  for (int i = 0; i < 3 && ws.ReadFrameFor(message, 700ms); ++i)
+  for (int i = 0; i < 3 && this->Viewer->ReadFrameFor(message, 700ms); ++i)
   {
     EXPECT_EQ(message[0], 'J') << "only the still may follow";
   }
 }
 
-TEST(ServerVideo, AKeyFrameRequestIsAnsweredAndPacedForEveryone)
+TEST_F(ServerVideo, AKeyFrameRequestIsAnsweredAndPacedForEveryone)
 {
-  ServerProcess server;
-  server.PublishPattern(kW, kH, 1);
-  ASSERT_TRUE(server.WaitEncoded(1));
-  WsClient ws(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
-  ReadHello(ws);
+  ASSERT_NO_FATAL_FAILURE(this->Start());
   std::string unit;
-  ASSERT_TRUE(ReadTagged(ws, 'K', unit));
+  ASSERT_TRUE(ReadTagged(*this->Viewer, 'K', unit));
   // A decoder error on the page: it asks again, and again. Each is answered, no faster than
   // the key-frame pace.
   std::vector<std::chrono::steady_clock::time_point> keys;
   for (int i = 0; i < 3; ++i)
   {
-    ASSERT_TRUE(ws.SendText(R"({"type":"keyframe"})"));
-    ASSERT_TRUE(ReadTagged(ws, 'K', unit));
+    ASSERT_TRUE(this->Viewer->SendText(R"({"type":"keyframe"})"));
+    ASSERT_TRUE(ReadTagged(*this->Viewer, 'K', unit));
     keys.push_back(std::chrono::steady_clock::now());
     VideoDecoder fresh;
     const DecodedImage image = fresh.Decode(unit);
@@ -258,31 +263,27 @@ TEST(ServerVideo, AKeyFrameRequestIsAnsweredAndPacedForEveryone)
   EXPECT_GE(keys[2] - keys[0], 2 * VideoStreams::kMinKeyInterval - 20ms);
 }
 
-TEST(ServerVideo, AViewerThatFallsBehindSkipsToAKeyFrameAndNeverGetsABrokenStream)
+TEST_F(ServerVideo, AViewerThatFallsBehindSkipsToAKeyFrameAndNeverGetsABrokenStream)
 {
-  ServerProcess server;
-  server.PublishPattern(kW, kH, 1);
-  ASSERT_TRUE(server.WaitEncoded(1));
-  WsClient ws(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
-  ReadHello(ws);
+  ASSERT_NO_FATAL_FAILURE(this->Start());
   std::string unit;
-  ASSERT_TRUE(ws.ReadFrameFor(unit, 3s)); // the JPEG
-  ASSERT_TRUE(ws.SendText(R"({"type":"ack"})")); // from now on paced by acks
-  ASSERT_TRUE(ReadTagged(ws, 'K', unit));
-  ASSERT_TRUE(ws.SendText(R"({"type":"ack"})")); // the key frame arrived
+  ASSERT_TRUE(this->Viewer->ReadFrameFor(unit, 3s)); // the JPEG
+  ASSERT_TRUE(this->Viewer->SendText(R"({"type":"ack"})")); // from now on paced by acks
+  ASSERT_TRUE(ReadTagged(*this->Viewer, 'K', unit));
+  ASSERT_TRUE(this->Viewer->SendText(R"({"type":"ack"})")); // the key frame arrived
   VideoDecoder decoder;
   ASSERT_TRUE(decoder.Decode(unit).Ok);
   // No acks: two frames may be on their way, three more wait; the next overflows them all.
   std::uint64_t seq = 2;
   for (; seq <= 8; ++seq)
   {
-    server.PublishPattern(kW, kH, seq);
-    ASSERT_TRUE(server.WaitEncoded(seq));
+    this->Server->PublishPattern(kW, kH, seq);
+    ASSERT_TRUE(this->Server->WaitEncoded(seq));
     std::this_thread::sleep_for(20ms);
   }
   std::vector<std::string> received;
   std::string message;
-  while (ws.ReadFrameFor(message, 300ms))
+  while (this->Viewer->ReadFrameFor(message, 300ms))
   {
     received.push_back(message);
   }
@@ -298,21 +299,21 @@ TEST(ServerVideo, AViewerThatFallsBehindSkipsToAKeyFrameAndNeverGetsABrokenStrea
   // It catches up: acks again. The next video message is a key frame of the newest picture.
   for (std::size_t i = 0; i < received.size() + 1; ++i)
   {
-    ASSERT_TRUE(ws.SendText(R"({"type":"ack"})"));
+    ASSERT_TRUE(this->Viewer->SendText(R"({"type":"ack"})"));
   }
-  ASSERT_TRUE(ws.ReadFrameFor(message, 3s));
-  while (message[0] == 'J' && ws.ReadFrameFor(message, 3s))
+  ASSERT_TRUE(this->Viewer->ReadFrameFor(message, 3s));
+  while (message[0] == 'J' && this->Viewer->ReadFrameFor(message, 3s))
   {
   }
   ASSERT_EQ(message[0], 'K') << "no delta frame after a gap";
   const DecodedImage image = decoder.Decode(message.substr(1));
   ASSERT_TRUE(image.Ok);
   EXPECT_GT(Psnr(image, PatternAt(seq - 1)), kPatternPsnr);
-  const auto stats = GetStats(server.Port, server.Token);
+  const auto stats = GetStats(this->Server->Port, this->Server->Token);
   EXPECT_GE(stats["clientList"][0]["framesDropped"].get<int>(), 3);
 }
 
-TEST(ServerVideo, JpegClientsAreUnchangedAndBadCodecIs400)
+TEST(ServerCodecs, JpegClientsAreUnchangedAndBadCodecIs400)
 {
   ServerProcess server;
   server.PublishPattern(kW, kH, 1);
@@ -334,15 +335,12 @@ TEST(ServerVideo, JpegClientsAreUnchangedAndBadCodecIs400)
   EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token) + "&codec=vp9"), 400);
 }
 
-TEST(ServerVideo, WithoutAnEncoderTheHelloSaysJpegAndJpegIsSent)
+TEST_F(ServerVideo, WithoutAnEncoderTheHelloSaysJpegAndJpegIsSent)
 {
-  ServerProcess server({ "--video-encoder", "none" });
-  server.PublishPattern(kW, kH, 1);
-  ASSERT_TRUE(server.WaitEncoded(1));
-  WsClient ws(server.Port, server.Url("/ws", server.Token) + "&codec=h264");
-  EXPECT_EQ(ReadHello(ws)["codec"], "jpeg");
+  ASSERT_NO_FATAL_FAILURE(this->Start({ "--video-encoder", "none" }));
+  EXPECT_EQ(this->Hello["codec"], "jpeg");
   std::string frame;
-  ASSERT_TRUE(ws.ReadFrameFor(frame, 3s));
+  ASSERT_TRUE(this->Viewer->ReadFrameFor(frame, 3s));
   EXPECT_TRUE(IsCompleteJpeg(frame));
-  EXPECT_EQ(GetStats(server.Port, server.Token)["video"]["encoder"], "none");
+  EXPECT_EQ(GetStats(this->Server->Port, this->Server->Token)["video"]["encoder"], "none");
 }
