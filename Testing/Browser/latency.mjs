@@ -25,13 +25,14 @@ export async function inputToFrameLatency(page, { drags = 50, x, y }) {
         if (arrival !== undefined && drawn !== undefined) return [arrival - sent, drawn - sent];
         await new Promise(r => setTimeout(r, 1));
       }
-      return null;
+      return arrival === undefined ? null : [arrival - sent, null]; // arrived, not shown (a newer one won)
     }, before);
     await page.mouse.up();
-    if (ms !== null) { arrived.push(ms[0]); shown.push(ms[1]); }
+    if (ms !== null) arrived.push(ms[0]);
+    if (ms !== null && ms[1] !== null) shown.push(ms[1]);
     await sleep(20);
   }
-  return { arrived: summary(arrived), shown: summary(shown), samples: arrived.length };
+  return { arrived: summary(arrived), shown: summary(shown), samples: arrived.length, shownSamples: shown.length };
 }
 
 function summary(samples) {

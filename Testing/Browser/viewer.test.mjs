@@ -555,6 +555,7 @@ test("H.264: the decoded picture is the application's, a drag changes it, holdin
     const before = await settle(p);
     const rotated = await act(p, () => drag(p, 140, 30));
     assert.ok(difference(before, rotated) > 3, "a drag changed the picture");
+    assert.equal((await stats(p)).shown, "jpeg", "once the drag ends, the sharp still covers the video");
     // Holding the button still: no new video, and the picture stays.
     const { x, y } = await viewCenter(p);
     await p.mouse.move(x, y);
