@@ -199,8 +199,11 @@ private:
         "frame-ancestors 'none'");
       if (fromQuery)
       {
-        response.set(http::field::set_cookie,
-          this->CookieName() + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+        // Secure when the page came over https (a TLS proxy says so): such a cookie must
+        // never travel in clear to http://same-host:any-port.
+        const bool https = beast::iequals(request["X-Forwarded-Proto"], "https");
+        response.set(http::field::set_cookie, this->CookieName() + "=" + token +
+            "; Path=/; HttpOnly; SameSite=Strict" + (https ? "; Secure" : ""));
       }
       return this->Send(std::move(response));
     }

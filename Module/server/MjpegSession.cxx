@@ -40,7 +40,8 @@ void MjpegSession::Run()
                            "Content-Type: multipart/x-mixed-replace; boundary=") +
     kBoundary +
     "\r\n"
-    "Cache-Control: no-store\r\n"
+    "Cache-Control: no-store, no-transform\r\n" // proxies must neither keep nor recode it
+    "X-Accel-Buffering: no\r\n"                 // nginx: pass each part on at once
     "Pragma: no-cache\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "Connection: close\r\n\r\n";

@@ -2,10 +2,52 @@
 
 #include <uriparser/Uri.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace renderstream::server
 {
+namespace
+{
+std::string Part(const UriTextRangeA& range)
+{
+  return range.first && range.afterLast ? std::string(range.first, range.afterLast) : std::string();
+}
+std::string Lower(std::string text)
+{
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+} // namespace
+
+bool NormalizeOrigin(std::string_view text, std::string& out)
+{
+  const std::string input(text);
+  UriUriA uri;
+  const char* error = nullptr;
+  if (input.empty() || input.size() > 1024 ||
+    uriParseSingleUriExA(&uri, input.data(), input.data() + input.size(), &error) != URI_SUCCESS)
+  {
+    return false;
+  }
+  const std::string scheme = Lower(Part(uri.scheme)), host = Lower(Part(uri.hostText));
+  const std::string port = Part(uri.portText);
+  // A lone "/" is what an address bar shows after the origin; any other path is not an origin.
+  const bool bareOrRoot = !uri.pathHead || (uri.pathHead == uri.pathTail && Part(uri.pathHead->text).empty());
+  const bool ok = (scheme == "http" || scheme == "https") && !host.empty() && !uri.userInfo.first &&
+    !uri.query.first && !uri.fragment.first && bareOrRoot &&
+    std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) && port.size() <= 5;
+  const bool ipv6 = uri.hostData.ip6 != nullptr;
+  uriFreeUriMembersA(&uri);
+  if (!ok || (!port.empty() && std::stoi(port) > 65535))
+  {
+    return false;
+  }
+  const bool defaultPort = port.empty() || (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
+  out = scheme + "://" + (ipv6 ? "[" + host + "]" : host) + (defaultPort ? "" : ":" + port);
+  return true;
+}
+
 bool RequestTarget::Parse(std::string_view target, RequestTarget& out)
 {
   out = RequestTarget{};

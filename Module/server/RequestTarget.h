@@ -23,6 +23,11 @@ struct RequestTarget
   }
 };
 
+/// A web origin in its one canonical form, "scheme://host[:port]": scheme and host lower case,
+/// the default port (80 for http, 443 for https) and a lone trailing "/" dropped. False if
+/// `text` is not an http(s) origin (no host, or a user, path, query or fragment).
+bool NormalizeOrigin(std::string_view text, std::string& out);
+
 /// Value of cookie `name` in a Cookie header ("a=1; b=2"), empty if absent.
 std::string FindCookie(std::string_view header, std::string_view name);
 } // namespace renderstream::server

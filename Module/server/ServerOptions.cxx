@@ -1,6 +1,7 @@
 #include "ServerOptions.h"
 
 #include "H264Encoder.h"
+#include "RequestTarget.h"
 
 #include <boost/program_options.hpp>
 
@@ -66,7 +67,7 @@ ServerOptions::Outcome ServerOptions::Parse(
       "View-only ones may take all but 1/8 of them (at least one is kept for the full token)")
     ("allow-origin", po::value<std::vector<std::string>>(&options.AllowOrigins)->composing(),
       "extra Origin accepted for WebSocket upgrades besides the server's own "
-      "(e.g. http://example.org:8080); repeatable")
+      "(e.g. https://viz.example.org:8443; a trailing / and default ports are ignored); repeatable")
     ("video-encoder", po::value<std::string>(&options.VideoEncoder)->default_value("auto"),
       "H.264 encoder for viewers that ask for video (/ws?codec=h264): auto (the first of "
       "h264_nvenc, openh264, libx264 that works here), one of those, or none (JPEG only)");
@@ -115,6 +116,16 @@ ServerOptions::Outcome ServerOptions::Parse(
   {
     error = "tokens must be 32..47 characters of [A-Za-z0-9._~-] (at least 128 bits)";
     return Outcome::Usage;
+  }
+  for (std::string& origin : options.AllowOrigins)
+  {
+    std::string canonical;
+    if (!NormalizeOrigin(origin, canonical))
+    {
+      error = "--allow-origin " + origin + " is not an origin: give scheme://host[:port], e.g. https://viz.example.org:8443";
+      return Outcome::Usage;
+    }
+    origin = canonical;
   }
   const auto backends = H264Encoder::Backends();
   if (options.VideoEncoder != "auto" && options.VideoEncoder != "none" &&

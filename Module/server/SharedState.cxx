@@ -1,5 +1,9 @@
 #include "SharedState.h"
 
+#include "RequestTarget.h"
+
+#include <algorithm>
+
 namespace renderstream::server
 {
 namespace
@@ -49,18 +53,19 @@ bool SharedState::OriginAllowed(std::string_view origin, std::string_view host) 
   {
     return true;
   }
-  if (!host.empty() &&
-    (origin == "http://" + std::string(host) || origin == "https://" + std::string(host)))
+  // Compared in canonical form (RequestTarget.h), port included: another port of this host
+  // can be another user's server, and cookies do not tell ports apart.
+  std::string page, http, https;
+  if (!NormalizeOrigin(origin, page))
+  {
+    return false;
+  }
+  if (!host.empty() && NormalizeOrigin("http://" + std::string(host), http) &&
+    NormalizeOrigin("https://" + std::string(host), https) && (page == http || page == https))
   {
     return true;
   }
-  for (const auto& allowed : this->Options.AllowOrigins)
-  {
-    if (origin == allowed)
-    {
-      return true;
-    }
-  }
-  return false;
+  return std::find(this->Options.AllowOrigins.begin(), this->Options.AllowOrigins.end(), page) !=
+    this->Options.AllowOrigins.end();
 }
 } // namespace renderstream::server

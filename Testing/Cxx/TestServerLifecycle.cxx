@@ -183,6 +183,12 @@ TEST(ServerLifecycle, UsageErrorsExit2AndRuntimeErrorsExit1)
   EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--bogus" }), 2));
   EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--quality", "0" }), 2));
   EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--port", "70000" }), 2));
+  for (const char* origin : { "viz.example.org", "ftp://viz.example.org", "https://viz.example.org/app",
+         "https://user@viz.example.org", "https://viz.example.org:99999", "https://" })
+  {
+    EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--allow-origin", origin }), 2)) << origin;
+  }
+  EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--video-encoder", "vp9" }), 2));
   EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--token", "a b" }), 2));
   EXPECT_TRUE(ExitedWith(RunToExit({ "--help" }), 0));
   EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/renderstream-does-not-exist" }), 1));

@@ -182,6 +182,27 @@ TEST(ServerWebSocket, UpgradeNeedsTokenAndMatchingOrigin)
   EXPECT_TRUE(sameOrigin.Open());
 }
 
+TEST(ServerWebSocket, OriginsCompareInCanonicalFormPortIncluded)
+{
+  // As a user copies them from the address bar: a trailing slash, a default port, capitals.
+  ServerProcess server({ "--allow-origin", "https://viz.example:8443/", "--allow-origin", "HTTPS://Other.Example:443" });
+  const auto status = [&](const std::string& origin) {
+    return UpgradeStatus(server.Port, server.Url("/ws", server.Token), origin);
+  };
+  EXPECT_EQ(status("https://viz.example:8443"), 101);
+  EXPECT_EQ(status("https://other.example"), 101);
+  EXPECT_EQ(status("https://VIZ.example:8443"), 101);
+  EXPECT_EQ(status("http://127.0.0.1:" + std::to_string(server.Port)), 101);
+  // The same host on another port is another origin (it may be another user's server).
+  EXPECT_EQ(status("https://viz.example"), 403);
+  EXPECT_EQ(status("https://viz.example:8444"), 403);
+  EXPECT_EQ(status("http://viz.example:8443"), 403);
+  EXPECT_EQ(status("http://127.0.0.1"), 403);
+  EXPECT_EQ(status("http://127.0.0.1:" + std::to_string(server.Port + 1)), 403);
+  EXPECT_EQ(status("null"), 403);
+  EXPECT_EQ(status("https://viz.example:8443/page"), 403);
+}
+
 TEST(ServerWebSocket, MalformedMessagesAreCountedAndIgnored)
 {
   ServerProcess server;
