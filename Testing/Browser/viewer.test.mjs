@@ -8,6 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -631,6 +632,62 @@ test("H.264: a viewer that reconnects in the middle of a drag gets a clean pictu
     await settle(p);
     const d = difference(await sample(p), await snapshotSample(p));
     assert.ok(d < 3, `after reconnecting the picture is the application's (difference ${d.toFixed(2)})`);
+  } finally {
+    await ctx.close();
+    await proxy.close();
+  }
+});
+
+// ---- behind a proxy that mounts the viewer under a prefix --------------------------------------
+// A reverse proxy that serves the server under `prefix` and strips it, as jupyter-server-proxy,
+// JupyterHub services and nginx's `location /viz/ { proxy_pass http://server/; }` do; it
+// forwards WebSocket upgrades too and refuses whatever is outside the prefix.
+async function startPrefixProxy(target, prefix) {
+  const upstream = new URL(target);
+  const strip = p => p.slice(prefix.length - 1);
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req.url);
+    if (!req.url.startsWith(prefix)) { res.writeHead(404); res.end("outside the mount\n"); return; }
+    const up = http.request({ host: upstream.hostname, port: upstream.port, path: strip(req.url),
+      method: req.method, headers: req.headers }, r => { res.writeHead(r.statusCode, r.headers); r.pipe(res); });
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  const sockets = new Set();
+  server.on("upgrade", (req, client, head) => {
+    seen.push(req.url);
+    if (!req.url.startsWith(prefix)) { client.destroy(); return; }
+    const up = net.connect(Number(upstream.port), upstream.hostname, () => {
+      let request = `${req.method} ${strip(req.url)} HTTP/1.1\r\n`;
+      for (let i = 0; i < req.rawHeaders.length; i += 2) request += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+      up.write(request + "\r\n");
+      up.write(head);
+      up.pipe(client);
+      client.pipe(up);
+    });
+    for (const s of [up, client]) { sockets.add(s); s.on("error", () => {}); s.on("close", () => { sockets.delete(s); up.destroy(); client.destroy(); }); }
+  });
+  await new Promise(resolve => server.listen(0, "127.0.0.1", resolve));
+  return {
+    seen,
+    link(pageUrl) { const u = new URL(pageUrl); u.port = String(server.address().port); u.pathname = prefix; return u.href; },
+    close() { for (const s of sockets) s.destroy(); server.closeAllConnections(); return new Promise(r => server.close(r)); },
+  };
+}
+
+test("under a prefix mount (/viz/) the page opens /viz/ws, shows the picture and a drag turns it", async () => {
+  const proxy = await startPrefixProxy(url, "/viz/");
+  const { context: ctx, page: p } = await openViewer(proxy.link(url));
+  try {
+    const s = await stats(p);
+    assert.ok(s.connected && s.framesReceived >= 1, "connected through the mount");
+    assert.ok(proxy.seen.some(u => u.startsWith("/viz/ws?")), `the WebSocket went to /viz/ws (${proxy.seen.join(", ")})`);
+    assert.ok(!proxy.seen.some(u => !u.startsWith("/viz/")), "nothing outside the mount was asked for");
+    const before = await settle(p);
+    const after = await act(p, () => drag(p, 120, 0));
+    assert.ok(difference(before, after) > 3, "a drag through the mount changed the picture");
+    await shot(p, "viewer-prefix-mount.png");
   } finally {
     await ctx.close();
     await proxy.close();
