@@ -123,6 +123,12 @@ private:
   // One cookie per stream: cookies ignore ports, so streams on one host that shared a name
   // would overwrite each other's token.
   std::string CookieName() const { return "renderstream_token_" + std::to_string(this->State->Port); }
+  std::string PeerAddress()
+  {
+    beast::error_code ec;
+    const auto endpoint = this->Stream.socket().remote_endpoint(ec);
+    return ec ? std::string("an unknown client") : endpoint.address().to_string();
+  }
 
   void Shutdown()
   {
@@ -181,7 +187,9 @@ private:
     const SharedState::Access access = this->State->Authorize(token);
     if (access == SharedState::Access::None)
     {
-      this->State->Stats.HttpUnauthorized.fetch_add(1, std::memory_order_relaxed);
+      this->State->Refuse(SharedState::Refused::Token, this->PeerAddress(),
+        std::string(token.empty() ? "no" : "a wrong") + " token for " + target.Path +
+          "; the link the application printed carries the right one");
       return this->Send(this->MakeResponse(request, http::status::unauthorized,
         "text/plain; charset=utf-8",
         std::string(token.empty() ? "missing" : "wrong") +
@@ -249,7 +257,8 @@ private:
     const std::string refusal = this->State->Frames.Refusal(access == SharedState::Access::Full);
     if (!refusal.empty())
     {
-      this->State->Stats.ConnectionsRefused.fetch_add(1, std::memory_order_relaxed);
+      this->State->Refuse(SharedState::Refused::MaxClients, this->PeerAddress(),
+        "a viewer: " + refusal + "; raise --max-clients (SetMaxClients) for more");
       Response response = this->MakeResponse(request, http::status::service_unavailable,
         "text/plain; charset=utf-8", "too many viewers: " + refusal + "; try again later\n");
       response.set(http::field::retry_after, "5");
@@ -273,9 +282,15 @@ private:
     }
     if (!this->State->OriginAllowed(request[http::field::origin], request[http::field::host]))
     {
+      const std::string host(request[http::field::host]);
+      const std::string why = "a WebSocket from a page at " + std::string(request[http::field::origin].substr(0, 200)) +
+        (host.empty() ? ", and the request has no Host header"
+                      : ", which is not this server (Host " + host + ")") +
+        ". Behind a proxy, forward the Host header as the browser sent it (nginx: proxy_set_header "
+        "Host $http_host) or allow that origin with --allow-origin (SetAllowedOrigins)";
+      this->State->Refuse(SharedState::Refused::Origin, this->PeerAddress(), why);
       Response response = this->MakeResponse(request, http::status::forbidden,
-        "text/plain; charset=utf-8",
-        "WebSocket Origin does not match this server (see --allow-origin)\n");
+        "text/plain; charset=utf-8", "refused " + why + "\n");
       response.keep_alive(false);
       return this->Send(std::move(response));
     }

@@ -103,6 +103,8 @@ std::string ServerStats::Json(
   out["http"] = { { "requests", this->HttpRequests.load() },
     { "unauthorized", this->HttpUnauthorized.load() },
     { "refusedAtMaxClients", this->ConnectionsRefused.load() } };
+  out["refused"] = { { "token", this->HttpUnauthorized.load() }, { "origin", this->RefusedOrigin.load() },
+    { "maxClients", this->ConnectionsRefused.load() } };
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : clients)
   {
@@ -157,6 +159,11 @@ std::string ServerStats::Prometheus(
   metric("video_key_requests_total", "counter", "H.264 key frames asked for by viewers.",
     this->VideoKeyRequests.load());
   metric("video_bytes_total", "counter", "H.264 bytes encoded.", this->VideoBytes.load());
+  out << "# HELP renderstream_refused_total Requests refused, by cause (token: 401, origin: 403, maxClients: 503).\n"
+         "# TYPE renderstream_refused_total counter\n"
+      << "renderstream_refused_total{cause=\"token\"} " << this->HttpUnauthorized.load() << '\n'
+      << "renderstream_refused_total{cause=\"origin\"} " << this->RefusedOrigin.load() << '\n'
+      << "renderstream_refused_total{cause=\"maxClients\"} " << this->ConnectionsRefused.load() << '\n';
   metric("clients", "gauge", "Connected streaming clients.", clients.size());
   metric("fps", "gauge", "Frames encoded in the last second.", summary.Fps);
   metric("encode_ms_mean", "gauge", "Mean JPEG encode time (last 256 frames).", summary.MeanMs);

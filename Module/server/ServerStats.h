@@ -39,6 +39,7 @@ public:
   std::atomic<std::uint64_t> ConnectionsRefused{ 0 }; // 503 at --max-clients
   std::atomic<std::uint64_t> HttpRequests{ 0 };
   std::atomic<std::uint64_t> HttpUnauthorized{ 0 };
+  std::atomic<std::uint64_t> RefusedOrigin{ 0 }; // WebSocket upgrades from another origin (403)
   // H.264 (VideoStreams): access units encoded, how many were key frames, how many key frames
   // viewers asked for (new viewers, skips, level changes, decoder errors).
   std::atomic<std::uint64_t> VideoFrames{ 0 };

@@ -3,6 +3,7 @@
 #include "RequestTarget.h"
 
 #include <algorithm>
+#include <iostream>
 
 namespace renderstream::server
 {
@@ -67,5 +68,29 @@ bool SharedState::OriginAllowed(std::string_view origin, std::string_view host) 
   }
   return std::find(this->Options.AllowOrigins.begin(), this->Options.AllowOrigins.end(), page) !=
     this->Options.AllowOrigins.end();
+}
+
+void SharedState::Refuse(Refused cause, std::string_view peer, const std::string& why)
+{
+  const char* name = "token";
+  switch (cause)
+  {
+    case Refused::Token:
+      this->Stats.HttpUnauthorized.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case Refused::Origin:
+      this->Stats.RefusedOrigin.fetch_add(1, std::memory_order_relaxed);
+      name = "origin";
+      break;
+    case Refused::MaxClients:
+      this->Stats.ConnectionsRefused.fetch_add(1, std::memory_order_relaxed);
+      name = "maxClients";
+      break;
+  }
+  if (this->Refusals.ShouldLog(name, peer))
+  {
+    std::cerr << "renderstream-server: refused " << peer << ": " << why
+              << " (logged once a minute per client)" << std::endl;
+  }
 }
 } // namespace renderstream::server

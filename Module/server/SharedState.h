@@ -5,6 +5,7 @@
 #define renderstream_server_SharedState_h
 
 #include "Broadcaster.h"
+#include "RefusalLog.h"
 #include "Rendition.h"
 #include "ServerOptions.h"
 #include "ServerStats.h"
@@ -37,6 +38,16 @@ public:
   /// with --allow-origin.
   bool OriginAllowed(std::string_view origin, std::string_view host) const;
 
+  enum class Refused
+  {
+    Token,      // 401
+    Origin,     // 403 on a WebSocket upgrade
+    MaxClients, // 503
+  };
+  /// Counts a refusal and logs it with `why` (what happened and how to fix it), once per cause
+  /// and client address a minute (RefusalLog). io thread.
+  void Refuse(Refused cause, std::string_view peer, const std::string& why);
+
   const ServerOptions Options;
   const std::string Token;
   const std::string ViewToken;
@@ -48,6 +59,7 @@ public:
   LevelDemand Demand;                         // rendition levels the viewers use
   bool ShuttingDown = false;                  // io thread only
   std::uint16_t Port = 0;                     // the port it listens on, once it does
+  RefusalLog Refusals;                        // io thread only
 };
 } // namespace renderstream::server
 

@@ -1,4 +1,5 @@
 // renderstream-server /ws: frames out as binary JPEG messages, JSON input events in.
+#include "RefusalLog.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 
@@ -180,6 +181,57 @@ TEST(ServerWebSocket, UpgradeNeedsTokenAndMatchingOrigin)
   EXPECT_EQ(HttpGet(server.Port, server.Url("/ws", server.Token)).Status, 426);
   WsClient sameOrigin(server.Port, server.Url("/ws", server.Token), own);
   EXPECT_TRUE(sameOrigin.Open());
+}
+
+TEST(ServerWebSocket, RefusalsAreCountedByCauseAndLoggedOnceAMinuteWithTheFix)
+{
+  ServerProcess server;
+  const std::string ws = server.Url("/ws", server.Token);
+  for (int i = 0; i < 3; ++i) // a page retrying: one log line, three counted
+  {
+    EXPECT_EQ(UpgradeStatus(server.Port, ws, "https://viz.example:8443"), 403);
+  }
+  EXPECT_EQ(UpgradeStatus(server.Port, "/ws?token=wrong"), 401);
+  // A proxy that drops the Host header.
+  const std::string noHost = RawExchange(server.Port, "GET " + ws + " HTTP/1.1\r\nUpgrade: websocket\r\n"
+    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+    "Origin: https://viz.example\r\n\r\n");
+  EXPECT_EQ(RawStatus(noHost), 403);
+  EXPECT_NE(noHost.find("the request has no Host header. Behind a proxy, forward the Host header"), std::string::npos) << noHost;
+  const auto stats = GetStats(server.Port, server.Token);
+  EXPECT_EQ(stats["refused"]["origin"], 4);
+  EXPECT_EQ(stats["refused"]["token"], 1);
+  EXPECT_EQ(stats["refused"]["maxClients"], 0);
+  const HttpReply metrics = HttpGet(server.Port, server.Url("/metrics", server.Token));
+  EXPECT_NE(metrics.Body.find("renderstream_refused_total{cause=\"origin\"} 4\n"), std::string::npos) << metrics.Body;
+  std::this_thread::sleep_for(100ms);
+  const std::string log = server.Stderr();
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("refused 127.0.0.1: a WebSocket"); at != std::string::npos;
+       at = log.find("refused 127.0.0.1: a WebSocket", at + 1))
+  {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u) << "once a minute per cause and client: " << log;
+  EXPECT_NE(log.find("a page at https://viz.example:8443, which is not this server (Host 127.0.0.1:"), std::string::npos) << log;
+  EXPECT_NE(log.find("proxy_set_header Host $http_host"), std::string::npos) << log;
+  EXPECT_NE(log.find("refused 127.0.0.1: a wrong token for /ws"), std::string::npos) << log;
+}
+
+TEST(RefusalLog, OneLinePerCauseAndClientAMinute)
+{
+  renderstream::server::RefusalLog log;
+  const auto t = std::chrono::steady_clock::now();
+  EXPECT_TRUE(log.ShouldLog("origin", "10.0.0.1", t));
+  EXPECT_FALSE(log.ShouldLog("origin", "10.0.0.1", t + 59s));
+  EXPECT_TRUE(log.ShouldLog("token", "10.0.0.1", t + 1s)) << "another cause";
+  EXPECT_TRUE(log.ShouldLog("origin", "10.0.0.2", t + 1s)) << "another client";
+  EXPECT_TRUE(log.ShouldLog("origin", "10.0.0.1", t + 60s)) << "a minute later";
+  for (int i = 0; i < 5000; ++i) // a flood of addresses stays bounded
+  {
+    log.ShouldLog("origin", "192.168." + std::to_string(i / 256) + "." + std::to_string(i % 256), t + 61s);
+  }
+  EXPECT_TRUE(log.ShouldLog("origin", "10.0.0.3", t + 62s));
 }
 
 TEST(ServerWebSocket, OriginsCompareInCanonicalFormPortIncluded)
