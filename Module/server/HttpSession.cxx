@@ -123,6 +123,20 @@ private:
   // One cookie per stream: cookies ignore ports, so streams on one host that shared a name
   // would overwrite each other's token.
   std::string CookieName() const { return "renderstream_token_" + std::to_string(this->State->Port); }
+  /// Why a WebSocket with this request's Origin and Host is refused (empty: it is not).
+  std::string OriginRefusal(const Request& request) const
+  {
+    if (this->State->OriginAllowed(request[http::field::origin], request[http::field::host]))
+    {
+      return {};
+    }
+    const std::string host(request[http::field::host]);
+    return "a WebSocket from a page at " + std::string(request[http::field::origin].substr(0, 200)) +
+      (host.empty() ? ", and the request has no Host header" : ", which is not this server (Host " + host + ")") +
+      ". Behind a proxy, forward the Host header as the browser sent it (nginx: proxy_set_header "
+      "Host $http_host) or allow that origin with --allow-origin (SetAllowedOrigins)";
+  }
+
   std::string PeerAddress()
   {
     beast::error_code ec;
@@ -169,13 +183,16 @@ private:
     }
     // HEAD is answered like GET without the body, except on the two endpoints that stream.
     const bool streams = target.Path == "/stream.mjpeg" || target.Path == "/ws";
-    if (request.method() != http::verb::get &&
+    // POST /ws: would an upgrade be accepted now, and if not, why? (A browser does not show a
+    // page why its WebSocket was refused.) The same checks, answered, neither counted nor logged.
+    const bool probe = target.Path == "/ws" && request.method() == http::verb::post;
+    if (!probe && request.method() != http::verb::get &&
       (request.method() != http::verb::head || streams))
     {
       Response response = this->MakeResponse(request, http::status::method_not_allowed,
         "text/plain; charset=utf-8",
         streams ? "only GET is supported here\n" : "only GET and HEAD are supported\n");
-      response.set(http::field::allow, streams ? "GET" : "GET, HEAD");
+      response.set(http::field::allow, target.Path == "/ws" ? "GET, POST" : streams ? "GET" : "GET, HEAD");
       return this->Send(std::move(response));
     }
     std::string token = target.Get("token");
@@ -187,9 +204,12 @@ private:
     const SharedState::Access access = this->State->Authorize(token);
     if (access == SharedState::Access::None)
     {
-      this->State->Refuse(SharedState::Refused::Token, this->PeerAddress(),
-        std::string(token.empty() ? "no" : "a wrong") + " token for " + target.Path +
-          "; the link the application printed carries the right one");
+      if (!probe)
+      {
+        this->State->Refuse(SharedState::Refused::Token, this->PeerAddress(),
+          std::string(token.empty() ? "no" : "a wrong") + " token for " + target.Path +
+            "; the link the application printed carries the right one");
+      }
       return this->Send(this->MakeResponse(request, http::status::unauthorized,
         "text/plain; charset=utf-8",
         std::string(token.empty() ? "missing" : "wrong") +
@@ -257,8 +277,11 @@ private:
     const std::string refusal = this->State->Frames.Refusal(access == SharedState::Access::Full);
     if (!refusal.empty())
     {
-      this->State->Refuse(SharedState::Refused::MaxClients, this->PeerAddress(),
-        "a viewer: " + refusal + "; raise --max-clients (SetMaxClients) for more");
+      if (!probe)
+      {
+        this->State->Refuse(SharedState::Refused::MaxClients, this->PeerAddress(),
+          "a viewer: " + refusal + "; raise --max-clients (SetMaxClients) for more");
+      }
       Response response = this->MakeResponse(request, http::status::service_unavailable,
         "text/plain; charset=utf-8", "too many viewers: " + refusal + "; try again later\n");
       response.set(http::field::retry_after, "5");
@@ -273,6 +296,13 @@ private:
       return;
     }
     // /ws
+    if (probe)
+    {
+      const std::string why = this->OriginRefusal(request);
+      return this->Send(why.empty()
+          ? this->MakeResponse(request, http::status::no_content, "text/plain; charset=utf-8", "")
+          : this->MakeResponse(request, http::status::forbidden, "text/plain; charset=utf-8", "refused " + why + "\n"));
+    }
     if (!beast::websocket::is_upgrade(request))
     {
       Response response = this->MakeResponse(request, http::status::upgrade_required,
@@ -280,14 +310,8 @@ private:
       response.set(http::field::upgrade, "websocket");
       return this->Send(std::move(response));
     }
-    if (!this->State->OriginAllowed(request[http::field::origin], request[http::field::host]))
+    if (const std::string why = this->OriginRefusal(request); !why.empty())
     {
-      const std::string host(request[http::field::host]);
-      const std::string why = "a WebSocket from a page at " + std::string(request[http::field::origin].substr(0, 200)) +
-        (host.empty() ? ", and the request has no Host header"
-                      : ", which is not this server (Host " + host + ")") +
-        ". Behind a proxy, forward the Host header as the browser sent it (nginx: proxy_set_header "
-        "Host $http_host) or allow that origin with --allow-origin (SetAllowedOrigins)";
       this->State->Refuse(SharedState::Refused::Origin, this->PeerAddress(), why);
       Response response = this->MakeResponse(request, http::status::forbidden,
         "text/plain; charset=utf-8", "refused " + why + "\n");

@@ -225,8 +225,17 @@ test("a proxy that drops the Host header gets a refusal that says why", async ()
   try {
     const page = await context.newPage();
     await page.goto(`https://${HOST}:${ports.nginxNoHost}/?token=${token}`);
-    await sleep(1500);
-    assert.equal((await stats(page)).framesReceived, 0, "no WebSocket without a Host to check the Origin against");
+    await page.waitForFunction(() => window.renderStream.stats.refused !== "", null, { timeout: 10000 });
+    const s = await stats(page);
+    assert.equal(s.framesReceived, 0, "no WebSocket without a Host to check the Origin against");
+    const banner = await page.locator("#banner").textContent();
+    log(`the page says: ${banner}`);
+    assert.match(banner, /^The server refused this page: a WebSocket from a page at .*no Host header\. Behind a proxy, forward the Host header/);
+    assert.equal(await page.locator("#state").textContent(), "Refused");
+    const refusedSoFar = (await serverStats()).refused.origin;
+    await sleep(3000);
+    assert.equal((await serverStats()).refused.origin, refusedSoFar, "and it stopped retrying");
+    await page.screenshot({ path: path.join(outDir, "proxy-refused.png") });
   } finally {
     await context.close();
   }

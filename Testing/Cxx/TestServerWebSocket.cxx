@@ -4,6 +4,7 @@
 #include "TestClient.h"
 
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
 
 using namespace renderstream::testing;
@@ -216,6 +217,36 @@ TEST(ServerWebSocket, RefusalsAreCountedByCauseAndLoggedOnceAMinuteWithTheFix)
   EXPECT_NE(log.find("a page at https://viz.example:8443, which is not this server (Host 127.0.0.1:"), std::string::npos) << log;
   EXPECT_NE(log.find("proxy_set_header Host $http_host"), std::string::npos) << log;
   EXPECT_NE(log.find("refused 127.0.0.1: a wrong token for /ws"), std::string::npos) << log;
+}
+
+TEST(ServerWebSocket, PostToWsSaysWhetherAnUpgradeWouldBeAcceptedAndWhyNot)
+{
+  // What the page asks when its WebSocket failed: the same checks, answered, not counted.
+  ServerProcess server({ "--max-clients", "1" });
+  const std::string ws = server.Url("/ws", server.Token);
+  const auto probe = [&](const std::string& target, const std::string& origin) {
+    std::map<std::string, std::string> headers;
+    if (!origin.empty())
+    {
+      headers["Origin"] = origin;
+    }
+    return HttpRequest(server.Port, target, headers, http::verb::post);
+  };
+  const std::string own = "http://127.0.0.1:" + std::to_string(server.Port);
+  EXPECT_EQ(probe(ws, own).Status, 204);
+  const HttpReply origin = probe(ws, "https://elsewhere.example");
+  EXPECT_EQ(origin.Status, 403);
+  EXPECT_NE(origin.Body.find("not this server (Host 127.0.0.1:"), std::string::npos) << origin.Body;
+  EXPECT_EQ(probe("/ws?token=wrong", own).Status, 401);
+  WsClient viewer(server.Port, ws);
+  ASSERT_TRUE(viewer.Open());
+  const HttpReply full = probe(ws, own);
+  EXPECT_EQ(full.Status, 503);
+  EXPECT_NE(full.Body.find("--max-clients"), std::string::npos) << full.Body;
+  const auto stats = GetStats(server.Port, server.Token);
+  EXPECT_EQ(stats["refused"]["origin"], 0) << "probes are not refusals";
+  EXPECT_EQ(stats["refused"]["token"], 0);
+  EXPECT_EQ(stats["refused"]["maxClients"], 0);
 }
 
 TEST(RefusalLog, OneLinePerCauseAndClientAMinute)
