@@ -16,20 +16,13 @@ VideoStreams::VideoStreams(std::string backend, int quality, ServerStats& stats)
 {
 }
 
-bool VideoStreams::KeyAllowed(
-  const LevelDemand& demand, int level, std::chrono::steady_clock::time_point now) const
-{
-  // A request made too soon waits for its turn.
-  return demand.KeyWanted[level].load(std::memory_order_relaxed) &&
-    now - this->Streams[level].LastKey >= kMinKeyInterval;
-}
-
 bool VideoStreams::TakeKeyRequest(
   LevelDemand& demand, int level, std::chrono::steady_clock::time_point now)
 {
-  if (!this->KeyAllowed(demand, level, now))
+  if (!demand.KeyWanted[level].load(std::memory_order_relaxed) ||
+    now - this->Streams[level].LastKey < kMinKeyInterval)
   {
-    return false;
+    return false; // a request made too soon waits for its turn
   }
   demand.KeyWanted[level].store(false, std::memory_order_relaxed);
   return true;

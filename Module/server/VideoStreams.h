@@ -54,7 +54,6 @@ private:
   /// Encodes `frame` on `level`, starting the stream if needed; null on failure.
   FramePtr Encode(const ipc::FrameView& frame, int level, bool forceKey);
   bool TakeKeyRequest(LevelDemand& demand, int level, std::chrono::steady_clock::time_point now);
-  bool KeyAllowed(const LevelDemand& demand, int level, std::chrono::steady_clock::time_point now) const;
 
   const std::string Backend;
   const int Quality;

@@ -205,19 +205,24 @@ void WebSocketSession::Deliver(const FrameSetPtr& set)
   }
 }
 
+template <typename Predicate>
+std::size_t WebSocketSession::DropQueued(Predicate drop)
+{
+  const auto end = std::remove_if(
+    this->Queue.begin(), this->Queue.end(), [&](const FramePtr& queued) { return drop(*queued); });
+  const auto dropped = static_cast<std::size_t>(this->Queue.end() - end);
+  this->Queue.erase(end, this->Queue.end());
+  return dropped;
+}
+
 bool WebSocketSession::Enqueue(const FramePtr& frame)
 {
+  const auto isJpeg = [](const EncodedFrame& f) { return !f.IsVideo(); };
   std::size_t dropped = 0;
-  const auto drop = [&](auto keep) {
-    const auto end = std::remove_if(this->Queue.begin(), this->Queue.end(),
-      [&](const FramePtr& queued) { return !keep(*queued); });
-    dropped += static_cast<std::size_t>(this->Queue.end() - end);
-    this->Queue.erase(end, this->Queue.end());
-  };
   bool queued = true;
   if (!frame->IsVideo())
   {
-    drop([](const EncodedFrame& f) { return f.IsVideo(); }); // a newer picture replaces JPEGs
+    dropped += this->DropQueued(isJpeg); // a newer picture replaces JPEGs
   }
   else
   {
@@ -228,7 +233,7 @@ bool WebSocketSession::Enqueue(const FramePtr& frame)
     }
     if (frame->Kind == FrameKind::VideoKey)
     {
-      drop([](const EncodedFrame&) { return false; }); // a clean start: nothing before counts
+      dropped += this->DropQueued([](const EncodedFrame&) { return true; }); // a clean start
       this->AwaitingKey = false;
     }
     else if (this->AwaitingKey)
@@ -238,11 +243,10 @@ bool WebSocketSession::Enqueue(const FramePtr& frame)
     }
     else
     {
-      drop([](const EncodedFrame& f) { return f.IsVideo(); }); // a stale still
+      dropped += this->DropQueued(isJpeg); // a stale still
       if (this->Queue.size() >= (this->KeyOnItsWay() ? kMaxVideoQueuedBehindKey : kMaxVideoQueued))
       {
-        dropped += this->Queue.size();
-        this->Queue.clear();
+        dropped += this->Queue.size(); // Resync() drops them
         queued = false;
         this->Resync();
       }
@@ -270,9 +274,7 @@ bool WebSocketSession::KeyOnItsWay() const
 
 void WebSocketSession::Resync()
 {
-  const auto end = std::remove_if(
-    this->Queue.begin(), this->Queue.end(), [](const FramePtr& f) { return f->IsVideo(); });
-  this->Queue.erase(end, this->Queue.end());
+  this->DropQueued([](const EncodedFrame& f) { return f.IsVideo(); });
   this->AwaitingKey = true;
   this->VideoLevel = this->Link.Level();
   if (!this->State->Demand.KeyWanted[this->VideoLevel].exchange(true, std::memory_order_relaxed))

@@ -78,6 +78,9 @@ private:
   void OnAck();
   /// Queues `frame` (the rules above); false if it was not queued.
   bool Enqueue(const FramePtr& frame);
+  /// Removes the queued frames `drop` says; returns how many.
+  template <typename Predicate>
+  std::size_t DropQueued(Predicate drop);
   /// Video: drops the queued access units and waits for a key frame, asking for one.
   void Resync();
   /// Video: a key frame is being written or not yet acknowledged.

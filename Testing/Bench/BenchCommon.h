@@ -14,9 +14,11 @@
 #include <vtkRenderer.h>
 #include <vtkSphereSource.h>
 
+#include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -30,6 +32,46 @@
 namespace renderstream::bench
 {
 using json = nlohmann::json;
+
+/// What every bench executable takes: --smoke, --json PATH, --seconds S, --stages a,b,...
+struct BenchOptions
+{
+  bool Smoke = false;
+  std::string JsonPath;
+  double Seconds = 3.0; // per measuring phase
+  std::string Stages;   // comma-separated subset of the stages
+  bool Wants(const std::string& stage) const { return ("," + this->Stages + ",").find("," + stage + ",") != std::string::npos; }
+};
+
+/// Parses argv into `options` (whose values are the defaults) and the executable's `extra`
+/// options (Boost.program_options); on a bad command line prints the usage and exits 2.
+/// Returns the parsed map, so callers can ask which options were given.
+inline boost::program_options::variables_map ParseBenchOptions(int argc, char* argv[], const char* name,
+  BenchOptions& options, const boost::program_options::options_description& extra = {})
+{
+  namespace po = boost::program_options;
+  po::options_description all(std::string("Usage: ") + name + " [options]");
+  // clang-format off
+  all.add_options()
+    ("smoke", po::bool_switch(&options.Smoke), "a short run that only checks every figure is produced")
+    ("json", po::value(&options.JsonPath)->default_value(options.JsonPath), "where to write the report")
+    ("seconds", po::value(&options.Seconds)->default_value(options.Seconds), "seconds per measuring phase")
+    ("stages", po::value(&options.Stages)->default_value(options.Stages), "the stages to run");
+  // clang-format on
+  all.add(extra);
+  po::variables_map vm;
+  try
+  {
+    po::store(po::parse_command_line(argc, argv, all), vm);
+    po::notify(vm);
+  }
+  catch (const std::exception& e)
+  {
+    std::cerr << name << ": " << e.what() << "\n" << all << "\n";
+    std::exit(2);
+  }
+  return vm;
+}
 
 inline double Percentile(std::vector<double> v, double p)
 {

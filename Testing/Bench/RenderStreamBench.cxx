@@ -75,14 +75,9 @@ constexpr int kTickMs = 16;       // the streamer's default tick interval
 // PSNR: see the encode variants.)
 constexpr bool kServerFastDct = true;
 
-struct Options
+struct Options : BenchOptions
 {
-  bool Smoke = false;
-  std::string JsonPath = "bench.json";
   std::vector<std::pair<int, int>> Sizes{ { 640, 480 }, { 1280, 720 }, { 1920, 1080 } };
-  double Seconds = 3.0; // per measuring phase
-  std::string Stages = "capture,encode,renderLoop,fanout,latency,idle,appDriven,slowLink"; // --stages: a subset
-  bool Wants(const std::string& stage) const { return ("," + this->Stages + ",").find("," + stage + ",") != std::string::npos; }
 };
 
 // The clock of the segment's timestamps (FrameInfo::CaptureTimeNs, InputEvent::TimeNs).
@@ -1085,43 +1080,27 @@ std::string IsoDate()
 Options Parse(int argc, char* argv[])
 {
   Options options;
-  for (int i = 1; i < argc; ++i)
+  options.JsonPath = "bench.json";
+  options.Stages = "capture,encode,renderLoop,fanout,latency,idle,appDriven,slowLink";
+  namespace po = boost::program_options;
+  std::string sizes;
+  po::options_description extra;
+  extra.add_options()("sizes", po::value(&sizes), "resolutions WxH,... (default 640x480,1280x720,1920x1080)");
+  const po::variables_map given = ParseBenchOptions(argc, argv, "RenderStreamBench", options, extra);
+  if (options.Smoke) // one resolution, a second a phase, unless asked otherwise
   {
-    const std::string arg = argv[i];
-    const bool hasValue = i + 1 < argc;
-    if (arg == "--smoke")
+    options.Sizes = { { 640, 480 } };
+    options.Seconds = given["seconds"].defaulted() ? 1.0 : options.Seconds;
+  }
+  if (!sizes.empty())
+  {
+    options.Sizes.clear();
+    std::istringstream list(sizes);
+    std::string item;
+    while (std::getline(list, item, ','))
     {
-      options.Smoke = true;
-      options.Sizes = { { 640, 480 } };
-      options.Seconds = 1.0;
-    }
-    else if (arg == "--json" && hasValue)
-    {
-      options.JsonPath = argv[++i];
-    }
-    else if (arg == "--stages" && hasValue)
-    {
-      options.Stages = argv[++i];
-    }
-    else if (arg == "--seconds" && hasValue)
-    {
-      options.Seconds = std::atof(argv[++i]);
-    }
-    else if (arg == "--sizes" && hasValue)
-    {
-      options.Sizes.clear();
-      std::istringstream list(argv[++i]);
-      std::string item;
-      while (std::getline(list, item, ','))
-      {
-        const auto x = item.find('x');
-        options.Sizes.emplace_back(std::stoi(item.substr(0, x)), std::stoi(item.substr(x + 1)));
-      }
-    }
-    else
-    {
-      std::cerr << "usage: RenderStreamBench [--smoke] [--json PATH] [--seconds S] [--sizes WxH,...] [--stages capture,encode,...]\n";
-      std::exit(2);
+      const auto x = item.find('x');
+      options.Sizes.emplace_back(std::stoi(item.substr(0, x)), std::stoi(item.substr(x + 1)));
     }
   }
   return options;

@@ -41,14 +41,7 @@ namespace
 {
 constexpr int kQuality = 80; // the default --quality: level 0 of both ladders
 
-struct Options
-{
-  bool Smoke = false;
-  std::string JsonPath = "bench-video.json";
-  double Seconds = 4.0;
-  std::string Stages = "codecs,apps,viewers,links";
-  bool Wants(const std::string& stage) const { return ("," + this->Stages + ",").find("," + stage + ",") != std::string::npos; }
-};
+using Options = BenchOptions;
 
 // ---- codecs ---------------------------------------------------------------------------------
 struct Frame
@@ -393,31 +386,10 @@ json LinksStage(const Options& options)
 Options Parse(int argc, char* argv[])
 {
   Options options;
-  for (int i = 1; i < argc; ++i)
-  {
-    const std::string arg = argv[i];
-    if (arg == "--smoke")
-    {
-      options.Smoke = true;
-    }
-    else if (arg == "--json" && i + 1 < argc)
-    {
-      options.JsonPath = argv[++i];
-    }
-    else if (arg == "--seconds" && i + 1 < argc)
-    {
-      options.Seconds = std::atof(argv[++i]);
-    }
-    else if (arg == "--stages" && i + 1 < argc)
-    {
-      options.Stages = argv[++i];
-    }
-    else
-    {
-      std::cerr << "usage: RenderStreamVideoBench [--smoke] [--json PATH] [--seconds S] [--stages codecs,apps,viewers,links]\n";
-      std::exit(2);
-    }
-  }
+  options.JsonPath = "bench-video.json";
+  options.Seconds = 4.0;
+  options.Stages = "codecs,apps,viewers,links";
+  ParseBenchOptions(argc, argv, "RenderStreamVideoBench", options);
   return options;
 }
 } // namespace
