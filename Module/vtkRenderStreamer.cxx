@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -53,6 +54,7 @@ struct vtkRenderStreamer::Internals
   std::int64_t NewestInputNs = 0;
   std::vector<ipc::InputEvent> Pending;
   std::string URL;
+  std::string LocalURL;
   std::string ViewOnlyURL;
   std::string LastError;
 
@@ -92,6 +94,7 @@ vtkRenderStreamer::~vtkRenderStreamer()
   this->SetVideoEncoder(nullptr);
   this->SetServerExecutable(nullptr);
   this->SetAllowedOrigins(nullptr);
+  this->SetPublicURL(nullptr);
 }
 
 void vtkRenderStreamer::SetRenderWindow(vtkRenderWindow* window)
@@ -177,6 +180,16 @@ bool vtkRenderStreamer::Start()
     args.emplace_back("--allow-origin");
     args.push_back(origin);
   }
+  std::string publicUrl = this->PublicURL && *this->PublicURL ? this->PublicURL : "";
+  if (const char* fromEnvironment = std::getenv("RENDERSTREAM_PUBLIC_URL"); publicUrl.empty() && fromEnvironment)
+  {
+    publicUrl = fromEnvironment;
+  }
+  if (!publicUrl.empty())
+  {
+    args.emplace_back("--public-url"); // the server checks it (a bad one fails Start, saying why)
+    args.push_back(publicUrl);
+  }
   const std::string executable =
     vtkRenderStreamerServerProcess::Locate(this->ServerExecutable ? this->ServerExecutable : "");
   std::string error;
@@ -209,9 +222,17 @@ bool vtkRenderStreamer::Start()
   // here means that no crash of either process, nor a kill of both, can leave it in /dev/shm.
   in.Segment->Unlink();
 
-  const std::string base = "http://" + UrlHost(this->BindAddress) + ":" + std::to_string(header.Port) + "/?token=";
-  in.URL = base + header.Token;
-  in.ViewOnlyURL = base + header.ViewToken;
+  // The token goes in the fragment, which no server or proxy ever sees (the page trades it
+  // for a cookie); ?token= works as well, for curl and scripts.
+  const std::string local = "http://" + UrlHost(this->BindAddress) + ":" + std::to_string(header.Port) + "/";
+  if (!publicUrl.empty() && publicUrl.back() != '/')
+  {
+    publicUrl += '/'; // the page is a directory: its relative URLs (ws, session) resolve under it
+  }
+  const std::string shared = publicUrl.empty() ? local : publicUrl;
+  in.LocalURL = local + "#token=" + header.Token;
+  in.URL = shared + "#token=" + header.Token;
+  in.ViewOnlyURL = shared + "#token=" + header.ViewToken;
   this->FramesCaptured = 0;
   this->EventsInjected = 0;
   this->Attach();
@@ -227,6 +248,7 @@ void vtkRenderStreamer::Stop()
   in.Segment.reset();
   in.Server.Stop();
   in.URL.clear();
+  in.LocalURL.clear();
   in.ViewOnlyURL.clear();
 }
 
@@ -395,6 +417,11 @@ const char* vtkRenderStreamer::GetURL()
   return this->Internal->URL.c_str();
 }
 
+const char* vtkRenderStreamer::GetLocalURL()
+{
+  return this->Internal->LocalURL.c_str();
+}
+
 const char* vtkRenderStreamer::GetViewOnlyURL()
 {
   return this->Internal->ViewOnlyURL.c_str();
@@ -442,6 +469,7 @@ void vtkRenderStreamer::PrintSelf(ostream& os, vtkIndent indent)
   os << indent << "MaxClients: " << this->MaxClients << "\n";
   os << indent << "MaxWidth x MaxHeight: " << this->MaxWidth << " x " << this->MaxHeight << "\n";
   os << indent << "AllowedOrigins: " << (this->AllowedOrigins ? this->AllowedOrigins : "(none)") << "\n";
+  os << indent << "PublicURL: " << (this->PublicURL ? this->PublicURL : "(none)") << "\n";
   os << indent << "ServerExecutable: " << (this->ServerExecutable ? this->ServerExecutable : "(auto)") << "\n";
   os << indent << "Streaming: " << this->IsStreaming() << ", URL: " << this->Internal->URL << "\n";
   os << indent << "FramesCaptured: " << this->FramesCaptured << ", EventsInjected: " << this->GetEventsInjected() << "\n";

@@ -15,7 +15,7 @@
  * streamer->SetRenderWindow(renderWindow);
  * if (streamer->Start())
  * {
- *   std::cout << streamer->GetURL() << std::endl; // http://127.0.0.1:PORT/?token=TOKEN
+ *   std::cout << streamer->GetURL() << std::endl; // http://127.0.0.1:PORT/#token=TOKEN
  * }
  * @endcode
  *
@@ -140,6 +140,17 @@ public:
 
   ///@{
   /**
+   * The address people open the viewer at when it is not this machine's own: a TLS reverse
+   * proxy's or a tunnel's, e.g. "https://viz.example.org/renderstream/". GetURL() and the
+   * server's sign-in page then use it, and its origin may open the WebSocket (as with
+   * AllowedOrigins). Default: the RENDERSTREAM_PUBLIC_URL environment variable, else none.
+   */
+  vtkSetStringMacro(PublicURL);
+  vtkGetStringMacro(PublicURL);
+  ///@}
+
+  ///@{
+  /**
    * Path of the renderstream-server executable. Default: the RENDERSTREAM_SERVER environment
    * variable, else the one installed beside this library, else PATH.
    */
@@ -166,9 +177,16 @@ public:
    */
   void Tick();
 
-  /** http://HOST:PORT/?token=TOKEN while streaming, else an empty string. */
+  /**
+   * The link to share while streaming, else an empty string: PublicURL (or, without one,
+   * http://HOST:PORT/) followed by #token=TOKEN. Browsers never send a fragment to a server
+   * or proxy, so no access log holds the token: the page trades it for a cookie.
+   */
   const char* GetURL();
-  /** The watch-only link (its token cannot send input), else an empty string. */
+  /** The same link on this machine, http://HOST:PORT/#token=TOKEN (equal to GetURL() without
+   * a PublicURL). */
+  const char* GetLocalURL();
+  /** GetURL()'s watch-only twin (its token cannot send input), else an empty string. */
   const char* GetViewOnlyURL();
   /** The port the server listens on while streaming, else 0. */
   int GetActualPort();
@@ -203,6 +221,7 @@ protected:
   int MaxHeight = 0;
   char* ServerExecutable = nullptr;
   char* AllowedOrigins = nullptr;
+  char* PublicURL = nullptr;
   vtkTypeUInt64 FramesCaptured = 0;
   vtkTypeUInt64 EventsInjected = 0;
   double LastCaptureMilliseconds = 0.0;

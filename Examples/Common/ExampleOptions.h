@@ -1,10 +1,11 @@
 // The command line every RenderStream example shares (README "Examples"):
-//   --port N  --bind ADDR  --max-clients N  --video-encoder E  --size WxH  --offscreen
-//   --seconds S  --help
+//   --port N  --bind ADDR  --public-url URL  --allow-origin ORIGIN  --max-clients N
+//   --video-encoder E  --size WxH  --offscreen  --seconds S  --help
 // and the helper that ends an example after S seconds or on SIGINT/SIGTERM.
 #ifndef RenderStream_ExampleOptions_h
 #define RenderStream_ExampleOptions_h
 
+#include <vtkRenderStreamer.h>
 #include <vtkRenderWindow.h>
 #include <vtksys/CommandLineArguments.hxx>
 
@@ -17,6 +18,7 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 // Last: X11's macros (None, Status, ...) clash with names in VTK's headers.
 #include <X11/Xlib.h>
@@ -27,6 +29,8 @@ struct Options
 {
   int Port = 0;
   std::string Bind = "127.0.0.1";
+  std::string PublicUrl;      // "" = RENDERSTREAM_PUBLIC_URL, if set
+  std::string AllowedOrigins; // space separated
   int MaxClients = 32;
   std::string VideoEncoder = "auto";
   int Width = 800;
@@ -41,12 +45,17 @@ inline Options Parse(int argc, char* argv[], const char* what, bool withNodes = 
 {
   Options o;
   std::string size;
+  std::vector<std::string> origins;
   bool help = false;
   vtksys::CommandLineArguments args;
   args.Initialize(argc, argv);
   using A = vtksys::CommandLineArguments;
   args.AddArgument("--port", A::SPACE_ARGUMENT, &o.Port, "TCP port, 0 = any free port (default)");
   args.AddArgument("--bind", A::SPACE_ARGUMENT, &o.Bind, "address to listen on (default 127.0.0.1)");
+  args.AddArgument("--public-url", A::SPACE_ARGUMENT, &o.PublicUrl,
+    "where people open the view, when not here: a TLS proxy's or tunnel's address");
+  args.AddArgument("--allow-origin", A::MULTI_ARGUMENT, &origins,
+    "other origins whose pages may connect (scheme://host[:port]), repeatable");
   args.AddArgument("--max-clients", A::SPACE_ARGUMENT, &o.MaxClients, "most viewers at once (default 32)");
   args.AddArgument("--video-encoder", A::SPACE_ARGUMENT, &o.VideoEncoder,
     "H.264 encoder: auto (default), openh264, libx264, h264_nvenc or none");
@@ -72,6 +81,10 @@ inline Options Parse(int argc, char* argv[], const char* what, bool withNodes = 
         << "\nNeeds an X display; without one run it under `xvfb-run -a`.\n";
     std::exit(help ? 0 : 2);
   }
+  for (const std::string& origin : origins)
+  {
+    o.AllowedOrigins += (o.AllowedOrigins.empty() ? "" : " ") + origin;
+  }
   if (!std::getenv("DISPLAY"))
   {
     // VTK's X11 windows (offscreen ones too, in ParaView's VTK) abort without a display.
@@ -82,10 +95,26 @@ inline Options Parse(int argc, char* argv[], const char* what, bool withNodes = 
   return o;
 }
 
-/// The one line scripts and tests wait for.
-inline void PrintReadyLine(const char* url)
+/// Applies the streaming options to `streamer`, before its Start().
+inline void Configure(vtkRenderStreamer* streamer, const Options& o)
 {
-  std::cout << "RenderStream: serving " << url << std::endl; // endl flushes
+  streamer->SetPort(o.Port);
+  streamer->SetBindAddress(o.Bind.c_str());
+  streamer->SetPublicURL(o.PublicUrl.empty() ? nullptr : o.PublicUrl.c_str());
+  streamer->SetAllowedOrigins(o.AllowedOrigins.c_str());
+  streamer->SetMaxClients(o.MaxClients);
+  streamer->SetVideoEncoder(o.VideoEncoder.c_str());
+}
+
+/// The line scripts and tests wait for, and with a public URL this machine's own link too.
+inline void PrintReadyLine(vtkRenderStreamer* streamer)
+{
+  std::cout << "RenderStream: serving " << streamer->GetURL() << "\n";
+  if (std::string(streamer->GetURL()) != streamer->GetLocalURL())
+  {
+    std::cout << "RenderStream: on this machine " << streamer->GetLocalURL() << "\n";
+  }
+  std::cout << std::flush;
 }
 
 /// Ends the interactor's event loop after `seconds` (if > 0) or on SIGINT/SIGTERM, the way a

@@ -38,15 +38,12 @@ int main(int argc, char* argv[])
 
   vtkNew<vtkRenderStreamer> streamer;
   streamer->SetRenderWindow(window);
-  streamer->SetPort(options.Port);
-  streamer->SetBindAddress(options.Bind.c_str());
-  streamer->SetMaxClients(options.MaxClients);
-  streamer->SetVideoEncoder(options.VideoEncoder.c_str());
+  example::Configure(streamer, options);
   if (!streamer->Start())
   {
     return 1; // Start() printed why
   }
-  example::PrintReadyLine(streamer->GetURL());
+  example::PrintReadyLine(streamer);
 
   example::StopOnSignalOrTimeout stop(window, options.Seconds);
   interactor->Start();

@@ -3,6 +3,7 @@
 #include "FrameWatcher.h"
 #include "MjpegSession.h"
 #include "RequestTarget.h"
+#include "SignInPage.h"
 #include "WebAssets.h"
 #include "WebSocketSession.h"
 
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <optional>
 
 namespace renderstream::server
@@ -24,7 +26,7 @@ namespace net = boost::asio;
 namespace
 {
 constexpr std::size_t kHeaderLimit = 8 * 1024;
-constexpr std::size_t kBodyLimit = 1024; // every endpoint is a GET or HEAD: a body is never needed
+constexpr std::size_t kBodyLimit = 1024; // only POST /session has a body: one token
 constexpr auto kReadTimeout = std::chrono::seconds(30);
 constexpr auto kFirstFrameWait = std::chrono::seconds(2);
 
@@ -118,20 +120,30 @@ private:
       });
   }
 
-  // Half-closes, then drains what the client still sends (briefly) so that closing with
-  // unread bytes does not reset the connection before the client read our answer.
   // One cookie per stream: cookies ignore ports, so streams on one host that shared a name
   // would overwrite each other's token.
   std::string CookieName() const { return "renderstream_token_" + std::to_string(this->State->Port); }
-  /// Why a WebSocket with this request's Origin and Host is refused (empty: it is not).
-  std::string OriginRefusal(const Request& request) const
+
+  // The cookie that lets a browser in. No Path: the browser then scopes it to the directory
+  // it asked for, which behind a proxy is the mount prefix (/viz/). Secure when the page came
+  // over https (a TLS proxy says so): it must never travel in clear to http://same-host:port.
+  void SetTokenCookie(Response& response, const Request& request, const std::string& token) const
+  {
+    const bool https = beast::iequals(request["X-Forwarded-Proto"], "https");
+    response.set(http::field::set_cookie,
+      this->CookieName() + "=" + token + "; HttpOnly; SameSite=Strict" + (https ? "; Secure" : ""));
+  }
+
+  /// Why `what` (a WebSocket, a sign-in) with this request's Origin and Host is refused
+  /// (empty: it is not).
+  std::string OriginRefusal(const Request& request, const char* what = "a WebSocket") const
   {
     if (this->State->OriginAllowed(request[http::field::origin], request[http::field::host]))
     {
       return {};
     }
     const std::string host(request[http::field::host]);
-    return "a WebSocket from a page at " + std::string(request[http::field::origin].substr(0, 200)) +
+    return std::string(what) + " from a page at " + std::string(request[http::field::origin].substr(0, 200)) +
       (host.empty() ? ", and the request has no Host header" : ", which is not this server (Host " + host + ")") +
       ". Behind a proxy, forward the Host header as the browser sent it (nginx: proxy_set_header "
       "Host $http_host) or allow that origin with --allow-origin (SetAllowedOrigins)";
@@ -144,6 +156,8 @@ private:
     return ec ? std::string("an unknown client") : endpoint.address().to_string();
   }
 
+  // Half-closes, then drains what the client still sends (briefly) so that closing with
+  // unread bytes does not reset the connection before the client read our answer.
   void Shutdown()
   {
     beast::error_code ec;
@@ -175,31 +189,54 @@ private:
         "text/plain; charset=utf-8", "malformed request target or query string\n"));
     }
     static const char* const kPaths[] = { "/", "/index.html", "/stream.mjpeg", "/snapshot.jpg",
-      "/stats", "/metrics", "/ws" };
+      "/stats", "/metrics", "/ws", "/session" };
     if (std::find(std::begin(kPaths), std::end(kPaths), target.Path) == std::end(kPaths))
     {
       return this->Send(this->MakeResponse(
         request, http::status::not_found, "text/plain; charset=utf-8", "not found\n"));
     }
+    const bool page = target.Path == "/" || target.Path == "/index.html";
+    const bool signIn = target.Path == "/session";
     // HEAD is answered like GET without the body, except on the two endpoints that stream.
     const bool streams = target.Path == "/stream.mjpeg" || target.Path == "/ws";
     // POST /ws: would an upgrade be accepted now, and if not, why? (A browser does not show a
     // page why its WebSocket was refused.) The same checks, answered, neither counted nor logged.
-    const bool probe = target.Path == "/ws" && request.method() == http::verb::post;
-    if (!probe && request.method() != http::verb::get &&
-      (request.method() != http::verb::head || streams))
+    const bool post = request.method() == http::verb::post;
+    const bool probe = target.Path == "/ws" && post;
+    const bool allowed = signIn ? post
+                                : probe || request.method() == http::verb::get ||
+        (request.method() == http::verb::head && !streams);
+    if (!allowed)
     {
       Response response = this->MakeResponse(request, http::status::method_not_allowed,
         "text/plain; charset=utf-8",
-        streams ? "only GET is supported here\n" : "only GET and HEAD are supported\n");
-      response.set(http::field::allow, target.Path == "/ws" ? "GET, POST" : streams ? "GET" : "GET, HEAD");
+        signIn ? "only POST is supported here\n" : streams ? "only GET is supported here\n"
+                                                         : "only GET and HEAD are supported\n");
+      response.set(http::field::allow, signIn ? "POST"
+          : target.Path == "/ws"             ? "GET, POST"
+          : streams                          ? "GET"
+                                             : "GET, HEAD");
       return this->Send(std::move(response));
     }
-    std::string token = target.Get("token");
-    bool fromQuery = !token.empty();
-    if (!fromQuery)
+    // The token: POST /session's form body (the sign-in page's), else ?token=, else the cookie.
+    std::string token;
+    bool presented = signIn;
+    if (signIn)
     {
-      token = FindCookie(request[http::field::cookie], this->CookieName());
+      std::map<std::string, std::string> form;
+      if (ParseForm(request.body(), form) && form.count("token"))
+      {
+        token = form["token"];
+      }
+    }
+    else
+    {
+      token = target.Get("token");
+      presented = !token.empty();
+      if (!presented)
+      {
+        token = FindCookie(request[http::field::cookie], this->CookieName());
+      }
     }
     const SharedState::Access access = this->State->Authorize(token);
     if (access == SharedState::Access::None)
@@ -210,14 +247,34 @@ private:
           std::string(token.empty() ? "no" : "a wrong") + " token for " + target.Path +
             "; the link the application printed carries the right one");
       }
+      if (page)
+      {
+        // A browser: the sign-in page, which trades a link's #token= fragment for the cookie.
+        Response response = this->MakeResponse(request, http::status::unauthorized,
+          "text/html; charset=utf-8", SignInPage(this->State->PageUrl()));
+        response.set("Content-Security-Policy", kSignInPagePolicy);
+        return this->Send(std::move(response));
+      }
       return this->Send(this->MakeResponse(request, http::status::unauthorized,
         "text/plain; charset=utf-8",
         std::string(token.empty() ? "missing" : "wrong") +
-          " token. Open the link the application printed "
-          "(http://HOST:PORT/?token=...), which sets a cookie for this page; or add "
-          "?token=<token> to the URL.\n"));
+          " token. Open the link the application printed (" + this->State->PageUrl() +
+          "#token=...), which lets a browser in; or add ?token=<token> to the URL.\n"));
     }
-    if (target.Path == "/" || target.Path == "/index.html")
+    if (signIn)
+    {
+      // Only this server's own pages may sign in (the WebSocket's Origin rule).
+      if (const std::string why = this->OriginRefusal(request, "a sign-in"); !why.empty())
+      {
+        this->State->Refuse(SharedState::Refused::Origin, this->PeerAddress(), why);
+        return this->Send(this->MakeResponse(request, http::status::forbidden,
+          "text/plain; charset=utf-8", "refused " + why + "\n"));
+      }
+      Response response = this->MakeResponse(request, http::status::no_content, "text/plain; charset=utf-8", "");
+      this->SetTokenCookie(response, request, token);
+      return this->Send(std::move(response));
+    }
+    if (page)
     {
       Response response = this->MakeResponse(
         request, http::status::ok, "text/html; charset=utf-8", std::string(IndexHtml()));
@@ -225,13 +282,9 @@ private:
         "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; "
         "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
         "frame-ancestors 'none'");
-      if (fromQuery)
+      if (presented)
       {
-        // Secure when the page came over https (a TLS proxy says so): such a cookie must
-        // never travel in clear to http://same-host:any-port.
-        const bool https = beast::iequals(request["X-Forwarded-Proto"], "https");
-        response.set(http::field::set_cookie, this->CookieName() + "=" + token +
-            "; Path=/; HttpOnly; SameSite=Strict" + (https ? "; Secure" : ""));
+        this->SetTokenCookie(response, request, token);
       }
       return this->Send(std::move(response));
     }

@@ -20,7 +20,11 @@ std::string Lower(std::string text)
 }
 } // namespace
 
-bool NormalizeOrigin(std::string_view text, std::string& out)
+namespace
+{
+// Splits an absolute http(s) URL into its canonical origin (see NormalizeOrigin) and its path
+// as written ("" when absent). False for other schemes, no host, a user, a query or a fragment.
+bool SplitHttpUrl(std::string_view text, std::string& origin, std::string& path)
 {
   const std::string input(text);
   UriUriA uri;
@@ -32,10 +36,11 @@ bool NormalizeOrigin(std::string_view text, std::string& out)
   }
   const std::string scheme = Lower(Part(uri.scheme)), host = Lower(Part(uri.hostText));
   const std::string port = Part(uri.portText);
-  // A lone "/" is what an address bar shows after the origin; any other path is not an origin.
-  const bool bareOrRoot = !uri.pathHead || (uri.pathHead == uri.pathTail && Part(uri.pathHead->text).empty());
+  // The path is what follows the authority (a host holds no "/"; user, query, fragment fail).
+  const auto slash = input.find('/', input.find("://") + 3);
+  path = slash == std::string::npos ? std::string() : input.substr(slash);
   const bool ok = (scheme == "http" || scheme == "https") && !host.empty() && !uri.userInfo.first &&
-    !uri.query.first && !uri.fragment.first && bareOrRoot &&
+    !uri.query.first && !uri.fragment.first &&
     std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) && port.size() <= 5;
   const bool ipv6 = uri.hostData.ip6 != nullptr;
   uriFreeUriMembersA(&uri);
@@ -44,7 +49,26 @@ bool NormalizeOrigin(std::string_view text, std::string& out)
     return false;
   }
   const bool defaultPort = port.empty() || (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
-  out = scheme + "://" + (ipv6 ? "[" + host + "]" : host) + (defaultPort ? "" : ":" + port);
+  origin = scheme + "://" + (ipv6 ? "[" + host + "]" : host) + (defaultPort ? "" : ":" + port);
+  return true;
+}
+} // namespace
+
+bool NormalizeOrigin(std::string_view text, std::string& out)
+{
+  std::string path;
+  // A lone "/" is what an address bar shows after the origin; any other path is not an origin.
+  return SplitHttpUrl(text, out, path) && (path.empty() || path == "/");
+}
+
+bool NormalizePublicUrl(std::string_view text, std::string& url, std::string& origin)
+{
+  std::string path;
+  if (!SplitHttpUrl(text, origin, path))
+  {
+    return false;
+  }
+  url = origin + (path.empty() ? "/" : path) + (path.empty() || path.back() == '/' ? "" : "/");
   return true;
 }
 
@@ -68,7 +92,13 @@ bool RequestTarget::Parse(std::string_view target, RequestTarget& out)
   {
     return true;
   }
-  const std::string query(target.substr(question + 1));
+  return ParseForm(target.substr(question + 1), out.Query);
+}
+
+bool ParseForm(std::string_view text, std::map<std::string, std::string>& out)
+{
+  out.clear();
+  const std::string query(text);
   if (query.empty())
   {
     return true;
@@ -94,7 +124,7 @@ bool RequestTarget::Parse(std::string_view target, RequestTarget& out)
   {
     if (item->key)
     {
-      out.Query.emplace(item->key, item->value ? item->value : "");
+      out.emplace(item->key, item->value ? item->value : "");
     }
   }
   uriFreeQueryListA(list);

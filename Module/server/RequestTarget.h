@@ -23,10 +23,20 @@ struct RequestTarget
   }
 };
 
+/// Decodes "a=1&b=2" (a query string, or a form POST's body) into `out`; first occurrence
+/// wins. False on a malformed or NUL escape.
+bool ParseForm(std::string_view text, std::map<std::string, std::string>& out);
+
 /// A web origin in its one canonical form, "scheme://host[:port]": scheme and host lower case,
 /// the default port (80 for http, 443 for https) and a lone trailing "/" dropped. False if
 /// `text` is not an http(s) origin (no host, or a user, path, query or fragment).
 bool NormalizeOrigin(std::string_view text, std::string& out);
+
+/// The address people open the page at (a proxy's or tunnel's, e.g. https://host/viz/), as
+/// "origin/path/": the origin normalised as above, the path kept and ending in "/" (the page's
+/// relative URLs resolve under it). False if `text` is not an http(s) URL without user, query
+/// or fragment.
+bool NormalizePublicUrl(std::string_view text, std::string& url, std::string& origin);
 
 /// Value of cookie `name` in a Cookie header ("a=1; b=2"), empty if absent.
 std::string FindCookie(std::string_view header, std::string_view name);

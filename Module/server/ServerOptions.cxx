@@ -68,6 +68,10 @@ ServerOptions::Outcome ServerOptions::Parse(
     ("allow-origin", po::value<std::vector<std::string>>(&options.AllowOrigins)->composing(),
       "extra Origin accepted for WebSocket upgrades besides the server's own "
       "(e.g. https://viz.example.org:8443; a trailing / and default ports are ignored); repeatable")
+    ("public-url", po::value<std::string>(&options.PublicUrl),
+      "the address people open the page at, when it is not this server's own (a TLS proxy "
+      "or tunnel, e.g. https://viz.example.org/renderstream/): shown on the sign-in page, "
+      "and its origin is allowed like --allow-origin")
     ("video-encoder", po::value<std::string>(&options.VideoEncoder)->default_value("auto"),
       "H.264 encoder for viewers that ask for video (/ws?codec=h264): auto (the first of "
       "h264_nvenc, openh264, libx264 that works here), one of those, or none (JPEG only)");
@@ -126,6 +130,17 @@ ServerOptions::Outcome ServerOptions::Parse(
       return Outcome::Usage;
     }
     origin = canonical;
+  }
+  if (!options.PublicUrl.empty())
+  {
+    std::string url, origin;
+    if (!NormalizePublicUrl(options.PublicUrl, url, origin))
+    {
+      error = "--public-url " + options.PublicUrl + " is not an http(s) URL without query or fragment, e.g. https://viz.example.org/renderstream/";
+      return Outcome::Usage;
+    }
+    options.PublicUrl = url;
+    options.AllowOrigins.push_back(origin);
   }
   const auto backends = H264Encoder::Backends();
   if (options.VideoEncoder != "auto" && options.VideoEncoder != "none" &&

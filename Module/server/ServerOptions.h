@@ -20,7 +20,8 @@ struct ServerOptions
   int Quality = 80;
   int StillQuality = 92;
   int MaxClients = 32;
-  std::vector<std::string> AllowOrigins;
+  std::vector<std::string> AllowOrigins; // normalised; includes PublicUrl's origin
+  std::string PublicUrl; // where people open the page (a proxy's address), normalised; "" = none
   std::string VideoEncoder = "auto"; // H.264 backend: auto, none or one of H264Encoder::Backends()
 
   enum class Outcome

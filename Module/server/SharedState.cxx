@@ -48,6 +48,19 @@ SharedState::Access SharedState::Authorize(std::string_view token) const
   return view ? Access::View : Access::None;
 }
 
+std::string SharedState::PageUrl() const
+{
+  if (!this->Options.PublicUrl.empty())
+  {
+    return this->Options.PublicUrl;
+  }
+  const std::string& bind = this->Options.Bind;
+  const std::string host = bind == "0.0.0.0" || bind == "::" ? "127.0.0.1"
+    : bind.find(':') != std::string::npos                    ? "[" + bind + "]"
+                                                             : bind;
+  return "http://" + host + ":" + std::to_string(this->Port) + "/";
+}
+
 bool SharedState::OriginAllowed(std::string_view origin, std::string_view host) const
 {
   if (origin.empty())

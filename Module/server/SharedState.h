@@ -38,6 +38,10 @@ public:
   /// with --allow-origin.
   bool OriginAllowed(std::string_view origin, std::string_view host) const;
 
+  /// Where the viewer page lives: --public-url, else this server's own address (a wildcard
+  /// bind is reached through loopback from this machine).
+  std::string PageUrl() const;
+
   enum class Refused
   {
     Token,      // 401

@@ -94,8 +94,19 @@ int main(int argc, char** argv)
     case ServerOptions::Outcome::Help:
       return 0;
     case ServerOptions::Outcome::Usage:
-      std::cerr << "renderstream-server: " << error << std::endl;
+    {
+      // Spawned by an application (--shm given): its Start() fails with this message too.
+      std::unique_ptr<ipc::StreamSegment> segment;
+      try
+      {
+        segment = options.Shm.empty() ? nullptr : ipc::StreamSegment::Open(options.Shm);
+      }
+      catch (const std::exception&)
+      {
+      }
+      Fail(segment.get(), error);
       return 2;
+    }
     case ServerOptions::Outcome::Run:
       break;
   }
@@ -211,9 +222,9 @@ int main(int argc, char** argv)
     header.ServerState.store(
       static_cast<std::uint32_t>(ipc::ServerStatus::Serving), std::memory_order_release);
     // One write: the app's own stdout often shares this pipe, and lines must not interleave.
-    const std::string base = "http://" + options.Bind + ":" + std::to_string(listener->Port());
-    const std::string line = "renderstream-server: serving " + base + "/?token=" + token +
-      " (view-only: " + base + "/?token=" + viewToken + ")\n";
+    const std::string page = state->PageUrl();
+    const std::string line = "renderstream-server: serving " + page + "#token=" + token +
+      " (view-only: " + page + "#token=" + viewToken + ")\n";
     std::fwrite(line.data(), 1, line.size(), stderr);
 
     listener->Run();

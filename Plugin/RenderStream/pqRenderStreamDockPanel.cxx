@@ -90,6 +90,14 @@ void pqRenderStreamDockPanel::constructor()
     tr("Address to listen on: 127.0.0.1 for this machine only, 0.0.0.0 for every network"));
   form->addRow(tr("Bind address"), this->BindAddress);
 
+  this->PublicUrl = new QLineEdit(body);
+  this->PublicUrl->setPlaceholderText(tr("this machine's address"));
+  this->PublicUrl->setToolTip(tr("Where people open the view when it is not this machine: a "
+                                 "TLS proxy's or tunnel's address, e.g. "
+                                 "https://viz.example.org/renderstream/ (see the README's "
+                                 "\"Share it\")"));
+  form->addRow(tr("Public URL"), this->PublicUrl);
+
   this->Quality = new QSpinBox(body);
   this->Quality->setRange(1, 100);
   this->Quality->setToolTip(tr("JPEG quality while the user interacts (1-100)"));
@@ -165,6 +173,8 @@ void pqRenderStreamDockPanel::constructor()
     &pqRenderStreamDockPanel::saveSettings);
   QObject::connect(
     this->BindAddress, &QLineEdit::editingFinished, this, &pqRenderStreamDockPanel::saveSettings);
+  QObject::connect(
+    this->PublicUrl, &QLineEdit::editingFinished, this, &pqRenderStreamDockPanel::saveSettings);
   QObject::connect(this->Quality, QOverload<int>::of(&QSpinBox::valueChanged), this,
     &pqRenderStreamDockPanel::saveSettings);
   QObject::connect(this->MaxFps, QOverload<int>::of(&QSpinBox::valueChanged), this,
@@ -194,6 +204,7 @@ void pqRenderStreamDockPanel::loadSettings()
   settings->beginGroup(SettingsGroup);
   this->Port->setValue(settings->value("Port", 0).toInt());
   this->BindAddress->setText(settings->value("BindAddress", "127.0.0.1").toString());
+  this->PublicUrl->setText(settings->value("PublicUrl", "").toString());
   this->Quality->setValue(settings->value("Quality", 80).toInt());
   this->MaxFps->setValue(settings->value("MaxFps", 30).toInt());
   this->ViewOnly->setChecked(settings->value("ViewOnly", false).toBool());
@@ -207,6 +218,7 @@ void pqRenderStreamDockPanel::saveSettings()
   settings->beginGroup(SettingsGroup);
   settings->setValue("Port", this->Port->value());
   settings->setValue("BindAddress", this->BindAddress->text().trimmed());
+  settings->setValue("PublicUrl", this->PublicUrl->text().trimmed());
   settings->setValue("Quality", this->Quality->value());
   settings->setValue("MaxFps", this->MaxFps->value());
   settings->setValue("ViewOnly", this->ViewOnly->isChecked());
@@ -328,6 +340,8 @@ void pqRenderStreamDockPanel::startStreaming()
   this->Streamer->SetPort(this->Port->value());
   const QByteArray bind = this->BindAddress->text().trimmed().toUtf8();
   this->Streamer->SetBindAddress(bind.isEmpty() ? "127.0.0.1" : bind.constData());
+  const QByteArray publicUrl = this->PublicUrl->text().trimmed().toUtf8();
+  this->Streamer->SetPublicURL(publicUrl.isEmpty() ? nullptr : publicUrl.constData());
   this->Streamer->SetQuality(this->Quality->value());
   this->Streamer->SetViewOnly(this->ViewOnly->isChecked());
   if (!this->Streamer->Start())
@@ -339,6 +353,10 @@ void pqRenderStreamDockPanel::startStreaming()
     return;
   }
   std::cout << "RenderStream: serving " << this->Streamer->GetURL() << std::endl;
+  if (!publicUrl.isEmpty())
+  {
+    std::cout << "RenderStream: on this machine " << this->Streamer->GetLocalURL() << std::endl;
+  }
   this->LastFramesSent = this->Streamer->GetFramesSent();
   this->LastStatusMs = QDateTime::currentMSecsSinceEpoch();
   this->TickTimer->start(1000 / this->MaxFps->value());
@@ -403,6 +421,7 @@ void pqRenderStreamDockPanel::updateWidgets()
   // The server is started with these; they apply at the next start.
   this->Port->setEnabled(!streaming);
   this->BindAddress->setEnabled(!streaming);
+  this->PublicUrl->setEnabled(!streaming);
   this->Quality->setEnabled(!streaming);
   this->ViewOnly->setEnabled(!streaming);
   this->Url->setText(streaming ? QString::fromUtf8(this->Streamer->GetURL()) : QString());

@@ -82,6 +82,7 @@ private:
   QPushButton* StartButton = nullptr;
   QSpinBox* Port = nullptr;
   QLineEdit* BindAddress = nullptr;
+  QLineEdit* PublicUrl = nullptr;
   QSpinBox* Quality = nullptr;
   QSpinBox* MaxFps = nullptr;
   QCheckBox* ViewOnly = nullptr;

@@ -7,7 +7,7 @@ Load the plugin first, then::
     from renderstream_paraview import stream
 
     s = stream(GetActiveView(), port=0)   # starts the web server
-    print(s.url)                          # http://127.0.0.1:PORT/?token=TOKEN
+    print(s.url)                          # http://127.0.0.1:PORT/#token=TOKEN
     while running:
         ...                               # change the pipeline, the camera, ...
         Render()
@@ -65,7 +65,7 @@ class RenderStream(object):
     """One streamer attached to one render view. Use stream() to make one."""
 
     def __init__(self, view=None, port=0, bind="127.0.0.1", quality=80, view_only=False,
-                 max_clients=32, allowed_origins=""):
+                 max_clients=32, allowed_origins="", public_url=""):
         if view is None:
             from paraview.simple import GetActiveViewOrCreate
             view = GetActiveViewOrCreate("RenderView")
@@ -84,6 +84,8 @@ class RenderStream(object):
         self.streamer.SetViewOnly(bool(view_only))
         self.streamer.SetMaxClients(int(max_clients))
         self.streamer.SetAllowedOrigins(allowed_origins)  # e.g. a TLS proxy's https://host
+        if public_url:  # else RENDERSTREAM_PUBLIC_URL, if set
+            self.streamer.SetPublicURL(public_url)  # e.g. https://viz.example.org/renderstream/
 
     def start(self):
         """Spawns the web server; raises RuntimeError saying why if it cannot."""
@@ -108,7 +110,9 @@ class RenderStream(object):
         self.stop()
 
     url = property(lambda self: self.streamer.GetURL(),
-                   doc="http://HOST:PORT/?token=TOKEN while streaming, else ''.")
+                   doc="The link to share while streaming (public_url or http://HOST:PORT/, "
+                       "then #token=TOKEN), else ''.")
+    local_url = property(lambda self: self.streamer.GetLocalURL(), doc="The link on this machine.")
     view_only_url = property(lambda self: self.streamer.GetViewOnlyURL(), doc="The watch-only link.")
     error = property(lambda self: self.streamer.GetLastError(), doc="The last error message.")
     streaming = property(lambda self: bool(self.streamer.IsStreaming()))
@@ -119,7 +123,10 @@ class RenderStream(object):
 
 
 def stream(view=None, port=0, bind="127.0.0.1", quality=80, view_only=False, max_clients=32,
-           allowed_origins=""):
-    """Starts streaming `view` (default: the active render view) and returns the streamer."""
+           allowed_origins="", public_url=""):
+    """Starts streaming `view` (default: the active render view) and returns the streamer.
+    `public_url` is where people open it when that is not this machine (a TLS proxy's or a
+    tunnel's address); `allowed_origins` lists other pages' origins that may connect."""
     return RenderStream(view, port=port, bind=bind, quality=quality, view_only=view_only,
-                        max_clients=max_clients, allowed_origins=allowed_origins).start()
+                        max_clients=max_clients, allowed_origins=allowed_origins,
+                        public_url=public_url).start()

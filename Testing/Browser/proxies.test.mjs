@@ -60,8 +60,8 @@ before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "renderstream-proxies-"));
   app = run(path.join(binDir, "StreamCone"), ["--offscreen", "--size", "640x480", "--seconds", "170"]);
   for (let i = 0; i < 400 && !/RenderStream: serving/.test(app.output()); i++) await sleep(50);
-  const m = app.output().match(/RenderStream: serving http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\w+)/);
-  const v = app.output().match(/view-only: http:\/\/[^?]+\?token=(\w+)/);
+  const m = app.output().match(/RenderStream: serving http:\/\/127\.0\.0\.1:(\d+)\/#token=(\w+)/);
+  const v = app.output().match(/view-only: http:\/\/[^#]+#token=(\w+)/);
   assert.ok(m && v, "StreamCone started: " + app.output());
   [appPort, token, viewToken] = [Number(m[1]), m[2], v[1]];
 

@@ -75,9 +75,14 @@ function stopStreamCone() {
 process.on("exit", () => { if (app) app.kill("SIGKILL"); });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { if (app) app.kill("SIGKILL"); process.exit(1); });
 
+// The printed link is http://127.0.0.1:PORT/#token=T: a client that is not the page puts the
+// token in the query.
+const tokenOf = link => new URLSearchParams(new URL(link).hash.slice(1)).get("token");
+const withQuery = (link, query) => link.replace("#", "?" + query + "#");
 async function serverStats() {
   const u = new URL(url);
   u.pathname = "/stats";
+  u.search = "token=" + tokenOf(url);
   const res = await fetch(u);
   assert.equal(res.status, 200, "/stats answers");
   return res.json();
@@ -579,7 +584,7 @@ test("H.264: the decoded picture is the application's, a drag changes it, holdin
 });
 
 test("?codec=jpeg falls back to JPEG, and so does a page without WebCodecs", async () => {
-  const forced = await openViewer(url + "&codec=jpeg");
+  const forced = await openViewer(withQuery(url, "codec=jpeg"));
   const bare = await browser.newContext({ viewport: { width: 640, height: 480 } });
   try {
     const s = await stats(forced.page);

@@ -113,7 +113,7 @@ struct Url
 
 inline Url ParseReadyLine(const std::string& line)
 {
-  static const std::regex ready(R"(^RenderStream: serving http://127\.0\.0\.1:(\d+)/\?token=([0-9a-f]{16,})$)");
+  static const std::regex ready(R"(^RenderStream: serving http://127\.0\.0\.1:(\d+)/#token=([0-9a-f]{16,})$)");
   std::smatch match;
   Url url;
   if (std::regex_match(line, match, ready))

@@ -200,7 +200,7 @@ int main(int argc, char* argv[])
     {
       return 1;
     }
-    example::PrintReadyLine(streamer->GetURL());
+    example::PrintReadyLine(streamer);
   }
   else
   {

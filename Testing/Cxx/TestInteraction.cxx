@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <thread>
 #include <cstring>
 #include <vector>
@@ -397,5 +398,42 @@ TEST(Streamer, AllowedOriginsOpenTheWebSocketToThosePagesOnly)
   EXPECT_EQ(UpgradeStatus(port, ws, "http://127.0.0.1:" + std::to_string(port)), 101);
   EXPECT_EQ(UpgradeStatus(port, ws, "https://evil.example.org"), 403);
   EXPECT_EQ(UpgradeStatus(port, ws, "https://viz.example.org.evil.net"), 403);
+}
+
+// The address a proxy or tunnel gives the viewer: GetURL() shares it (the token in the
+// fragment, which no proxy logs), its origin may connect, and the environment can set it.
+TEST(Streamer, APublicUrlMakesTheLinkAndItsOriginIsAllowed)
+{
+  {
+    StreamingScene scene(200, 150);
+    scene.Streamer->SetPublicURL("https://viz.example.org:8443/renderstream");
+    ASSERT_TRUE(scene.Start()) << scene.Streamer->GetLastError();
+    const std::string url = scene.Streamer->GetURL(), local = scene.Streamer->GetLocalURL();
+    const auto port = static_cast<std::uint16_t>(scene.Streamer->GetActualPort());
+    const std::string token = url.substr(url.find("#token=") + 7);
+    EXPECT_EQ(url, "https://viz.example.org:8443/renderstream/#token=" + token);
+    EXPECT_EQ(local, "http://127.0.0.1:" + std::to_string(port) + "/#token=" + token);
+    EXPECT_EQ(std::string(scene.Streamer->GetViewOnlyURL()).rfind("https://viz.example.org:8443/renderstream/#token=", 0), 0u);
+    using renderstream::testing::UpgradeStatus;
+    EXPECT_EQ(UpgradeStatus(port, "/ws?token=" + token, "https://viz.example.org:8443"), 101);
+    EXPECT_EQ(UpgradeStatus(port, "/ws?token=" + token, "https://viz.example.org"), 403);
+  }
+  {
+    ::setenv("RENDERSTREAM_PUBLIC_URL", "https://tunnel.example.net", 1);
+    StreamingScene scene(200, 150);
+    const bool started = scene.Start();
+    ::unsetenv("RENDERSTREAM_PUBLIC_URL");
+    ASSERT_TRUE(started) << scene.Streamer->GetLastError();
+    EXPECT_EQ(std::string(scene.Streamer->GetURL()).rfind("https://tunnel.example.net/#token=", 0), 0u)
+      << scene.Streamer->GetURL();
+  }
+  {
+    StreamingScene scene(200, 150);
+    scene.Streamer->SetPublicURL("viz.example.org"); // no scheme: a clear error, nothing started
+    EXPECT_FALSE(scene.Start());
+    EXPECT_NE(std::string(scene.Streamer->GetLastError()).find("--public-url viz.example.org is not an http(s) URL"),
+      std::string::npos) << scene.Streamer->GetLastError();
+    EXPECT_FALSE(scene.Streamer->IsStreaming());
+  }
 }
 } // namespace

@@ -40,7 +40,7 @@ TEST(ServerHttp, StartupLineGoesToStderrAndHeaderIsFilled)
   EXPECT_NE(server.Token, server.ViewToken);
   const std::string err = server.Stderr();
   EXPECT_NE(err.find("renderstream-server: serving http://127.0.0.1:" +
-              std::to_string(server.Port) + "/?token=" + server.Token),
+              std::to_string(server.Port) + "/#token=" + server.Token),
     std::string::npos)
     << err;
   EXPECT_NE(err.find(server.ViewToken), std::string::npos);
@@ -150,6 +150,67 @@ TEST(ServerHttp, PageSetsTheCookieAndTheCookieWorks)
   const HttpReply otherStream = HttpGet(server.Port, "/snapshot.jpg",
     { { "Cookie", "renderstream_token_1=" + server.Token } });
   EXPECT_EQ(otherStream.Status, 401) << "another stream's cookie is not this one's";
+}
+
+TEST(ServerHttp, TheSignInPageTradesALinksFragmentForTheCookie)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  // A browser opening http://HOST:PORT/#token=T sends no token (a fragment stays in the
+  // browser): it gets the sign-in page, whose script POSTs the fragment to "session".
+  const HttpReply page = HttpGet(server.Port, "/");
+  EXPECT_EQ(page.Status, 401);
+  EXPECT_NE(page.Header("content-type").find("text/html"), std::string::npos);
+  EXPECT_NE(page.Body.find("http://127.0.0.1:" + std::to_string(server.Port) + "/#token=..."), std::string::npos)
+    << "it says which link to open";
+  EXPECT_NE(page.Body.find(R"(fetch("session")"), std::string::npos) << "relative: prefix mounts work";
+  EXPECT_NE(page.Header("content-security-policy").find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_EQ(page.Header("set-cookie"), "");
+
+  const auto signIn = [&](const std::string& body, std::map<std::string, std::string> headers = {}) {
+    headers.emplace("Content-Type", "application/x-www-form-urlencoded");
+    return HttpRequest(server.Port, "/session", headers, http::verb::post, body);
+  };
+  const HttpReply ok = signIn("token=" + server.Token);
+  EXPECT_EQ(ok.Status, 204);
+  const std::string cookie = ok.Header("set-cookie");
+  const std::string name = "renderstream_token_" + std::to_string(server.Port);
+  EXPECT_EQ(cookie, name + "=" + server.Token + "; HttpOnly; SameSite=Strict")
+    << "no Path: the browser scopes it to the directory it asked, the mount prefix behind a proxy";
+  EXPECT_EQ(HttpGet(server.Port, "/", { { "Cookie", name + "=" + server.Token } }).Status, 200);
+  EXPECT_NE(signIn("token=" + server.Token, { { "X-Forwarded-Proto", "https" } }).Header("set-cookie").find("; Secure"),
+    std::string::npos);
+  EXPECT_EQ(signIn("token=" + server.ViewToken).Status, 204) << "the view-only link signs in too";
+
+  // What must not let anyone in: a wrong or missing token, another page's origin, a GET.
+  for (const std::string& body : { std::string("token=wrong"), std::string(), "x=" + server.Token,
+         "token=" + server.Token + "%00" })
+  {
+    const HttpReply refused = signIn(body);
+    EXPECT_TRUE(refused.Status == 401 || refused.Status == 400) << body << ": " << refused.Status;
+    EXPECT_EQ(refused.Header("set-cookie"), "") << body;
+  }
+  const HttpReply foreign = signIn("token=" + server.Token, { { "Origin", "http://127.0.0.1:1" } });
+  EXPECT_EQ(foreign.Status, 403);
+  EXPECT_EQ(foreign.Header("set-cookie"), "");
+  EXPECT_NE(foreign.Body.find("refused a sign-in from a page at http://127.0.0.1:1"), std::string::npos) << foreign.Body;
+  const HttpReply get = HttpGet(server.Port, "/session?token=" + server.Token);
+  EXPECT_EQ(get.Status, 405);
+  EXPECT_EQ(get.Header("allow"), "POST");
+  EXPECT_EQ(get.Header("set-cookie"), "");
+  EXPECT_GE(GetStats(server.Port, server.Token)["refused"]["token"].get<int>(), 3);
+}
+
+TEST(ServerHttp, APublicUrlIsShownOnTheSignInPageAndItsOriginIsAllowed)
+{
+  ServerProcess server({ "--public-url", "HTTPS://Viz.Example:443/renderstream" });
+  EXPECT_NE(server.Stderr().find("serving https://viz.example/renderstream/#token=" + server.Token),
+    std::string::npos) << server.Stderr();
+  EXPECT_NE(HttpGet(server.Port, "/").Body.find("https://viz.example/renderstream/#token=..."), std::string::npos);
+  EXPECT_NE(HttpGet(server.Port, "/stats").Body.find("https://viz.example/renderstream/#token=..."), std::string::npos);
+  EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token), "https://viz.example"), 101);
+  EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token), "https://viz.example:8443"), 403)
+    << "its origin only, port included";
 }
 
 TEST(ServerHttp, TwoStreamsInOneBrowserKeepTheirOwnCookies)

@@ -188,6 +188,11 @@ TEST(ServerLifecycle, UsageErrorsExit2AndRuntimeErrorsExit1)
   {
     EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--allow-origin", origin }), 2)) << origin;
   }
+  for (const char* url : { "viz.example.org/app", "ftp://viz.example.org/", "https://viz.example.org/?a=1",
+         "https://viz.example.org/#x", "https://user@viz.example.org/" })
+  {
+    EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--public-url", url }), 2)) << url;
+  }
   EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--video-encoder", "vp9" }), 2));
   EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/x", "--token", "a b" }), 2));
   EXPECT_TRUE(ExitedWith(RunToExit({ "--help" }), 0));

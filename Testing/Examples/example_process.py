@@ -54,9 +54,9 @@ class ExampleProcess:
         return "\n".join(line for _, line in self.stderr_lines)
 
     def endpoint(self, path):
-        """http://HOST:PORT/<path>?token=T from the ready line's http://HOST:PORT/?token=T."""
-        base, _, query = self.url.partition("/?")
-        return f"{base}/{path}?{query}"
+        """http://HOST:PORT/<path>?token=T from the ready line's http://HOST:PORT/#token=T."""
+        base, _, token = self.url.partition("/#")
+        return f"{base}/{path}?{token}"
 
     def snapshot(self):
         """GET /snapshot.jpg: asserts 200 image/jpeg, returns it decoded as an Image."""

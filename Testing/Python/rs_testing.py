@@ -12,7 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-READY = re.compile(r"^RenderStream: serving (http://127\.0\.0\.1:(\d+)/\?token=([0-9A-Za-z]+))$")
+READY = re.compile(r"^RenderStream: serving (http://127\.0\.0\.1:(\d+)/#token=([0-9A-Za-z]+))$")
 
 
 class Failure(Exception):
@@ -58,7 +58,7 @@ def plugin_path():
 
 def split_url(url):
     parts = urllib.parse.urlsplit(url)
-    token = urllib.parse.parse_qs(parts.query)["token"][0]
+    token = urllib.parse.parse_qs(parts.fragment or parts.query)["token"][0]
     return parts.port, token
 
 

@@ -1,0 +1,20 @@
+// The page a browser gets instead of the viewer when it has no token (401): it says where the
+// right link is, and trades a link's #token= fragment for the cookie. A fragment never leaves
+// the browser, so neither a proxy's access log nor a Referer holds the token. No Beast.
+#ifndef renderstream_server_SignInPage_h
+#define renderstream_server_SignInPage_h
+
+#include <string>
+#include <string_view>
+
+namespace renderstream::server
+{
+/// Its HTML; `pageUrl` is where the viewer lives (the public URL, or this server's own).
+std::string SignInPage(std::string_view pageUrl);
+
+/// Its Content-Security-Policy: its own inline script, which may only talk to this origin.
+inline constexpr const char* kSignInPagePolicy = "default-src 'none'; script-src 'unsafe-inline'; "
+  "style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
+} // namespace renderstream::server
+
+#endif
