@@ -146,7 +146,7 @@ private:
     return std::string(what) + " from a page at " + std::string(request[http::field::origin].substr(0, 200)) +
       (host.empty() ? ", and the request has no Host header" : ", which is not this server (Host " + host + ")") +
       ". Behind a proxy, forward the Host header as the browser sent it (nginx: proxy_set_header "
-      "Host $http_host) or allow that origin with --allow-origin (SetAllowedOrigins)";
+      "Host $http_host), or name that address with --public-url (SetPublicURL) or --allow-origin";
   }
 
   std::string PeerAddress()
@@ -241,7 +241,8 @@ private:
     const SharedState::Access access = this->State->Authorize(token);
     if (access == SharedState::Access::None)
     {
-      if (!probe)
+      // Not a refusal: a #token= link's first request (the sign-in page), or the probe.
+      if (!probe && !(page && token.empty()))
       {
         this->State->Refuse(SharedState::Refused::Token, this->PeerAddress(),
           std::string(token.empty() ? "no" : "a wrong") + " token for " + target.Path +
@@ -250,7 +251,9 @@ private:
       if (page)
       {
         // A browser: the sign-in page, which trades a link's #token= fragment for the cookie.
-        Response response = this->MakeResponse(request, http::status::unauthorized,
+        // Like a login form it is a page in its own right (200) until a token was presented.
+        Response response = this->MakeResponse(request,
+          token.empty() ? http::status::ok : http::status::unauthorized,
           "text/html; charset=utf-8", SignInPage(this->State->PageUrl()));
         response.set("Content-Security-Policy", kSignInPagePolicy);
         return this->Send(std::move(response));

@@ -1,12 +1,13 @@
 // StreamCone behind the reverse proxies people use, started here on loopback with a TLS
 // certificate made here: Debian's nginx (the README's snippet, read from the README, on a
-// non-default port, and a prefix mount) and Caddy (its default reverse_proxy). Headless
-// Chromium opens each; every check looks at what the page or a client really got.
+// non-default port, and a prefix mount) and Caddy (its default reverse_proxy, at the address
+// the app was given as its public URL). Headless Chromium opens each, with the #token= links
+// the app prints; every check looks at what the page, a client or nginx's access log really got.
 // Run: node --test proxies.test.mjs. Environment as viewer.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync, statSync } from "node:fs";
 import https from "node:https";
 import net from "node:net";
 import os from "node:os";
@@ -45,7 +46,7 @@ async function waitForPort(port, what, child) {
   throw new Error(`${what} did not listen on ${port}: ${child.output()}`);
 }
 
-let dir, app, appPort, token, viewToken, browser;
+let dir, app, appPort, token, viewToken, publicLink, browser;
 const ports = {};
 
 // The README's nginx snippet, as a user would paste it.
@@ -58,16 +59,20 @@ function readmeLocation(port) {
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "renderstream-proxies-"));
-  app = run(path.join(binDir, "StreamCone"), ["--offscreen", "--size", "640x480", "--seconds", "170"]);
-  for (let i = 0; i < 400 && !/RenderStream: serving/.test(app.output()); i++) await sleep(50);
-  const m = app.output().match(/RenderStream: serving http:\/\/127\.0\.0\.1:(\d+)\/#token=(\w+)/);
-  const v = app.output().match(/view-only: http:\/\/[^#]+#token=(\w+)/);
-  assert.ok(m && v, "StreamCone started: " + app.output());
-  [appPort, token, viewToken] = [Number(m[1]), m[2], v[1]];
+  for (const name of ["nginx", "nginxNoHost", "nginxBuffering", "caddy", "caddyHttp"]) ports[name] = await freePort();
+  // Caddy's address is the app's public URL: the link it prints is Caddy's.
+  app = run(path.join(binDir, "StreamCone"), ["--offscreen", "--size", "640x480", "--seconds", "170",
+    "--public-url", `https://${HOST}:${ports.caddy}`]);
+  for (let i = 0; i < 400 && !/RenderStream: on this machine/.test(app.output()); i++) await sleep(50);
+  const p = app.output().match(/RenderStream: serving (https:\/\/\S+)/);
+  const m = app.output().match(/RenderStream: on this machine http:\/\/127\.0\.0\.1:(\d+)\/#token=(\w+)/);
+  const v = app.output().match(/view-only: https:\/\/[^#]+#token=(\w+)/);
+  assert.ok(p && m && v, "StreamCone started: " + app.output());
+  [publicLink, appPort, token, viewToken] = [p[1], Number(m[1]), m[2], v[1]];
+  assert.equal(publicLink, `https://${HOST}:${ports.caddy}/#token=${token}`, "the printed link is the public URL's");
 
   execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${HOST}`,
     "-addext", `subjectAltName=DNS:${HOST}`, "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")], { stdio: "ignore" });
-  for (const name of ["nginx", "nginxNoHost", "caddy", "caddyHttp"]) ports[name] = await freePort();
   const tls = `ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem;`;
   const location = readmeLocation(appPort);
   // The prefix mount: the same block under /viz/, with the prefix stripped (trailing slash).
@@ -80,6 +85,10 @@ http {
   server { listen 127.0.0.1:${ports.nginx} ssl; server_name ${HOST}; ${tls}
 ${location}
 ${prefix}
+  }
+  # The snippet without "proxy_buffering off": the server's own headers must keep MJPEG prompt.
+  server { listen 127.0.0.1:${ports.nginxBuffering} ssl; server_name ${HOST}; ${tls}
+${location.replace("proxy_buffering off;", "")}
   }
   # A proxy that drops the Host header: the server must refuse its WebSocket, and say why.
   server { listen 127.0.0.1:${ports.nginxNoHost} ssl; server_name ${HOST}; ${tls}
@@ -126,9 +135,13 @@ async function serverStats() {
   const res = await fetch(`http://127.0.0.1:${appPort}/stats?token=${token}`);
   return res.json();
 }
-// Opens `link` in a fresh context, waits for the picture, drags across it; returns what it saw.
+const accessLog = () => path.join(dir, "access.log");
+// Opens `link` in a fresh context, waits for the picture, drags across it; returns what it saw,
+// and what nginx logged meanwhile.
 async function viewAndDrag(link, name) {
   const context = await browser.newContext({ viewport: { width: 640, height: 480 }, ignoreHTTPSErrors: true });
+  const logStart = statSync(accessLog()).size;
+  let seen;
   try {
     const page = await context.newPage();
     await page.goto(link);
@@ -146,13 +159,17 @@ async function viewAndDrag(link, name) {
     const after = await page.evaluate(() => window.renderStream.sample(64, 48));
     const s = await stats(page);
     await page.screenshot({ path: path.join(outDir, `proxy-${name}.png`) });
-    return { stats: s, frames: s.framesReceived - framesBefore, moved: difference(before, after),
-      cookies: await context.cookies(), secure: await page.evaluate(() => window.isSecureContext) };
+    seen = { stats: s, frames: s.framesReceived - framesBefore, moved: difference(before, after),
+      cookies: await context.cookies(), secure: await page.evaluate(() => window.isSecureContext),
+      address: page.url() };
   } finally {
     await context.close();
   }
+  await sleep(300); // nginx logs a WebSocket when it closes
+  seen.logged = readFileSync(accessLog(), "utf8").slice(logStart);
+  return seen;
 }
-function assertLive(seen, what) {
+function assertLive(seen, what, cookiePath = "/") {
   log(`${what}: ${seen.frames} frames in the drag, picture moved ${seen.moved.toFixed(2)}, codec ${seen.stats.codec}`);
   assert.ok(seen.stats.connected, `${what}: connected`);
   assert.ok(seen.frames >= 3, `${what}: frames came during the drag (${seen.frames})`);
@@ -161,43 +178,72 @@ function assertLive(seen, what) {
   assert.equal(seen.stats.codec, "h264", `${what}: so the page decodes H.264`);
   const cookie = seen.cookies.find(c => c.name === `renderstream_token_${appPort}`);
   assert.ok(cookie && cookie.secure && cookie.httpOnly, `${what}: the token cookie is Secure and HttpOnly`);
+  assert.equal(cookie.path, cookiePath, `${what}: the cookie is scoped to the mount`);
+  assert.ok(!seen.address.includes("token"), `${what}: the token left the address bar (${seen.address})`);
+}
+// A #token= link: the token never reached the proxy (and the check can fail: the page's
+// requests, its WebSocket included, are in the log).
+function assertTokenNotLogged(seen, what) {
+  assert.match(seen.logged, /"GET \/(viz\/)?ws(\?codec=h264)? HTTP\/1\.1" 101/, `${what}: nginx logged the session`);
+  assert.ok(!seen.logged.includes(token) && !seen.logged.includes(viewToken),
+    `${what}: no token in nginx's access log:\n${seen.logged}`);
 }
 
 test("nginx with the README's snippet, on a non-default port", async () => {
-  assertLive(await viewAndDrag(`https://${HOST}:${ports.nginx}/?token=${token}`, "nginx"), "nginx");
+  const seen = await viewAndDrag(`https://${HOST}:${ports.nginx}/#token=${token}`, "nginx");
+  assertLive(seen, "nginx");
+  assertTokenNotLogged(seen, "nginx");
 });
 
 test("nginx, mounted under /viz/ with the prefix stripped", async () => {
-  assertLive(await viewAndDrag(`https://${HOST}:${ports.nginx}/viz/?token=${token}`, "nginx-prefix"), "nginx /viz/");
+  const seen = await viewAndDrag(`https://${HOST}:${ports.nginx}/viz/#token=${token}`, "nginx-prefix");
+  assertLive(seen, "nginx /viz/", "/viz");
+  assertTokenNotLogged(seen, "nginx /viz/");
 });
 
-test("Caddy's default reverse_proxy", async () => {
-  assertLive(await viewAndDrag(`https://${HOST}:${ports.caddy}/?token=${token}`, "caddy"), "Caddy");
+test("Caddy's default reverse_proxy, at the public URL the app printed", async () => {
+  assertLive(await viewAndDrag(publicLink, "caddy"), "Caddy");
 });
 
 test("the view-only link through nginx shows the picture and its drags change nothing", async () => {
-  const seen = await viewAndDrag(`https://${HOST}:${ports.nginx}/?token=${viewToken}`, "nginx-view-only");
+  const seen = await viewAndDrag(`https://${HOST}:${ports.nginx}/#token=${viewToken}`, "nginx-view-only");
   assert.ok(seen.stats.viewOnly && seen.stats.framesReceived >= 1, "view-only, with a picture");
   assert.ok(seen.moved < 1, `a view-only drag changed nothing (${seen.moved.toFixed(2)})`);
+  assertTokenNotLogged(seen, "view-only");
 });
 
-test("MJPEG through nginx: every part arrives at once, none is held back", async () => {
-  // Static scene: only the current frame (and nothing more) is due; nginx must not sit on it.
+test("a ?token= link (as curl and scripts use) works too, and the page then drops it from the address bar", async () => {
+  const seen = await viewAndDrag(`https://${HOST}:${ports.nginx}/?token=${token}`, "nginx-query");
+  assertLive(seen, "nginx ?token=");
+  const lines = seen.logged.split("\n").filter(l => l.includes(token));
+  assert.equal(lines.length, 1, `only the page request itself carried the token:\n${seen.logged}`);
+});
+
+// The time until the first complete JPEG of /stream.mjpeg through nginx on `port`.
+function firstMjpegFrame(port) {
   const started = performance.now();
-  const firstPart = await new Promise((resolve, reject) => {
-    const req = https.get({ host: "127.0.0.1", port: ports.nginx, path: `/stream.mjpeg?token=${token}`,
-      headers: { Host: `${HOST}:${ports.nginx}` }, rejectUnauthorized: false }, res => {
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host: "127.0.0.1", port, path: `/stream.mjpeg?token=${token}`,
+      headers: { Host: `${HOST}:${port}` }, rejectUnauthorized: false }, res => {
       let bytes = Buffer.alloc(0);
       res.on("data", d => {
         bytes = Buffer.concat([bytes, d]);
-        if (bytes.indexOf(Buffer.from([0xff, 0xd9])) > 0) { resolve({ ms: performance.now() - started, headers: res.headers }); req.destroy(); }
+        if (bytes.indexOf(Buffer.from([0xff, 0xd9])) > 0) { resolve(performance.now() - started); req.destroy(); }
       });
     });
     req.on("error", e => { if (e.code !== "ECONNRESET") reject(e); });
-    setTimeout(() => reject(new Error("no complete JPEG through nginx within 5 s")), 5000);
+    setTimeout(() => reject(new Error(`no complete JPEG through nginx on ${port} within 5 s`)), 5000);
   });
-  log(`MJPEG through nginx: first complete frame after ${firstPart.ms.toFixed(0)} ms`);
-  assert.ok(firstPart.ms < 1500, `the first frame came through at once (${firstPart.ms.toFixed(0)} ms)`);
+}
+
+test("MJPEG through nginx: every part arrives at once, none is held back", async () => {
+  // Static scene: only the current frame (and nothing more) is due; nginx must not sit on it,
+  // with the README's snippet and, thanks to X-Accel-Buffering: no, without its proxy_buffering off.
+  const snippet = await firstMjpegFrame(ports.nginx);
+  const buffering = await firstMjpegFrame(ports.nginxBuffering);
+  log(`MJPEG through nginx: first complete frame after ${snippet.toFixed(0)} ms (snippet), ${buffering.toFixed(0)} ms (proxy buffering on)`);
+  assert.ok(snippet < 1500, `the first frame came through at once (${snippet.toFixed(0)} ms)`);
+  assert.ok(buffering < 1500, `and without proxy_buffering off too (${buffering.toFixed(0)} ms)`);
 });
 
 test("a page on the same host name but another port may not open the WebSocket", async () => {
@@ -205,7 +251,7 @@ test("a page on the same host name but another port may not open the WebSocket",
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   try {
     const page = await context.newPage();
-    await page.goto(`https://${HOST}:${ports.caddy}/?token=${viewToken}`); // another origin, same host
+    await page.goto(`https://${HOST}:${ports.nginxNoHost}/?token=${viewToken}`); // another origin, same host
     const opened = await page.evaluate(url => new Promise(resolve => {
       const ws = new WebSocket(url);
       ws.onopen = () => resolve(true);

@@ -295,6 +295,10 @@ test("the page connects, negotiates H.264, receives frames and fills the window"
   assert.match(await page.locator("#codec").textContent(), /^H\.264 \(\w+\)$/);
   assert.ok(await page.locator("#badge").isHidden(), "no view-only badge for the full link");
   assert.ok(baseline.some(v => v > 40), "the frame is not black");
+  // The printed link's #token= was traded for the cookie, and left the address bar.
+  assert.equal(page.url(), url.slice(0, url.indexOf("#")), "no token in the address bar");
+  const cookies = await page.context().cookies();
+  assert.ok(cookies.some(c => c.value === tokenOf(url) && c.httpOnly && c.sameSite === "Strict"), "the cookie holds it");
   await shot(page, "viewer.png");
   assert.deepEqual(errors, [], "no errors in the page");
 });

@@ -111,7 +111,7 @@ TEST(ServerHttp, MissingOrWrongTokenIs401WithHelp)
 {
   ServerProcess server;
   server.PublishPattern(kW, kH, 1);
-  for (const std::string& target : std::vector<std::string>{ "/", "/snapshot.jpg", "/stats", "/metrics",
+  for (const std::string& target : std::vector<std::string>{ "/snapshot.jpg", "/stats", "/metrics",
          "/stream.mjpeg", "/snapshot.jpg?token=wrong", "/?token=" + server.Token + "x" })
   {
     const HttpReply reply = HttpGet(server.Port, target);
@@ -159,13 +159,17 @@ TEST(ServerHttp, TheSignInPageTradesALinksFragmentForTheCookie)
   // A browser opening http://HOST:PORT/#token=T sends no token (a fragment stays in the
   // browser): it gets the sign-in page, whose script POSTs the fragment to "session".
   const HttpReply page = HttpGet(server.Port, "/");
-  EXPECT_EQ(page.Status, 401);
+  EXPECT_EQ(page.Status, 200) << "a page of its own, like a login form";
+  EXPECT_EQ(page.Body.find("<canvas"), std::string::npos) << "not the viewer";
   EXPECT_NE(page.Header("content-type").find("text/html"), std::string::npos);
   EXPECT_NE(page.Body.find("http://127.0.0.1:" + std::to_string(server.Port) + "/#token=..."), std::string::npos)
     << "it says which link to open";
   EXPECT_NE(page.Body.find(R"(fetch("session")"), std::string::npos) << "relative: prefix mounts work";
   EXPECT_NE(page.Header("content-security-policy").find("frame-ancestors 'none'"), std::string::npos);
   EXPECT_EQ(page.Header("set-cookie"), "");
+  const HttpReply wrong = HttpGet(server.Port, "/?token=wrong");
+  EXPECT_EQ(wrong.Status, 401);
+  EXPECT_NE(wrong.Body.find("This link needs its token"), std::string::npos);
 
   const auto signIn = [&](const std::string& body, std::map<std::string, std::string> headers = {}) {
     headers.emplace("Content-Type", "application/x-www-form-urlencoded");
