@@ -4,7 +4,7 @@
     PYTHONPATH=<build or prefix>/lib/python3.11/site-packages \\
         python3 stream_spheres.py [--port N] [--bind ADDR] [--size WxH] [--offscreen] [--seconds S]
 
-Prints "RenderStream: serving http://127.0.0.1:PORT/?token=TOKEN" when ready; open that URL.
+Prints "RenderStream: serving http://127.0.0.1:PORT/#token=TOKEN" when ready; open that URL.
 Needs an X display; without one run it under `xvfb-run -a`.
 """
 import argparse

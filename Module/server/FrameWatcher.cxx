@@ -50,7 +50,6 @@ FrameWatcher::FrameWatcher(ipc::StreamSegment& segment, ServerStats& stats, int 
   , PublishFrame(std::move(publish))
   , OnExit(std::move(onExit))
   , Encoder(segment.MaxWidth(), segment.MaxHeight())
-  , SnapshotEncoder(segment.MaxWidth(), segment.MaxHeight())
 {
   if (!videoBackend.empty())
   {
@@ -264,11 +263,19 @@ FramePtr FrameWatcher::Encode(const ipc::FrameView& view, int quality, bool stil
   return frame;
 }
 
-bool FrameWatcher::EncodeHeld(int quality, std::string& jpeg)
+bool FrameWatcher::CopyHeld(std::uint64_t knownSequence, std::vector<std::uint8_t>& pixels, ipc::FrameInfo& info)
 {
   std::lock_guard<std::mutex> lock(this->HeldMutex);
   const ipc::FrameView view = this->Segment.Current();
-  std::string error;
-  return view.Pixels && this->SnapshotEncoder.Encode(view, quality, jpeg, error);
+  if (!view.Pixels)
+  {
+    return false;
+  }
+  if (view.Info.Sequence != knownSequence)
+  {
+    pixels.assign(view.Pixels, view.Pixels + view.Bytes());
+    info = view.Info;
+  }
+  return true;
 }
 } // namespace renderstream::server

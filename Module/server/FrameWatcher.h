@@ -28,6 +28,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace renderstream::server
 {
@@ -54,9 +55,10 @@ public:
   /// Stops and joins the thread (idempotent).
   void Stop();
 
-  /// Encodes the frame held now at `quality` with a separate encoder (any thread; for
-  /// /snapshot.jpg?quality=). Returns false before the first frame.
-  bool EncodeHeld(int quality, std::string& jpeg);
+  /// Copies the frame held now into `pixels` and `info` (any thread; SnapshotService's), unless
+  /// its sequence is `knownSequence` (then both are left as they are). False before the first
+  /// frame. Holds the watcher up for the copy only.
+  bool CopyHeld(std::uint64_t knownSequence, std::vector<std::uint8_t>& pixels, ipc::FrameInfo& info);
 
 private:
   void Run();
@@ -79,8 +81,7 @@ private:
   JpegEncoder Encoder;         // the watcher thread's
   Downscaler Halver;           // the watcher thread's
   std::unique_ptr<VideoStreams> Video; // the watcher thread's; null without H.264
-  JpegEncoder SnapshotEncoder; // EncodeHeld()'s, under HeldMutex
-  std::mutex HeldMutex;        // guards the held slot against AcquireLatest during EncodeHeld
+  std::mutex HeldMutex;        // guards the held slot against AcquireLatest during CopyHeld
   bool HaveFrame = false;
   std::uint64_t LastHash = 0;
   ipc::FrameInfo LastInfo;

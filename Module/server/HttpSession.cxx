@@ -1,9 +1,9 @@
 #include "HttpSession.h"
 
-#include "FrameWatcher.h"
 #include "MjpegSession.h"
 #include "RequestTarget.h"
 #include "SignInPage.h"
+#include "SnapshotService.h"
 #include "WebAssets.h"
 #include "WebSocketSession.h"
 
@@ -28,6 +28,7 @@ namespace
 constexpr std::size_t kHeaderLimit = 8 * 1024;
 constexpr std::size_t kBodyLimit = 1024; // only POST /session has a body: one token
 constexpr auto kReadTimeout = std::chrono::seconds(30);
+constexpr auto kFirstRequestTimeout = std::chrono::seconds(10); // until a token was shown
 constexpr auto kFirstFrameWait = std::chrono::seconds(2);
 
 using Request = http::request<http::string_body>;
@@ -42,7 +43,21 @@ public:
   {
   }
 
-  void Run() { this->DoRead(); }
+  ~HttpSession() { this->Authenticated(); }
+
+  void Run()
+  {
+    // Counted as pending until it shows a token; when too many are, the oldest is closed.
+    this->PendingId = this->State->Pending.Add([weak = this->weak_from_this(), stats = &this->State->Stats] {
+      stats->PendingEvicted.fetch_add(1, std::memory_order_relaxed);
+      if (auto self = weak.lock())
+      {
+        beast::error_code ec;
+        self->Stream.socket().close(ec);
+      }
+    });
+    this->DoRead();
+  }
 
 private:
   void DoRead()
@@ -50,7 +65,7 @@ private:
     this->Parser.emplace();
     this->Parser->header_limit(kHeaderLimit);
     this->Parser->body_limit(kBodyLimit);
-    this->Stream.expires_after(kReadTimeout);
+    this->Stream.expires_after(this->PendingId ? kFirstRequestTimeout : kReadTimeout);
     http::async_read(this->Stream, this->Buffer, *this->Parser,
       [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
@@ -104,6 +119,16 @@ private:
     request.version(version);
     request.keep_alive(!close);
     this->Send(this->MakeResponse(request, status, "text/plain; charset=utf-8", std::move(body)));
+  }
+
+  /// No longer pending (it showed a token, or it ends).
+  void Authenticated()
+  {
+    if (this->PendingId)
+    {
+      this->State->Pending.Remove(this->PendingId);
+      this->PendingId = 0;
+    }
   }
 
   void Send(Response response)
@@ -264,6 +289,7 @@ private:
           " token. Open the link the application printed (" + this->State->PageUrl() +
           "#token=...), which lets a browser in; or add ?token=<token> to the URL.\n"));
     }
+    this->Authenticated();
     if (signIn)
     {
       // Only this server's own pages may sign in (the WebSocket's Origin rule).
@@ -411,14 +437,26 @@ private:
       });
       return;
     }
-    std::string jpeg;
     // HEAD encodes nothing: it answers with the held frame's headers.
-    if (quality == 0 || request.method() == http::verb::head || !this->State->Watcher ||
-      !this->State->Watcher->EncodeHeld(quality, jpeg))
+    if (quality == 0 || request.method() == http::verb::head || !this->State->Snapshots)
     {
-      jpeg = latest->Data;
+      return this->Send(this->MakeResponse(request, http::status::ok, "image/jpeg", latest->Data));
     }
-    this->Send(this->MakeResponse(request, http::status::ok, "image/jpeg", std::move(jpeg)));
+    // Another quality: encoded on the SnapshotService's thread, answered back on ours.
+    auto shared = std::make_shared<Request>(std::move(request));
+    const bool queued = this->State->Snapshots->Request(quality,
+      [self = this->shared_from_this(), shared, latest](SnapshotService::Jpeg jpeg) {
+        net::post(self->Stream.get_executor(), [self, shared, latest, jpeg] {
+          self->Send(self->MakeResponse(*shared, http::status::ok, "image/jpeg", jpeg ? *jpeg : latest->Data));
+        });
+      });
+    if (!queued)
+    {
+      Response response = this->MakeResponse(*shared, http::status::service_unavailable,
+        "text/plain; charset=utf-8", "busy: too many snapshots at other qualities are waiting\n");
+      response.set(http::field::retry_after, "1");
+      this->Send(std::move(response));
+    }
   }
 
   beast::tcp_stream Stream;
@@ -428,6 +466,7 @@ private:
   net::steady_timer Timer{ this->Stream.get_executor() };
   std::chrono::steady_clock::time_point SnapshotDeadline;
   std::array<char, 4096> DrainBuffer;
+  PendingConnections::Id PendingId = 0; // while it has not shown a token
 };
 } // namespace
 

@@ -77,8 +77,13 @@ void Listener::DoAccept()
       }
       else if (ec != net::error::connection_aborted)
       {
-        // E.g. out of file descriptors: say so once a second, not in a busy loop.
-        std::cerr << "renderstream-server: accept: " << ec.message() << std::endl;
+        // E.g. out of file descriptors: retry soon, but say so at most once a second.
+        const auto now = std::chrono::steady_clock::now();
+        if (now - self->LastAcceptError >= std::chrono::seconds(1))
+        {
+          self->LastAcceptError = now;
+          std::cerr << "renderstream-server: accept: " << ec.message() << std::endl;
+        }
         auto timer = std::make_shared<net::steady_timer>(self->Ioc, std::chrono::milliseconds(100));
         timer->async_wait([self, timer](boost::system::error_code) {
           if (self->Acceptor.is_open())

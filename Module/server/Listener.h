@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
 #include <memory>
 
 namespace renderstream::server
@@ -28,6 +29,7 @@ private:
   boost::asio::ip::tcp::acceptor Acceptor;
   std::shared_ptr<SharedState> State;
   std::uint16_t BoundPort = 0;
+  std::chrono::steady_clock::time_point LastAcceptError; // its log line is rate-limited
 };
 } // namespace renderstream::server
 

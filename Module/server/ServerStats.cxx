@@ -100,11 +100,13 @@ std::string ServerStats::Json(
     { "rateLimited", this->InputRateLimited.load() },
     { "ringOverflows", header.Events.Overflows.load(std::memory_order_relaxed) },
   };
+  out["snapshots"] = { { "encoded", this->SnapshotsEncoded.load() },
+    { "cached", this->SnapshotsCached.load() }, { "busy", this->SnapshotsBusy.load() } };
   out["http"] = { { "requests", this->HttpRequests.load() },
     { "unauthorized", this->HttpUnauthorized.load() },
     { "refusedAtMaxClients", this->ConnectionsRefused.load() } };
   out["refused"] = { { "token", this->HttpUnauthorized.load() }, { "origin", this->RefusedOrigin.load() },
-    { "maxClients", this->ConnectionsRefused.load() } };
+    { "maxClients", this->ConnectionsRefused.load() }, { "pendingEvicted", this->PendingEvicted.load() } };
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : clients)
   {
@@ -140,6 +142,12 @@ std::string ServerStats::Prometheus(
     this->FramesEncoded.load());
   metric("stills_encoded_total", "counter", "High-quality still re-encodes.",
     this->StillsEncoded.load());
+  metric("snapshots_encoded_total", "counter", "Snapshot re-encodes at a requested quality.",
+    this->SnapshotsEncoded.load());
+  metric("snapshots_cached_total", "counter", "Snapshots at a quality answered from the cache.",
+    this->SnapshotsCached.load());
+  metric("snapshots_busy_total", "counter", "Snapshots at a quality refused while too many waited.",
+    this->SnapshotsBusy.load());
   metric("frames_sent_total", "counter", "Frames written to clients.", this->FramesSent.load());
   metric("frames_dropped_total", "counter", "Frames skipped for slow clients.",
     this->FramesDropped.load());
@@ -159,11 +167,13 @@ std::string ServerStats::Prometheus(
   metric("video_key_requests_total", "counter", "H.264 key frames asked for by viewers.",
     this->VideoKeyRequests.load());
   metric("video_bytes_total", "counter", "H.264 bytes encoded.", this->VideoBytes.load());
-  out << "# HELP renderstream_refused_total Requests refused, by cause (token: 401, origin: 403, maxClients: 503).\n"
+  out << "# HELP renderstream_refused_total Requests refused, by cause (token: 401, origin: 403, maxClients: 503, "
+         "pendingEvicted: a connection without a token closed to make room).\n"
          "# TYPE renderstream_refused_total counter\n"
       << "renderstream_refused_total{cause=\"token\"} " << this->HttpUnauthorized.load() << '\n'
       << "renderstream_refused_total{cause=\"origin\"} " << this->RefusedOrigin.load() << '\n'
-      << "renderstream_refused_total{cause=\"maxClients\"} " << this->ConnectionsRefused.load() << '\n';
+      << "renderstream_refused_total{cause=\"maxClients\"} " << this->ConnectionsRefused.load() << '\n'
+      << "renderstream_refused_total{cause=\"pendingEvicted\"} " << this->PendingEvicted.load() << '\n';
   metric("clients", "gauge", "Connected streaming clients.", clients.size());
   metric("fps", "gauge", "Frames encoded in the last second.", summary.Fps);
   metric("encode_ms_mean", "gauge", "Mean JPEG encode time (last 256 frames).", summary.MeanMs);

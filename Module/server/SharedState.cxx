@@ -5,10 +5,22 @@
 #include <algorithm>
 #include <iostream>
 
+#include <sys/resource.h>
+
 namespace renderstream::server
 {
 namespace
 {
+// Room for connections without a token: a quarter of the descriptor limit (main() raises it
+// to the hard limit), so that streams and the segment keep the rest; at most 512 (each holds a
+// parse buffer of up to 8 KiB headers).
+std::size_t PendingCapacity()
+{
+  rlimit limit{};
+  const rlim_t files = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : 1024;
+  return static_cast<std::size_t>(std::clamp<rlim_t>(files / 4, 16, 512));
+}
+
 bool ConstantTimeEqual(std::string_view a, std::string_view b)
 {
   unsigned char diff = a.size() == b.size() ? 0 : 1;
@@ -30,6 +42,7 @@ SharedState::SharedState(ServerOptions options, std::string token, std::string v
   , Frames(static_cast<std::size_t>(this->Options.MaxClients), [&segment](std::size_t n) {
     segment.Header().Viewers.store(static_cast<std::uint32_t>(n), std::memory_order_relaxed);
   })
+  , Pending(PendingCapacity())
 {
 }
 

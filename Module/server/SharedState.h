@@ -5,6 +5,7 @@
 #define renderstream_server_SharedState_h
 
 #include "Broadcaster.h"
+#include "PendingConnections.h"
 #include "RefusalLog.h"
 #include "Rendition.h"
 #include "ServerOptions.h"
@@ -18,6 +19,7 @@
 namespace renderstream::server
 {
 class FrameWatcher;
+class SnapshotService;
 
 class SharedState
 {
@@ -59,11 +61,13 @@ public:
   ServerStats Stats;
   Broadcaster Frames;
   FrameWatcher* Watcher = nullptr;           // set once the watcher exists
+  SnapshotService* Snapshots = nullptr;      // likewise: /snapshot.jpg?quality= encodes
   std::atomic<std::int64_t> LastInputNs{ 0 }; // steady ns of the newest accepted input event
   LevelDemand Demand;                         // rendition levels the viewers use
   bool ShuttingDown = false;                  // io thread only
   std::uint16_t Port = 0;                     // the port it listens on, once it does
   RefusalLog Refusals;                        // io thread only
+  PendingConnections Pending;                 // connections without a token yet; io thread only
 };
 } // namespace renderstream::server
 

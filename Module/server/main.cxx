@@ -5,6 +5,7 @@
 // 1 runtime failure (segment, bind, producer gone), 2 bad command line.
 // Only stderr is written: the application that spawned us owns stdout.
 #include "FrameWatcher.h"
+#include "SnapshotService.h"
 #include "H264Encoder.h"
 #include "Listener.h"
 #include "ServerOptions.h"
@@ -28,6 +29,7 @@ extern "C"
 #include <cstring>
 #include <iostream>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -114,6 +116,12 @@ int main(int argc, char** argv)
   // Die with the application that spawned us (it is normally the segment's producer).
   const pid_t parent = ::getppid();
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  // Every viewer is a descriptor: take all the kernel allows us (often 1024 of 524288).
+  if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max)
+  {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
   std::signal(SIGPIPE, SIG_IGN);
 
   std::unique_ptr<ipc::StreamSegment> segment;
@@ -212,6 +220,8 @@ int main(int argc, char** argv)
         net::post(ioc, [&stop, reason] { stop(reason == FrameWatcher::Exit::ProducerDied ? 1 : 0); });
       });
     state->Watcher = &watcher;
+    SnapshotService snapshots(watcher, state->Stats, segment->MaxWidth(), segment->MaxHeight());
+    state->Snapshots = &snapshots;
 
     auto& header = segment->Header();
     header.Port = listener->Port();
@@ -232,6 +242,7 @@ int main(int argc, char** argv)
     ioc.run();
     watcher.Stop();
     state->Watcher = nullptr;
+    state->Snapshots = nullptr;
     if (!segment->PeerAlive() || ::getppid() != parent)
     {
       segment->Unlink(); // the creator died: nobody else will remove the name

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <random>
 
+#include <sys/resource.h>
+
 using namespace renderstream::testing;
 using namespace std::chrono_literals;
 
@@ -233,4 +235,148 @@ TEST(ServerLoad, ClientThatNeverReadsSlowsNobodyAndGrowsNoMemory)
   EXPECT_GT(stuckDropped, 0u) << "the stuck clients should skip frames";
   EXPECT_LT(rssMax - rssStart, 64 * 1024) << "RSS grew by more than 64 MiB";
   EXPECT_EQ(HttpGet(server.Port, server.Url("/stats", server.Token)).Status, 200);
+}
+
+// Anyone who can connect may open sockets and never send a whole request. Those count as
+// pending until they show a token, and only so many may be: the oldest is closed for a new
+// one, so with the usual 1024-descriptor limit a token holder still gets in at once.
+TEST(ServerLoad, TokenlessConnectionsCannotLockTheOwnerOut)
+{
+  rlimit own{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &own), 0);
+  if (own.rlim_max < 1400)
+  {
+    GTEST_SKIP() << "needs 1400 descriptors, the hard limit is " << own.rlim_max;
+  }
+  own.rlim_cur = own.rlim_max;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &own), 0);
+  ServerProcess server;
+  server.PublishPattern(64, 48, 1);
+  const rlimit usual{ 1024, 1024 }; // what a desktop session gives the server
+  ASSERT_EQ(::prlimit(server.Pid, RLIMIT_NOFILE, &usual, nullptr), 0);
+  const long rssStart = RssKiB(server.Pid);
+
+  net::io_context ioc;
+  std::vector<tcp::socket> idle;
+  const std::string half = "GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + std::string(4000, 'x');
+  for (int i = 0; i < 1300; ++i)
+  {
+    idle.push_back(Connect(ioc, server.Port));
+    boost::system::error_code ec;
+    net::write(idle.back(), net::buffer(half), ec); // never finished
+  }
+  std::this_thread::sleep_for(300ms);
+  const auto started = std::chrono::steady_clock::now();
+  const std::string reply = RawExchange(server.Port,
+    "GET /snapshot.jpg?token=" + server.Token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 10s);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const long rssFull = RssKiB(server.Pid);
+  const auto stats = GetStats(server.Port, server.Token);
+  std::cout << "[ figures  ] 1300 half-sent requests at a 1024-descriptor limit: the owner's snapshot took "
+            << ms << " ms; evicted " << stats["refused"]["pendingEvicted"] << "; server RSS "
+            << rssStart << " -> " << rssFull << " KiB\n";
+  EXPECT_EQ(RawStatus(reply), 200) << "the token holder got in";
+  ASSERT_FALSE(stats.is_discarded());
+  EXPECT_GE(stats["refused"]["pendingEvicted"].get<int>(), 1300 - 512) << "the oldest were closed";
+  EXPECT_LT(rssFull - rssStart, 32 * 1024) << "pending requests' memory is bounded";
+
+  // Closed ones are really closed: the server hung up on the oldest of ours.
+  char byte;
+  idle.front().non_blocking(true);
+  boost::system::error_code ec;
+  idle.front().read_some(net::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec == net::error::eof || ec == net::error::connection_reset) << ec.message();
+}
+
+// /snapshot.jpg?quality= re-encodes on its own thread, once per frame and quality, at most
+// ten a second, with a bounded queue: clients hammering it neither stall the stream nor
+// spend the server's CPU without bound.
+TEST(ServerLoad, SnapshotsAtAQualityAreCachedBoundedAndNeverStallTheStream)
+{
+  constexpr std::uint32_t kW = 640, kH = 480;
+  ServerProcess server({}, kW, kH);
+  std::mt19937_64 rng(7);
+  PublishNoise(server, kW, kH, rng);
+  const std::string q97 = "/snapshot.jpg?quality=97&token=" + server.Token;
+  ASSERT_EQ(HttpGet(server.Port, q97).Status, 200); // the frame is held now
+
+  // Same frame, same quality: one encode however many ask.
+  std::vector<std::thread> askers;
+  std::atomic<int> ok{ 0 };
+  for (int i = 0; i < 3; ++i)
+  {
+    askers.emplace_back([&] {
+      for (int n = 0; n < 10; ++n)
+      {
+        const HttpReply reply = HttpGet(server.Port, q97);
+        ok += reply.Status == 200 && IsCompleteJpeg(reply.Body);
+      }
+    });
+  }
+  for (auto& t : askers)
+  {
+    t.join();
+  }
+  auto stats = GetStats(server.Port, server.Token);
+  EXPECT_EQ(ok.load(), 30);
+  EXPECT_EQ(stats["snapshots"]["encoded"].get<int>(), 1);
+  EXPECT_EQ(stats["snapshots"]["cached"].get<int>(), 30);
+
+  // Thirty qualities at once: at most eight wait, the rest are told to come back (503).
+  std::atomic<int> answered{ 0 }, busy{ 0 };
+  askers.clear();
+  for (int q = 1; q <= 30; ++q)
+  {
+    askers.emplace_back([&, q] {
+      const HttpReply reply = HttpGet(server.Port, "/snapshot.jpg?quality=" + std::to_string(q) + "&token=" + server.Token);
+      answered += reply.Status == 200 && IsCompleteJpeg(reply.Body);
+      busy += reply.Status == 503 && reply.Header("retry-after") == "1";
+    });
+  }
+  for (auto& t : askers)
+  {
+    t.join();
+  }
+  stats = GetStats(server.Port, server.Token);
+  std::cout << "[ figures  ] 30 qualities at once: " << answered << " answered, " << busy << " busy; encodes "
+            << stats["snapshots"]["encoded"] << "\n";
+  EXPECT_EQ(answered + busy, 30);
+  EXPECT_GE(busy.load(), 1);
+  EXPECT_EQ(stats["snapshots"]["busy"].get<int>(), busy.load());
+  EXPECT_EQ(stats["snapshots"]["encoded"].get<int>(), 1 + answered.load());
+
+  // Meanwhile the stream goes on: a WebSocket viewer gets the new frames while three clients
+  // fetch q97 snapshots in a loop.
+  WsClient viewer(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(viewer.Open());
+  std::string frame;
+  ASSERT_TRUE(viewer.ReadFrame(frame));
+  std::atomic<bool> stop{ false };
+  askers.clear();
+  for (int i = 0; i < 3; ++i)
+  {
+    askers.emplace_back([&] {
+      while (!stop)
+      {
+        HttpGet(server.Port, q97);
+      }
+    });
+  }
+  int published = 0, received = 0;
+  for (; published < 30; ++published)
+  {
+    PublishNoise(server, kW, kH, rng);
+    received += viewer.ReadFrameFor(frame, 1s) ? 1 : 0;
+  }
+  stop = true;
+  for (auto& t : askers)
+  {
+    t.join();
+  }
+  stats = GetStats(server.Port, server.Token);
+  std::cout << "[ figures  ] 30 new frames during q97 snapshot loops: the viewer got " << received
+            << ", snapshot encodes " << stats["snapshots"]["encoded"] << "\n";
+  EXPECT_GE(received, 27) << "snapshots do not hold the stream up";
+  EXPECT_LE(stats["snapshots"]["encoded"].get<int>(), 1 + answered.load() + published)
+    << "at most one q97 encode per frame";
 }

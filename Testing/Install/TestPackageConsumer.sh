@@ -74,7 +74,7 @@ done
 echo "library: $library"
 echo "server:  $server"
 
-snapshot=${url/\/\?/\/snapshot.jpg?}
+snapshot=${url/\/#/\/snapshot.jpg?} # http://HOST:PORT/#token=T -> /snapshot.jpg?token=T
 answer=$(curl -s -m 10 -o "$work/snapshot.jpg" -w '%{http_code} %{content_type}' "$snapshot") ||
   fail "curl $snapshot failed"
 echo "GET /snapshot.jpg -> $answer, $(stat -c %s "$work/snapshot.jpg") bytes"

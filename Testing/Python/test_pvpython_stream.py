@@ -64,5 +64,12 @@ def main():
         stream.close()
     t.check(not stream.streaming, "stopped")
 
+    # Behind a proxy: the shared link is the public URL's, with the token in the fragment.
+    with renderstream_paraview.stream(view, public_url="https://viz.example.org/pv") as shared:
+        t.check(shared.url.startswith("https://viz.example.org/pv/#token="), "public link %s" % shared.url)
+        t.check(shared.local_url.startswith("http://127.0.0.1:"), "local link %s" % shared.local_url)
+        t.check(t.fetch_snapshot(shared.local_url, between=shared.tick)[:2] == b"\xff\xd8",
+                "served on this machine")
+
 
 t.run_main(main)
