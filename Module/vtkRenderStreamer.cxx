@@ -13,6 +13,7 @@
 #include "vtkRenderWindow.h"           // for the window
 #include "vtkRenderWindowInteractor.h" // for the interactor and its timer
 #include "vtkSmartPointer.h"           // for vtkSmartPointer
+#include "vtkWeakPointer.h"            // for the stale observer's interactor
 
 #include <algorithm>
 #include <chrono>
@@ -50,6 +51,24 @@ struct vtkRenderStreamer::Internals
   vtkNew<vtkCallbackCommand> TimerCommand;           // or, elsewhere, the interactor's timer
   unsigned long TimerObserver = 0;
   int TimerId = 0;
+  // VTK forbids (and warns about) removing an observer of the interactor from inside its
+  // passive TimerEvent callback, where Tick() may find the server dead. Then the observer
+  // stays, inert (its timer is gone), and is removed at the next Start(), Stop() or ~.
+  bool InPassiveTick = false;
+  vtkWeakPointer<vtkRenderWindowInteractor> StaleInteractor;
+  unsigned long StaleObserver = 0;
+
+  void RemoveStaleObserver()
+  {
+    if (this->StaleObserver && !this->InPassiveTick)
+    {
+      if (this->StaleInteractor)
+      {
+        this->StaleInteractor->RemoveObserver(this->StaleObserver);
+      }
+      this->StaleObserver = 0;
+    }
+  }
   std::chrono::steady_clock::time_point NextServerCheck;
   std::int64_t NewestInputNs = 0;
   std::vector<ipc::InputEvent> Pending;
@@ -82,7 +101,9 @@ vtkRenderStreamer::vtkRenderStreamer()
     const int timerId = callData ? *static_cast<int*>(callData) : 0;
     if (timerId == self->Internal->TimerId) // other timers of the interactor are not ours
     {
+      self->Internal->InPassiveTick = true;
       self->Tick();
+      self->Internal->InPassiveTick = false;
     }
   });
 }
@@ -294,9 +315,15 @@ void vtkRenderStreamer::Detach()
   {
     in.Window->RemoveObserver(in.RenderObserver);
   }
+  in.RemoveStaleObserver();
   if (in.AttachedInteractor)
   {
-    if (in.TimerObserver)
+    if (in.TimerObserver && in.InPassiveTick)
+    {
+      in.StaleInteractor = in.AttachedInteractor;
+      in.StaleObserver = in.TimerObserver;
+    }
+    else if (in.TimerObserver)
     {
       in.AttachedInteractor->RemoveObserver(in.TimerObserver);
     }

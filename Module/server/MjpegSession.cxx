@@ -1,5 +1,7 @@
 #include "MjpegSession.h"
 
+#include "SessionEnd.h"
+
 #include <boost/asio/write.hpp>
 
 namespace renderstream::server
@@ -115,6 +117,11 @@ void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
   this->Writing = false;
   if (ec)
   {
+    if (!this->Closed && !IsOrdinaryEnd(ec))
+    {
+      this->State->SessionError("MJPEG", this->Remote,
+        ec == beast::error::timeout ? "its writes made no progress for 10 s" : ec.message());
+    }
     this->Close(); // timeout, reset, or closed by us
     return;
   }

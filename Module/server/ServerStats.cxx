@@ -81,6 +81,7 @@ std::string ServerStats::Json(
     { "encodeErrors", this->EncodeErrors.load() },
     { "sent", this->FramesSent.load() },
     { "dropped", this->FramesDropped.load() },
+    { "coalesced", this->FramesCoalesced.load() },
   };
   out["fps"] = summary.Fps;
   out["encodeMs"] = { { "mean", summary.MeanMs }, { "p95", summary.P95Ms } };
@@ -104,7 +105,8 @@ std::string ServerStats::Json(
     { "cached", this->SnapshotsCached.load() }, { "busy", this->SnapshotsBusy.load() } };
   out["http"] = { { "requests", this->HttpRequests.load() },
     { "unauthorized", this->HttpUnauthorized.load() },
-    { "refusedAtMaxClients", this->ConnectionsRefused.load() } };
+    { "refusedAtMaxClients", this->ConnectionsRefused.load() },
+    { "sessionErrors", this->SessionErrors.load() } };
   out["refused"] = { { "token", this->HttpUnauthorized.load() }, { "origin", this->RefusedOrigin.load() },
     { "maxClients", this->ConnectionsRefused.load() }, { "pendingEvicted", this->PendingEvicted.load() } };
   nlohmann::json list = nlohmann::json::array();
@@ -151,7 +153,11 @@ std::string ServerStats::Prometheus(
   metric("frames_sent_total", "counter", "Frames written to clients.", this->FramesSent.load());
   metric("frames_dropped_total", "counter", "Frames skipped for slow clients.",
     this->FramesDropped.load());
+  metric("frames_coalesced_total", "counter", "Encoded sets merged into one the io thread had not taken yet.",
+    this->FramesCoalesced.load());
   metric("bytes_sent_total", "counter", "JPEG bytes written to clients.", this->BytesSent.load());
+  metric("session_errors_total", "counter", "Streaming sessions ended by an error rather than a close.",
+    this->SessionErrors.load());
   metric("input_accepted_total", "counter", "Input events queued for the application.",
     this->InputAccepted.load());
   metric("input_rejected_total", "counter", "Invalid input messages ignored.",

@@ -30,6 +30,7 @@ public:
   std::atomic<std::uint64_t> EncodeErrors{ 0 };
   std::atomic<std::uint64_t> FramesSent{ 0 };       // messages/parts written, all clients
   std::atomic<std::uint64_t> FramesDropped{ 0 };    // replaced before a slow client got them
+  std::atomic<std::uint64_t> FramesCoalesced{ 0 };  // merged into a set the io thread had not taken
   std::atomic<std::uint64_t> BytesSent{ 0 };
   std::atomic<std::uint64_t> InputAccepted{ 0 };
   std::atomic<std::uint64_t> InputRejected{ 0 };    // invalid messages, counted and ignored
@@ -43,6 +44,7 @@ public:
   std::atomic<std::uint64_t> SnapshotsEncoded{ 0 }; // /snapshot.jpg?quality= re-encodes
   std::atomic<std::uint64_t> SnapshotsCached{ 0 };  // answered from the cache
   std::atomic<std::uint64_t> SnapshotsBusy{ 0 };    // refused: too many waiting (503)
+  std::atomic<std::uint64_t> SessionErrors{ 0 };  // streams ended by an error (not a close)
   std::atomic<std::uint64_t> PendingEvicted{ 0 }; // tokenless connections closed to make room
   // H.264 (VideoStreams): access units encoded, how many were key frames, how many key frames
   // viewers asked for (new viewers, skips, level changes, decoder errors).

@@ -119,4 +119,14 @@ void SharedState::Refuse(Refused cause, std::string_view peer, const std::string
               << " (logged once a minute per client)" << std::endl;
   }
 }
+void SharedState::SessionError(std::string_view kind, std::string_view remote, const std::string& why)
+{
+  this->Stats.SessionErrors.fetch_add(1, std::memory_order_relaxed);
+  const std::string_view address = remote.substr(0, remote.rfind(':'));
+  if (this->Refusals.ShouldLog("session: " + why, address))
+  {
+    std::cerr << "renderstream-server: the " << kind << " session of " << remote << " ended: " << why
+              << " (logged once a minute per client)" << std::endl;
+  }
+}
 } // namespace renderstream::server

@@ -53,6 +53,9 @@ public:
   /// Counts a refusal and logs it with `why` (what happened and how to fix it), once per cause
   /// and client address a minute (RefusalLog). io thread.
   void Refuse(Refused cause, std::string_view peer, const std::string& why);
+  /// A streaming session (`kind`: "WebSocket", "MJPEG") of `remote` (address:port) ended with
+  /// an error a user may act on: counted, and logged once a minute per error and address.
+  void SessionError(std::string_view kind, std::string_view remote, const std::string& why);
 
   const ServerOptions Options;
   const std::string Token;

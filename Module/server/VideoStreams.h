@@ -50,6 +50,7 @@ private:
     double TypicalBytes = 0; // moving average of its delta frames
     double Fps = 0;          // moving average of its frame rate
     bool Behind = false;     // a newer frame than its last one is held
+    std::uint64_t Units = 0; // access units made on this level, ever (EncodedFrame::Unit)
   };
   /// Encodes `frame` on `level`, starting the stream if needed; null on failure.
   FramePtr Encode(const ipc::FrameView& frame, int level, bool forceKey);

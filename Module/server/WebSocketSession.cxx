@@ -1,7 +1,8 @@
 #include "WebSocketSession.h"
 
-#include "Layout.h" // for SteadyNowNs
 #include "InputParser.h"
+#include "Layout.h" // for SteadyNowNs
+#include "SessionEnd.h"
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
@@ -75,10 +76,19 @@ void WebSocketSession::Run(http::request<http::string_body> request)
     [self = this->shared_from_this()](beast::error_code ec) { self->OnAccept(ec); });
 }
 
+void WebSocketSession::LogEnd(beast::error_code ec)
+{
+  if (!this->Closing && !IsOrdinaryEnd(ec))
+  {
+    this->State->SessionError("WebSocket", this->Remote, ec.message());
+  }
+}
+
 void WebSocketSession::OnAccept(beast::error_code ec)
 {
   if (ec)
   {
+    this->LogEnd(ec);
     this->Closing = true;
     this->State->Frames.Leave(this->Id);
     return;
@@ -119,6 +129,7 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
   if (ec)
   {
     // websocket::error::message_too_big: Beast has already sent close 1009.
+    this->LogEnd(ec);
     this->Closing = true;
     this->Queue.clear();
     this->State->Frames.Leave(this->Id);
@@ -236,7 +247,7 @@ bool WebSocketSession::Enqueue(const FramePtr& frame)
       dropped += this->DropQueued([](const EncodedFrame&) { return true; }); // a clean start
       this->AwaitingKey = false;
     }
-    else if (this->AwaitingKey)
+    else if (this->AwaitingKey || frame->Unit != this->LastUnit + 1) // waiting, or one was lost
     {
       queued = false;
       this->Resync();
@@ -255,6 +266,10 @@ bool WebSocketSession::Enqueue(const FramePtr& frame)
   if (queued)
   {
     this->Queue.push_back(frame);
+    if (frame->IsVideo())
+    {
+      this->LastUnit = frame->Unit;
+    }
   }
   else
   {
@@ -336,6 +351,7 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
   this->TextInFlight.clear();
   if (ec)
   {
+    this->LogEnd(ec);
     this->Closing = true;
     this->InFlight.reset();
     this->Queue.clear();

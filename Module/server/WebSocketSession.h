@@ -70,6 +70,8 @@ public:
   ClientInfo Info() const override;
 
 private:
+  /// Logs an end by error (not a close) once, through SharedState::SessionError.
+  void LogEnd(boost::beast::error_code ec);
   void OnAccept(boost::beast::error_code ec);
   void DoRead();
   void OnRead(boost::beast::error_code ec, std::size_t bytes);
@@ -106,6 +108,7 @@ private:
   std::deque<FramePtr> Queue; // to send, in order: JPEG clients hold at most one
   LinkAdapter Link;
   bool AwaitingKey = true;    // video: the next access unit sent must be a key frame
+  std::uint64_t LastUnit = 0; // video: EncodedFrame::Unit of the newest unit queued
   int VideoLevel = 0;         // video: the level whose stream this client decodes
   struct Unacked
   {

@@ -4,6 +4,7 @@
 // Exit codes: 0 clean stop (SIGINT/SIGTERM, or the application set the shutdown flag),
 // 1 runtime failure (segment, bind, producer gone), 2 bad command line.
 // Only stderr is written: the application that spawned us owns stdout.
+#include "FrameHandoff.h"
 #include "FrameWatcher.h"
 #include "SnapshotService.h"
 #include "H264Encoder.h"
@@ -203,10 +204,19 @@ int main(int argc, char** argv)
                   << "); viewers get JPEG" << std::endl;
       }
     }
+    FrameHandoff handoff(state->Stats.FramesCoalesced); // newest only, whatever the io thread's backlog
     FrameWatcher watcher(*segment, state->Stats, options.Quality, options.StillQuality,
       state->LastInputNs, state->Demand, state->Stats.VideoEncoder,
-      [&ioc, state](FrameSetPtr set) {
-        net::post(ioc, [state, set = std::move(set)] { state->Frames.Publish(set); });
+      [&ioc, &handoff, state](FrameSetPtr set) {
+        if (handoff.Put(std::move(set)))
+        {
+          net::post(ioc, [&handoff, state] {
+            for (const FrameSetPtr& waiting : handoff.Take())
+            {
+              state->Frames.Publish(waiting);
+            }
+          });
+        }
       },
       [&ioc, &stop](FrameWatcher::Exit reason) {
         if (reason == FrameWatcher::Exit::Stopped)

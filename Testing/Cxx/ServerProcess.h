@@ -9,7 +9,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -102,6 +105,36 @@ inline int WaitFor(pid_t pid, std::chrono::milliseconds timeout)
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+/// Pids of the live children of `parent` (an app's server).
+inline std::vector<pid_t> ChildrenOf(pid_t parent)
+{
+  std::vector<pid_t> children;
+  if (DIR* dir = ::opendir("/proc"))
+  {
+    while (dirent* entry = ::readdir(dir))
+    {
+      const pid_t pid = std::atoi(entry->d_name);
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string line;
+      if (pid <= 0 || !std::getline(stat, line))
+      {
+        continue;
+      }
+      // Field 4 (ppid) follows the parenthesised command name, which may contain spaces.
+      const auto close = line.rfind(')');
+      char state = 0;
+      int ppid = 0;
+      if (close != std::string::npos && std::sscanf(line.c_str() + close + 2, "%c %d", &state, &ppid) == 2 &&
+        ppid == parent && state != 'Z')
+      {
+        children.push_back(pid);
+      }
+    }
+    ::closedir(dir);
+  }
+  return children;
 }
 
 /// VmRSS of `pid` in KiB (0 if unreadable).

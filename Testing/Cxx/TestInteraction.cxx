@@ -2,6 +2,7 @@
 // validation, the shared-memory ring, then the streamer's tick injects it into the real
 // interactor. Each event kind arrives with the right position, button, modifiers and key, and
 // the interactor style reacts (drag rotates, wheel zooms, 'r' resets the camera).
+#include "ServerProcess.h"
 #include "StreamingScene.h"
 #include "TestClient.h"
 
@@ -12,6 +13,8 @@
 #include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
 #include <vtkCommand.h>
+#include <vtkGenericRenderWindowInteractor.h>
+#include <vtkStringOutputWindow.h>
 #include <vtkRenderWindowInteractor.h>
 
 #include <chrono>
@@ -435,5 +438,57 @@ TEST(Streamer, APublicUrlMakesTheLinkAndItsOriginIsAllowed)
       std::string::npos) << scene.Streamer->GetLastError();
     EXPECT_FALSE(scene.Streamer->IsStreaming());
   }
+}
+// Interactors other than X11's get the streamer's repeating timer, whose passive callback may
+// find the server dead. It stops streaming, says why, and touches no observer of the
+// interactor from inside that callback (VTK would warn and skip the passive observers after
+// it); a later Start() works again.
+TEST(Streamer, AServerDeathSeenFromThePassiveTimerStopsCleanly)
+{
+  StreamingScene scene(200, 150);
+  vtkNew<vtkGenericRenderWindowInteractor> host; // a host's own loop fires its timers
+  host->SetRenderWindow(scene.Window);
+  int timerId = 0;
+  vtkNew<vtkCallbackCommand> created; // the host learns the timer it must fire
+  created->SetClientData(&timerId);
+  created->SetCallback([](vtkObject*, unsigned long, void* data, void* call) {
+    *static_cast<int*>(data) = *static_cast<int*>(call);
+  });
+  host->AddObserver(vtkCommand::CreateTimerEvent, created);
+  int hostTicks = 0; // another passive timer observer, after the streamer's
+  vtkNew<vtkCallbackCommand> hostObserver;
+  hostObserver->PassiveObserverOn();
+  hostObserver->SetClientData(&hostTicks);
+  hostObserver->SetCallback([](vtkObject*, unsigned long, void* data, void*) { ++*static_cast<int*>(data); });
+  scene.Streamer->SetInteractor(host);
+  scene.Streamer->SetUseEventLoop(true);
+  ASSERT_TRUE(scene.Start()) << scene.Streamer->GetLastError();
+  host->AddObserver(vtkCommand::TimerEvent, hostObserver);
+  ASSERT_NE(timerId, 0) << "the streamer made its timer";
+
+  vtkNew<vtkStringOutputWindow> messages;
+  vtkSmartPointer<vtkOutputWindow> previous = vtkOutputWindow::GetInstance();
+  vtkOutputWindow::SetInstance(messages);
+  const std::vector<pid_t> servers = renderstream::testing::ChildrenOf(::getpid());
+  ASSERT_EQ(servers.size(), 1u);
+  ::kill(servers[0], SIGKILL);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  int fired = 0;
+  while (scene.Streamer->GetURL()[0] && std::chrono::steady_clock::now() < deadline)
+  {
+    host->InvokeEvent(vtkCommand::TimerEvent, &timerId);
+    ++fired;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  vtkOutputWindow::SetInstance(previous);
+  const std::string said = messages->GetOutput();
+  EXPECT_FALSE(scene.Streamer->IsStreaming());
+  EXPECT_NE(said.find("the server process"), std::string::npos) << said;
+  EXPECT_EQ(said.find("Passive observer should not"), std::string::npos) << said;
+  EXPECT_EQ(hostTicks, fired) << "the host's own timer observer saw every tick";
+  host->InvokeEvent(vtkCommand::TimerEvent, &timerId); // the inert observer does nothing
+  EXPECT_EQ(hostTicks, fired + 1);
+  ASSERT_TRUE(scene.Start()) << scene.Streamer->GetLastError();
+  EXPECT_TRUE(scene.Streamer->IsStreaming());
 }
 } // namespace

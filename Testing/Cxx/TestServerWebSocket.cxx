@@ -337,8 +337,21 @@ TEST(ServerWebSocket, OversizedMessageClosesWith1009)
   ws.SendText(R"({"type":"key","action":"down","key":")" + std::string(5 * 1024, 'k') + "\"}");
   EXPECT_EQ(ws.WaitForClose(), 1009);
   EXPECT_EQ(HttpGet(server.Port, server.Url("/stats", server.Token)).Status, 200);
-  WsClient again(server.Port, server.Url("/ws", server.Token));
-  EXPECT_TRUE(again.Open());
+  {
+    WsClient again(server.Port, server.Url("/ws", server.Token));
+    EXPECT_TRUE(again.Open());
+  } // Said once, with the client's address; an ordinary end says nothing.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  WsClient third(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(third.Open());
+  third.SendText(R"({"type":"key","action":"down","key":")" + std::string(5 * 1024, 'k') + "\"}");
+  EXPECT_EQ(third.WaitForClose(), 1009);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::string err = server.Stderr();
+  const std::string line = "renderstream-server: the WebSocket session of 127.0.0.1:";
+  EXPECT_NE(err.find(line), std::string::npos) << err;
+  EXPECT_EQ(err.find(line), err.rfind(line)) << "once a minute per client and cause:\n" << err;
+  EXPECT_EQ(GetStats(server.Port, server.Token)["http"]["sessionErrors"].get<int>(), 2);
 }
 
 TEST(ServerWebSocket, BinaryMessageClosesWith1003)

@@ -45,36 +45,6 @@ std::vector<std::string> ShmOf(pid_t pid)
   return names;
 }
 
-// Pids of the children of `parent` (the example's server).
-std::vector<pid_t> ChildrenOf(pid_t parent)
-{
-  std::vector<pid_t> children;
-  if (DIR* dir = ::opendir("/proc"))
-  {
-    while (dirent* entry = ::readdir(dir))
-    {
-      const pid_t pid = std::atoi(entry->d_name);
-      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-      std::string line;
-      if (pid <= 0 || !std::getline(stat, line))
-      {
-        continue;
-      }
-      // Field 4 (ppid) follows the parenthesised command name, which may contain spaces.
-      const auto close = line.rfind(')');
-      char state = 0;
-      int ppid = 0;
-      if (close != std::string::npos && std::sscanf(line.c_str() + close + 2, "%c %d", &state, &ppid) == 2 &&
-        ppid == parent && state != 'Z')
-      {
-        children.push_back(pid);
-      }
-    }
-    ::closedir(dir);
-  }
-  return children;
-}
-
 // The StreamCone process, offscreen at 640x480, with its stdout on a pipe.
 AppProcess StreamCone(const std::vector<std::string>& extra)
 {

@@ -1,6 +1,7 @@
 // H.264: the encoders (every backend that works here, decoded by libavcodec) and the video
 // stream of the real server on /ws?codec=h264 (tags, key frames for new, resuming and failing
 // viewers), next to the JPEG clients it must leave unchanged.
+#include "FrameHandoff.h"
 #include "H264Encoder.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
@@ -343,4 +344,50 @@ TEST_F(ServerVideo, WithoutAnEncoderTheHelloSaysJpegAndJpegIsSent)
   ASSERT_TRUE(this->Viewer->ReadFrameFor(frame, 3s));
   EXPECT_TRUE(IsCompleteJpeg(frame));
   EXPECT_EQ(GetStats(this->Server->Port, this->Server->Token)["video"]["encoder"], "none");
+}
+
+// The watcher-to-io hand-off keeps the newest only: behind, new sets merge into the waiting
+// one (its JPEGs, its unit per level), a still waits on its own until a frame makes it stale,
+// and what a merge loses shows as a gap in the Unit numbers (viewers resynchronise on it).
+TEST(FrameHandoff, NewestWinsStillsWaitAndLostUnitsLeaveAGap)
+{
+  std::atomic<std::uint64_t> merged{ 0 };
+  FrameHandoff handoff(merged);
+  const auto frame = [](std::uint64_t sequence, FrameKind kind = FrameKind::Jpeg, std::uint64_t unit = 0) {
+    auto f = std::make_shared<EncodedFrame>();
+    f->Sequence = sequence;
+    f->Kind = kind;
+    f->Unit = unit;
+    return f;
+  };
+  const auto set = [](FramePtr jpeg, FramePtr video, int videoLevel = 0, bool still = false) {
+    auto s = std::make_shared<FrameSet>();
+    s->Levels[0] = std::move(jpeg);
+    s->Video[videoLevel] = std::move(video);
+    s->Still = still;
+    return FrameSetPtr(s);
+  };
+  EXPECT_TRUE(handoff.Put(set(frame(1), frame(1, FrameKind::VideoKey, 1)))) << "the first wakes the io thread";
+  EXPECT_FALSE(handoff.Put(set(frame(2), frame(2, FrameKind::VideoDelta, 2))));
+  EXPECT_FALSE(handoff.Put(set(nullptr, frame(2, FrameKind::VideoDelta, 1), 3))); // video only, level 3
+  auto taken = handoff.Take();
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0]->Levels[0]->Sequence, 2u) << "the newest JPEG";
+  EXPECT_EQ(taken[0]->Video[0]->Unit, 2u) << "the newest unit: unit 1 is lost, a gap";
+  EXPECT_EQ(taken[0]->Video[3]->Unit, 1u) << "another level's unit is kept";
+  EXPECT_EQ(merged.load(), 2u);
+  EXPECT_TRUE(handoff.Take().empty());
+
+  EXPECT_TRUE(handoff.Put(set(frame(3), nullptr)));
+  EXPECT_FALSE(handoff.Put(set(frame(3), nullptr, 0, true))); // the still of frame 3
+  EXPECT_FALSE(handoff.Put(set(nullptr, frame(3, FrameKind::VideoDelta, 3)))); // video only
+  taken = handoff.Take();
+  ASSERT_EQ(taken.size(), 3u) << "frame, still, video refresh";
+  EXPECT_TRUE(taken[1]->Still);
+  EXPECT_TRUE(handoff.Put(set(frame(3), nullptr, 0, true)));
+  EXPECT_FALSE(handoff.Put(set(frame(4), nullptr)));
+  taken = handoff.Take();
+  ASSERT_EQ(taken.size(), 1u) << "a new frame makes the waiting still stale";
+  EXPECT_EQ(taken[0]->Levels[0]->Sequence, 4u);
+  EXPECT_FALSE(taken[0]->Still);
 }
