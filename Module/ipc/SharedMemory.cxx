@@ -55,6 +55,14 @@ SharedMemory SharedMemory::Create(const std::string& name, std::size_t size)
     ::shm_unlink(name.c_str());
     Fail("cannot size", name, err);
   }
+  // Reserve the pages now: on a full /dev/shm a sparse segment would map fine and then kill
+  // the first process to touch a missing page with SIGBUS.
+  if (const int err = ::posix_fallocate(fd.Fd, 0, static_cast<off_t>(size)); err != 0)
+  {
+    ::shm_unlink(name.c_str());
+    throw std::runtime_error("cannot reserve " + std::to_string((size + (1 << 20) - 1) >> 20) +
+      " MiB of shared memory for '" + name + "': " + std::strerror(err) + " (see df -h /dev/shm)");
+  }
   try
   {
     return SharedMemory(name, Map(fd.Fd, size, name), size, true);

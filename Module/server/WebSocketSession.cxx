@@ -442,7 +442,7 @@ void WebSocketSession::QueueLinkStatus()
   this->LastStatus = std::chrono::steady_clock::now();
 }
 
-void WebSocketSession::CloseWith(websocket::close_code code)
+void WebSocketSession::CloseWith(websocket::close_code code, const char* reason)
 {
   if (this->Closing)
   {
@@ -451,7 +451,7 @@ void WebSocketSession::CloseWith(websocket::close_code code)
   this->Closing = true;
   this->Queue.clear();
   this->State->Frames.Leave(this->Id);
-  this->Ws.async_close(websocket::close_reason(code),
+  this->Ws.async_close(websocket::close_reason(code, reason),
     [self = this->shared_from_this()](beast::error_code) {});
 }
 
@@ -464,7 +464,8 @@ void WebSocketSession::Close()
     beast::get_lowest_layer(this->Ws).socket().close(ec);
     return;
   }
-  this->CloseWith(websocket::close_code::going_away);
+  // The server stops only when its application does: the page says so and stops retrying.
+  this->CloseWith(websocket::close_code::going_away, "stream ended");
 }
 
 ClientInfo WebSocketSession::Info() const

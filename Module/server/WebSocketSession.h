@@ -92,7 +92,7 @@ private:
   bool EndIfStalled();
   void QueueLinkStatus();
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
-  void CloseWith(boost::beast::websocket::close_code code);
+  void CloseWith(boost::beast::websocket::close_code code, const char* reason = "");
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> Ws;
   std::shared_ptr<SharedState> State;

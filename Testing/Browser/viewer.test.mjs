@@ -702,3 +702,22 @@ test("under a prefix mount (/viz/) the page opens /viz/ws, shows the picture and
     await proxy.close();
   }
 });
+
+// Last: it ends the application.
+test("when the application is killed, the page says the stream ended and stops retrying", async () => {
+  const { context: ctx, page: p } = await openViewer(url);
+  try {
+    const child = app;
+    const killedAt = performance.now();
+    child.kill("SIGKILL"); // its server sees the segment's creator gone and closes with 1001
+    await p.waitForFunction(() => window.renderStream.stats.ended, null, { timeout: 5000 });
+    log(`the page said "stream ended" ${(performance.now() - killedAt).toFixed(0)} ms after the kill`);
+    assert.equal(await p.locator("#state").textContent(), "Stream ended");
+    assert.match(await p.locator("#banner").textContent(), /^Stream ended: the application stopped streaming/);
+    await sleep(2000);
+    assert.equal(await p.locator("#state").textContent(), "Stream ended", "no reconnect attempts since");
+    await shot(p, "viewer-ended.png");
+  } finally {
+    await ctx.close();
+  }
+});

@@ -491,4 +491,72 @@ TEST(Streamer, AServerDeathSeenFromThePassiveTimerStopsCleanly)
   ASSERT_TRUE(scene.Start()) << scene.Streamer->GetLastError();
   EXPECT_TRUE(scene.Streamer->IsStreaming());
 }
+// A server that stops (SIGSTOP for 5 s, as a debugger or an overloaded machine would) never
+// holds the render loop up: capture writes shared memory and never waits for the server.
+TEST(Streamer, AStoppedServerNeverBlocksTheRenderLoop)
+{
+  StreamingScene scene(200, 150);
+  ASSERT_TRUE(scene.Start()) << scene.Streamer->GetLastError();
+  const std::vector<pid_t> servers = renderstream::testing::ChildrenOf(::getpid());
+  ASSERT_EQ(servers.size(), 1u);
+  const auto captured = scene.Streamer->GetFramesCaptured();
+  ASSERT_EQ(::kill(servers[0], SIGSTOP), 0);
+  const auto start = std::chrono::steady_clock::now();
+  double slowestMs = 0;
+  int renders = 0;
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(5))
+  {
+    const auto before = std::chrono::steady_clock::now();
+    scene.Actor->RotateY(3);
+    scene.Window->Render();
+    scene.Streamer->Tick();
+    slowestMs = std::max(slowestMs,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - before).count());
+    ++renders;
+  }
+  ::kill(servers[0], SIGCONT);
+  std::cout << "[ figures  ] server stopped 5 s: " << renders << " renders, the slowest render + tick took "
+            << slowestMs << " ms\n";
+  EXPECT_LT(slowestMs, 1000.0) << "nothing waited for the stopped server";
+  EXPECT_EQ(scene.Streamer->GetFramesCaptured() - captured, static_cast<vtkTypeUInt64>(renders));
+  EXPECT_TRUE(scene.Streamer->IsStreaming()) << "a stopped server is not a dead one";
+  const std::string url = scene.Streamer->GetURL();
+  const auto port = static_cast<std::uint16_t>(scene.Streamer->GetActualPort());
+  EXPECT_EQ(renderstream::testing::HttpGet(port, "/snapshot.jpg?token=" + url.substr(url.find("token=") + 6)).Status, 200)
+    << "and it serves again once continued";
+}
+
+// Two streamers in one process (two windows): two servers, two ports, two tokens.
+TEST(Streamer, TwoStreamersInOneProcessKeepApart)
+{
+  StreamingScene first(200, 150), second(300, 200);
+  ASSERT_TRUE(first.Start()) << first.Streamer->GetLastError();
+  ASSERT_TRUE(second.Start()) << second.Streamer->GetLastError();
+  EXPECT_NE(first.Streamer->GetActualPort(), second.Streamer->GetActualPort());
+  for (StreamingScene* scene : { &first, &second })
+  {
+    const std::string url = scene->Streamer->GetURL();
+    const auto port = static_cast<std::uint16_t>(scene->Streamer->GetActualPort());
+    const auto jpeg = renderstream::testing::HttpGet(port, "/snapshot.jpg?token=" + url.substr(url.find("token=") + 6));
+    ASSERT_EQ(jpeg.Status, 200);
+    EXPECT_EQ(renderstream::testing::DecodeJpeg(jpeg.Body).Width, scene->Window->GetSize()[0]);
+  }
+  first.Streamer->Stop();
+  EXPECT_TRUE(second.Streamer->IsStreaming()) << "stopping one leaves the other";
+}
+
+// A port that is taken: Start() fails saying so, and nothing stays behind.
+TEST(Streamer, APortInUseIsAClearError)
+{
+  StreamingScene holder(200, 150);
+  ASSERT_TRUE(holder.Start());
+  StreamingScene scene(200, 150);
+  scene.Streamer->SetPort(holder.Streamer->GetActualPort());
+  EXPECT_FALSE(scene.Start());
+  const std::string error = scene.Streamer->GetLastError();
+  EXPECT_NE(error.find("Address already in use"), std::string::npos) << error;
+  EXPECT_NE(error.find(std::to_string(holder.Streamer->GetActualPort())), std::string::npos) << error;
+  EXPECT_FALSE(scene.Streamer->IsStreaming());
+  EXPECT_EQ(renderstream::testing::ChildrenOf(::getpid()).size(), 1u) << "only the holder's server runs";
+}
 } // namespace

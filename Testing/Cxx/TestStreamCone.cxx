@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -204,5 +205,50 @@ TEST(StreamCone, BadArgumentsGetUsageAndExitCode2)
   ASSERT_NE(status, -1);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 2);
+}
+// Two apps on one machine each get a port of their own and serve their own picture.
+TEST(StreamCone, TwoAppsServeOnTheirOwnPorts)
+{
+  AppProcess first = StreamCone({ "--seconds", "20" });
+  AppProcess second = StreamCone({ "--seconds", "20", "--size", "320x240" });
+  const Url a = ParseReadyLine(first.ReadLine(std::chrono::seconds(30)));
+  const Url b = ParseReadyLine(second.ReadLine(std::chrono::seconds(30)));
+  ASSERT_NE(a.Port, 0);
+  ASSERT_NE(b.Port, 0);
+  EXPECT_NE(a.Port, b.Port);
+  const DecodedImage one = DecodeJpeg(HttpGet(a.Port, "/snapshot.jpg?token=" + a.Token).Body);
+  const DecodedImage two = DecodeJpeg(HttpGet(b.Port, "/snapshot.jpg?token=" + b.Token).Body);
+  EXPECT_EQ(one.Width, 640);
+  EXPECT_EQ(two.Width, 320) << "each serves its own window";
+  EXPECT_EQ(HttpGet(a.Port, "/snapshot.jpg?token=" + b.Token).Status, 401) << "and takes its own token only";
+}
+
+// /dev/shm full or read-only (a private mount, so the machine's is untouched): the app says
+// why and exits, and leaves nothing there. Needs root and mount namespaces (CI has both).
+TEST(StreamCone, AFullOrReadOnlyDevShmIsAClearError)
+{
+  if (std::system("unshare -m true 2>/dev/null") != 0)
+  {
+    GTEST_SKIP() << "no mount namespaces here (needs root)";
+  }
+  struct Case
+  {
+    const char* Mount;
+    const char* Says;
+  };
+  for (const Case& c : { Case{ "size=64k", "No space left on device (see df -h /dev/shm)" },
+         Case{ "ro", "Read-only file system" } })
+  {
+    const std::string script = std::string("mount -t tmpfs -o ") + c.Mount + " tmpfs /dev/shm && " +
+      RENDERSTREAM_BIN_DIR "/StreamCone --offscreen --size 320x240 --seconds 5 2>&1; echo \"exit $?\"; "
+      "echo \"left: $(ls -A /dev/shm)\"";
+    AppProcess app({ "/usr/bin/unshare", "-m", "/bin/sh", "-c", script });
+    ASSERT_NE(app.Wait(std::chrono::seconds(30)), -1) << c.Mount;
+    const std::string said = app.RestOfOutput();
+    std::cout << "[ figures  ] /dev/shm " << c.Mount << ": " << said.substr(0, said.find('\n')) << "\n";
+    EXPECT_NE(said.find(c.Says), std::string::npos) << said;
+    EXPECT_NE(said.find("exit 1"), std::string::npos) << said;
+    EXPECT_NE(said.find("left: \n"), std::string::npos) << "nothing left behind: " << said;
+  }
 }
 } // namespace
