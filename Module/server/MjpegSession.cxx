@@ -56,6 +56,7 @@ void MjpegSession::Run()
   this->WatchForClose();
   if (auto latest = this->State->Frames.Latest())
   {
+    this->State->Stats.FramesOffered.fetch_add(1, std::memory_order_relaxed);
     this->Pending = std::move(latest);
   }
 }
@@ -81,6 +82,7 @@ void MjpegSession::Deliver(const FrameSetPtr& set)
   {
     return;
   }
+  this->State->Stats.FramesOffered.fetch_add(1, std::memory_order_relaxed);
   if (this->Writing)
   {
     if (this->Pending)
@@ -122,6 +124,11 @@ void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
       this->State->SessionError("MJPEG", this->Remote,
         ec == beast::error::timeout ? "its writes made no progress for 10 s" : ec.message());
     }
+    if (this->InFlight)
+    {
+      this->InFlight.reset();
+      this->State->Stats.FramesDiscarded.fetch_add(1, std::memory_order_relaxed);
+    }
     this->Close(); // timeout, reset, or closed by us
     return;
   }
@@ -156,7 +163,11 @@ void MjpegSession::Close()
     return;
   }
   this->Closed = true;
-  this->Pending.reset();
+  if (this->Pending)
+  {
+    this->Pending.reset();
+    this->State->Stats.FramesDiscarded.fetch_add(1, std::memory_order_relaxed);
+  }
   this->State->Frames.Leave(this->Id);
   beast::error_code ec;
   this->Stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);

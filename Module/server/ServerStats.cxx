@@ -79,8 +79,10 @@ std::string ServerStats::Json(
     { "encoded", this->FramesEncoded.load() },
     { "stills", this->StillsEncoded.load() },
     { "encodeErrors", this->EncodeErrors.load() },
+    { "offered", this->FramesOffered.load() },
     { "sent", this->FramesSent.load() },
     { "dropped", this->FramesDropped.load() },
+    { "discarded", this->FramesDiscarded.load() },
     { "coalesced", this->FramesCoalesced.load() },
   };
   out["fps"] = summary.Fps;
@@ -153,6 +155,10 @@ std::string ServerStats::Prometheus(
   metric("frames_sent_total", "counter", "Frames written to clients.", this->FramesSent.load());
   metric("frames_dropped_total", "counter", "Frames skipped for slow clients.",
     this->FramesDropped.load());
+  metric("frames_offered_total", "counter", "Frames offered to viewers (sent + dropped + discarded).",
+    this->FramesOffered.load());
+  metric("frames_discarded_total", "counter", "Frames still waiting when their viewer left.",
+    this->FramesDiscarded.load());
   metric("frames_coalesced_total", "counter", "Encoded sets merged into one the io thread had not taken yet.",
     this->FramesCoalesced.load());
   metric("bytes_sent_total", "counter", "JPEG bytes written to clients.", this->BytesSent.load());

@@ -28,6 +28,10 @@ public:
   std::atomic<std::uint64_t> FramesEncoded{ 0 };    // new frames encoded (once each)
   std::atomic<std::uint64_t> StillsEncoded{ 0 };    // high-quality re-encodes after interaction
   std::atomic<std::uint64_t> EncodeErrors{ 0 };
+  // Every frame offered to a viewer is, in the end, sent, dropped (replaced by a newer one) or
+  // discarded (still waiting when the viewer left).
+  std::atomic<std::uint64_t> FramesOffered{ 0 };
+  std::atomic<std::uint64_t> FramesDiscarded{ 0 };
   std::atomic<std::uint64_t> FramesSent{ 0 };       // messages/parts written, all clients
   std::atomic<std::uint64_t> FramesDropped{ 0 };    // replaced before a slow client got them
   std::atomic<std::uint64_t> FramesCoalesced{ 0 };  // merged into a set the io thread had not taken

@@ -106,6 +106,7 @@ void WebSocketSession::OnAccept(beast::error_code ec)
   this->PendingText = hello.dump();
   if (latest && this->Queue.empty())
   {
+    this->State->Stats.FramesOffered.fetch_add(1, std::memory_order_relaxed);
     this->Queue.push_back(latest); // the picture at once (JPEG), video from the next key frame
   }
   if (this->Link.Video())
@@ -131,7 +132,7 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
     // websocket::error::message_too_big: Beast has already sent close 1009.
     this->LogEnd(ec);
     this->Closing = true;
-    this->Queue.clear();
+    this->DiscardFrames(false); // a write in flight ends by itself
     this->State->Frames.Leave(this->Id);
     return;
   }
@@ -226,8 +227,26 @@ std::size_t WebSocketSession::DropQueued(Predicate drop)
   return dropped;
 }
 
+void WebSocketSession::DiscardFrames(bool inFlight)
+{
+  const std::size_t discarded = this->Queue.size() + (inFlight && this->InFlight ? 1 : 0);
+  this->Queue.clear();
+  if (inFlight)
+  {
+    this->InFlight.reset();
+  }
+  this->State->Stats.FramesDiscarded.fetch_add(discarded, std::memory_order_relaxed);
+}
+
+void WebSocketSession::CountDropped(std::size_t dropped)
+{
+  this->Counters.FramesDropped += dropped;
+  this->State->Stats.FramesDropped.fetch_add(dropped, std::memory_order_relaxed);
+}
+
 bool WebSocketSession::Enqueue(const FramePtr& frame)
 {
+  this->State->Stats.FramesOffered.fetch_add(1, std::memory_order_relaxed);
   const auto isJpeg = [](const EncodedFrame& f) { return !f.IsVideo(); };
   std::size_t dropped = 0;
   bool queued = true;
@@ -257,8 +276,7 @@ bool WebSocketSession::Enqueue(const FramePtr& frame)
       dropped += this->DropQueued(isJpeg); // a stale still
       if (this->Queue.size() >= (this->KeyOnItsWay() ? kMaxVideoQueuedBehindKey : kMaxVideoQueued))
       {
-        dropped += this->Queue.size(); // Resync() drops them
-        queued = false;
+        queued = false; // and Resync() drops (and counts) the queued ones
         this->Resync();
       }
     }
@@ -275,8 +293,7 @@ bool WebSocketSession::Enqueue(const FramePtr& frame)
   {
     ++dropped;
   }
-  this->Counters.FramesDropped += dropped;
-  this->State->Stats.FramesDropped.fetch_add(dropped, std::memory_order_relaxed);
+  this->CountDropped(dropped);
   return queued;
 }
 
@@ -289,7 +306,7 @@ bool WebSocketSession::KeyOnItsWay() const
 
 void WebSocketSession::Resync()
 {
-  this->DropQueued([](const EncodedFrame& f) { return f.IsVideo(); });
+  this->CountDropped(this->DropQueued([](const EncodedFrame& f) { return f.IsVideo(); }));
   this->AwaitingKey = true;
   this->VideoLevel = this->Link.Level();
   if (!this->State->Demand.KeyWanted[this->VideoLevel].exchange(true, std::memory_order_relaxed))
@@ -353,8 +370,7 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
   {
     this->LogEnd(ec);
     this->Closing = true;
-    this->InFlight.reset();
-    this->Queue.clear();
+    this->DiscardFrames(true);
     this->State->Frames.Leave(this->Id);
     return;
   }
@@ -389,7 +405,7 @@ bool WebSocketSession::EndIfStalled()
   std::cerr << "renderstream-server: closing WebSocket client " << this->Remote
             << ": it has not read for " << kWriteStall.count() << " s" << std::endl;
   this->Closing = true;
-  this->Queue.clear();
+  this->DiscardFrames(false);
   this->State->Frames.Leave(this->Id);
   beast::error_code ec;
   beast::get_lowest_layer(this->Ws).socket().close(ec); // the stuck write ends with an error
@@ -449,7 +465,7 @@ void WebSocketSession::CloseWith(websocket::close_code code, const char* reason)
     return;
   }
   this->Closing = true;
-  this->Queue.clear();
+  this->DiscardFrames(false);
   this->State->Frames.Leave(this->Id);
   this->Ws.async_close(websocket::close_reason(code, reason),
     [self = this->shared_from_this()](beast::error_code) {});

@@ -85,6 +85,11 @@ private:
   std::size_t DropQueued(Predicate drop);
   /// Video: drops the queued access units and waits for a key frame, asking for one.
   void Resync();
+  /// Counts frames replaced before they were sent.
+  void CountDropped(std::size_t dropped);
+  /// The session ends: its queued frames (and the one in flight, if its write failed) will
+  /// never be sent; counted as discarded.
+  void DiscardFrames(bool inFlight);
   /// Video: a key frame is being written or not yet acknowledged.
   bool KeyOnItsWay() const;
   bool TakeInputToken();
