@@ -10,7 +10,15 @@ Broadcaster::Broadcaster(std::size_t maxClients, std::function<void(std::size_t)
 {
 }
 
-std::string Broadcaster::Refusal(bool fullToken) const
+namespace
+{
+bool IsLoopback(const std::string& address)
+{
+  return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;
+}
+} // namespace
+
+std::string Broadcaster::Refusal(bool fullToken, const std::string& address) const
 {
   if (this->Sinks.size() >= this->MaxClients)
   {
@@ -21,13 +29,20 @@ std::string Broadcaster::Refusal(bool fullToken) const
   {
     return "the remaining " + std::to_string(reserved) + " viewer slots are kept for the full-access link";
   }
+  const std::size_t perAddress = std::max<std::size_t>(4, this->MaxClients / 4);
+  if (!IsLoopback(address) &&
+    std::count_if(this->Sinks.begin(), this->Sinks.end(), [&](const auto& s) { return s.second.Address == address; }) >=
+      static_cast<std::ptrdiff_t>(perAddress))
+  {
+    return "at most " + std::to_string(perAddress) + " viewers may watch from one address (" + address + ")";
+  }
   return {};
 }
 
-std::uint64_t Broadcaster::Join(const std::shared_ptr<FrameSink>& sink, bool fullToken)
+std::uint64_t Broadcaster::Join(const std::shared_ptr<FrameSink>& sink, bool fullToken, std::string address)
 {
   const std::uint64_t id = this->NextId++;
-  this->Sinks.emplace(id, Entry{ sink, fullToken });
+  this->Sinks.emplace(id, Entry{ sink, fullToken, std::move(address) });
   this->ViewOnly += fullToken ? 0 : 1;
   if (this->OnCount)
   {

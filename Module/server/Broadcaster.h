@@ -27,11 +27,14 @@ public:
   /// `onCount` is told the number of sessions after every change (for header.Viewers).
   Broadcaster(std::size_t maxClients, std::function<void(std::size_t)> onCount);
 
-  /// Why a new session may not join now (empty: it may).
-  std::string Refusal(bool fullToken) const;
+  /// Why a new session from `address` (no port) may not join now (empty: it may). Besides
+  /// --max-clients and the full token's reserve, one address may hold at most a quarter of
+  /// the slots (at least 4), except loopback: proxies and tunnels connect from there, and
+  /// behind them every viewer has their address.
+  std::string Refusal(bool fullToken, const std::string& address) const;
   std::size_t Count() const { return this->Sinks.size(); }
   /// Registers a session and returns its id. Callers check Refusal() first.
-  std::uint64_t Join(const std::shared_ptr<FrameSink>& sink, bool fullToken);
+  std::uint64_t Join(const std::shared_ptr<FrameSink>& sink, bool fullToken, std::string address);
   void Leave(std::uint64_t id);
 
   /// Hands `set` to every session (each takes its own level) and remembers its level-0 frame
@@ -50,6 +53,7 @@ private:
   {
     std::weak_ptr<FrameSink> Sink;
     bool FullToken = false;
+    std::string Address;
   };
 
   std::size_t MaxClients;

@@ -356,7 +356,7 @@ private:
       return this->Snapshot(std::move(request), quality);
     }
     // Streaming endpoints take a client slot.
-    const std::string refusal = this->State->Frames.Refusal(access == SharedState::Access::Full);
+    const std::string refusal = this->State->Frames.Refusal(access == SharedState::Access::Full, this->PeerAddress());
     if (!refusal.empty())
     {
       if (!probe)

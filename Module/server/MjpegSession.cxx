@@ -35,7 +35,8 @@ MjpegSession::~MjpegSession()
 
 void MjpegSession::Run()
 {
-  this->Id = this->State->Frames.Join(this->shared_from_this(), this->FullToken);
+  this->Id = this->State->Frames.Join(
+    this->shared_from_this(), this->FullToken, this->Remote.substr(0, this->Remote.rfind(':')));
   this->Counters.Id = this->Id;
   this->Head = std::string("HTTP/1.1 200 OK\r\n"
                            "Server: renderstream-server\r\n"

@@ -59,7 +59,8 @@ WebSocketSession::~WebSocketSession()
 
 void WebSocketSession::Run(http::request<http::string_body> request)
 {
-  this->Id = this->State->Frames.Join(this->shared_from_this(), !this->ViewOnly);
+  this->Id = this->State->Frames.Join(
+    this->shared_from_this(), !this->ViewOnly, this->Remote.substr(0, this->Remote.rfind(':')));
   this->Counters.Id = this->Id;
   beast::get_lowest_layer(this->Ws).expires_never(); // the websocket timeouts take over
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);

@@ -239,13 +239,14 @@ int main(int argc, char** argv)
     CopyField(header.Token, sizeof(header.Token), token);
     CopyField(header.ViewToken, sizeof(header.ViewToken), viewToken);
     header.Error[0] = '\0';
-    header.ServerState.store(
-      static_cast<std::uint32_t>(ipc::ServerStatus::Serving), std::memory_order_release);
-    // One write: the app's own stdout often shares this pipe, and lines must not interleave.
+    // Written before "Serving", so whoever waits for that finds the line already. One write:
+    // the app's own stdout often shares this pipe, and lines must not interleave.
     const std::string page = state->PageUrl();
     const std::string line = "renderstream-server: serving " + page + "#token=" + token +
       " (view-only: " + page + "#token=" + viewToken + ")\n";
     std::fwrite(line.data(), 1, line.size(), stderr);
+    header.ServerState.store(
+      static_cast<std::uint32_t>(ipc::ServerStatus::Serving), std::memory_order_release);
 
     listener->Run();
     watcher.Start();

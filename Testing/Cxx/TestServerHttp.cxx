@@ -7,6 +7,10 @@
 
 #include <cstdlib>
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+
 using namespace renderstream::testing;
 using namespace std::chrono_literals;
 
@@ -459,6 +463,56 @@ TEST(ServerHttp, MaxClientsAnswers503)
   EXPECT_EQ(server.Segment->Header().Viewers.load(), 2u);
   // Snapshots and stats do not take a slot.
   EXPECT_EQ(HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token)).Status, 200);
+}
+
+// One address may hold a quarter of the slots (at least 4), so one machine cannot take them
+// all; loopback is exempt, since proxies and tunnels connect from there for everyone.
+TEST(ServerHttp, OneAddressMayNotTakeEverySlot)
+{
+  std::string lan; // this machine's own non-loopback IPv4 address, to connect from
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) == 0)
+  {
+    for (const ifaddrs* i = list; i && lan.empty(); i = i->ifa_next)
+    {
+      if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && !(i->ifa_flags & IFF_LOOPBACK) && (i->ifa_flags & IFF_UP))
+      {
+        char text[INET_ADDRSTRLEN] = {};
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(i->ifa_addr)->sin_addr, text, sizeof(text));
+        lan = text;
+      }
+    }
+    ::freeifaddrs(list);
+  }
+  if (lan.empty())
+  {
+    GTEST_SKIP() << "no non-loopback IPv4 address here";
+  }
+  ServerProcess server({ "--bind", "0.0.0.0", "--max-clients", "12" }); // 4 per address
+  server.PublishPattern(kW, kH, 1);
+  net::io_context ioc;
+  std::vector<tcp::socket> streams; // held open: each is a viewer
+  streams.reserve(8);
+  const auto openStream = [&](const std::string& from) {
+    tcp::socket& socket = streams.emplace_back(ioc);
+    socket.connect(tcp::endpoint(net::ip::make_address(from), server.Port));
+    SetTimeouts(socket, 5s);
+    const std::string request = "GET /stream.mjpeg?token=" + server.Token + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    net::write(socket, net::buffer(request));
+    std::string head(512, '\0');
+    const ssize_t n = ::recv(socket.native_handle(), head.data(), head.size(), 0);
+    head.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return head;
+  };
+  for (int i = 0; i < 4; ++i)
+  {
+    ASSERT_EQ(openStream(lan).rfind("HTTP/1.1 200", 0), 0u) << "viewer " << i + 1 << " from " << lan;
+  }
+  const std::string fifth = openStream(lan);
+  EXPECT_EQ(fifth.rfind("HTTP/1.1 503", 0), 0u) << fifth;
+  EXPECT_NE(fifth.find("at most 4 viewers may watch from one address (" + lan + ")"), std::string::npos) << fifth;
+  EXPECT_EQ(openStream("127.0.0.1").rfind("HTTP/1.1 200", 0), 0u) << "loopback is exempt";
+  EXPECT_EQ(server.Segment->Header().Viewers.load(), 5u);
 }
 
 TEST(ServerHttp, MalformedRequestsGetTheirStatusAndTheServerKeepsServing)
