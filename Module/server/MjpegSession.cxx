@@ -30,6 +30,11 @@ MjpegSession::MjpegSession(beast::tcp_stream&& stream, std::shared_ptr<SharedSta
 
 MjpegSession::~MjpegSession()
 {
+  if (this->Pending || this->InFlight)
+  {
+    this->State->Stats.FramesDiscarded.fetch_add((this->Pending ? 1 : 0) + (this->InFlight ? 1 : 0),
+      std::memory_order_relaxed);
+  }
   this->State->Frames.Leave(this->Id);
 }
 

@@ -54,6 +54,7 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, std::shared_ptr<S
 
 WebSocketSession::~WebSocketSession()
 {
+  this->DiscardFrames(true); // e.g. frames queued before a handshake that failed
   this->State->Frames.Leave(this->Id);
 }
 
@@ -133,8 +134,12 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
     // websocket::error::message_too_big: Beast has already sent close 1009.
     this->LogEnd(ec);
     this->Closing = true;
-    this->DiscardFrames(false); // a write in flight ends by itself
+    this->DiscardFrames(false);
     this->State->Frames.Leave(this->Id);
+    // Nobody will read what is in flight (a peer that half-closed and stopped reading would
+    // otherwise keep its write, and this session, alive for ever): end it now.
+    beast::error_code ignored;
+    beast::get_lowest_layer(this->Ws).socket().close(ignored);
     return;
   }
   if (!this->Ws.got_text())
