@@ -346,6 +346,7 @@ void vtkRenderStreamer::OnRender(vtkObject*, unsigned long, void*)
     this->Fail("the server process " + in.Server.ExitDescription() + "; streaming stopped");
     return;
   }
+  in.Segment->MarkAlive();
   this->Capture();
 }
 
@@ -356,6 +357,7 @@ void vtkRenderStreamer::Tick()
   {
     return;
   }
+  in.Segment->MarkAlive();
   // A liveness check costs a syscall; four a second notice a dead server soon enough.
   const auto now = std::chrono::steady_clock::now();
   if (now >= in.NextServerCheck)

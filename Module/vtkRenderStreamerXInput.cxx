@@ -350,6 +350,7 @@ private:
     {
       return; // local input: untouched
     }
+    this->Segment.MarkAlive();
     // VTK stored the carrier's position; the one before it is in LastEventPosition.
     int last[2];
     interactor->GetLastEventPosition(last);

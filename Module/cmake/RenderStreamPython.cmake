@@ -19,11 +19,14 @@ vtk_module_wrap_python(
   INSTALL_HEADERS     OFF
   TARGET              RenderStream::PythonModules) # not RenderStreamPython: that is the extension
 
-# vtk_module_wrap_python() builds the extension; the package's __init__.py is ours.
-set(_renderstream_init "${CMAKE_CURRENT_LIST_DIR}/../python/__init__.py")
-configure_file("${_renderstream_init}"
-  "${CMAKE_BINARY_DIR}/${RenderStream_PYTHON_DESTINATION}/renderstream/__init__.py" COPYONLY)
-install(FILES "${_renderstream_init}"
-  DESTINATION "${RenderStream_PYTHON_DESTINATION}/renderstream"
-  COMPONENT   python)
+# vtk_module_wrap_python() builds the extension; the package's pure-Python files are ours:
+# __init__.py and jupyter.py (renderstream.jupyter.show(window) for notebooks).
+foreach (_renderstream_py IN ITEMS __init__.py jupyter.py)
+  set(_renderstream_source "${CMAKE_CURRENT_LIST_DIR}/../python/${_renderstream_py}")
+  configure_file("${_renderstream_source}"
+    "${CMAKE_BINARY_DIR}/${RenderStream_PYTHON_DESTINATION}/renderstream/${_renderstream_py}" COPYONLY)
+  install(FILES "${_renderstream_source}"
+    DESTINATION "${RenderStream_PYTHON_DESTINATION}/renderstream"
+    COMPONENT   python)
+endforeach ()
 message(STATUS "RenderStream: Python package `renderstream` in ${RenderStream_PYTHON_DESTINATION}")

@@ -17,7 +17,7 @@
 namespace renderstream::ipc
 {
 constexpr std::uint64_t kMagic = 0x314D41455254'5352ULL; // "RSTREAM1" little endian
-constexpr std::uint32_t kLayoutVersion = 2; // 2: InputReady
+constexpr std::uint32_t kLayoutVersion = 3; // 2: InputReady, 3: AppAliveNs
 constexpr std::uint32_t kSlotCount = 3; // triple buffer: producer never waits
 constexpr std::uint32_t kEventCapacity = 1024; // power of two
 constexpr std::size_t kPageSize = 4096;
@@ -160,6 +160,9 @@ struct SegmentHeader
   std::atomic<std::uint32_t> Viewers;
   std::atomic<std::uint64_t> FramesEncoded;
   std::atomic<std::uint64_t> FramesSent;
+  // Render side -> server: steady ns of the application's last sign of life (a tick, a
+  // render, an input event applied). The server tells viewers "busy" when input waits on it.
+  std::atomic<std::int64_t> AppAliveNs;
 
   alignas(kCacheLine) EventRingState Events;
   sem_t InputReady; // posted by the server after each push; the render side may sleep on it

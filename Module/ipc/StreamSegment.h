@@ -61,7 +61,12 @@ public:
   /// Publishes the slot just written; Sequence is assigned here. Never blocks.
   std::uint64_t Publish(FrameInfo info);
 
+  /// The application is responsive: it ticks, renders or applies input now.
+  void MarkAlive() { this->Head->AppAliveNs.store(SteadyNowNs(), std::memory_order_relaxed); }
+
   // ---- consumer side (server) ----
+  /// Steady ns of the render side's last MarkAlive() (0: never).
+  std::int64_t AppAliveNs() const { return this->Head->AppAliveNs.load(std::memory_order_relaxed); }
   /// Sleeps until a frame newer than the held one is published, the producer shuts down or
   /// the timeout passes.
   /// Returns true when one is ready to be acquired.

@@ -78,6 +78,14 @@ void Broadcaster::Publish(const FrameSetPtr& set)
   }
 }
 
+void Broadcaster::Announce(const std::string& json)
+{
+  for (const auto& sink : this->LiveSinks())
+  {
+    sink->Notify(json);
+  }
+}
+
 void Broadcaster::CloseAll()
 {
   for (const auto& sink : this->LiveSinks())

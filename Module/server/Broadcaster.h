@@ -44,6 +44,8 @@ public:
 
   /// Graceful close of every session (server shutdown).
   void CloseAll();
+  /// FrameSink::Notify() to every client.
+  void Announce(const std::string& json);
   std::vector<ClientInfo> Clients() const;
 
 private:

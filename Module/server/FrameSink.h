@@ -38,6 +38,8 @@ public:
   /// Takes its level's frame of `set` (LinkAdapter), sends it now if no write is in flight,
   /// else keeps it as the one pending frame (replacing, and counting as dropped, an older one).
   virtual void Deliver(const FrameSetPtr& set) = 0;
+  /// A status message for viewers (a JSON text); sessions that cannot carry text ignore it.
+  virtual void Notify(const std::string& json) { (void)json; }
   /// Starts a graceful close (server shutdown).
   virtual void Close() = 0;
   virtual ClientInfo Info() const = 0;

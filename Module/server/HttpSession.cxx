@@ -213,6 +213,20 @@ private:
       return this->Send(this->MakeResponse(request, http::status::bad_request,
         "text/plain; charset=utf-8", "malformed request target or query string\n"));
     }
+    // Before anything else: a page on a rebinding domain is same-origin with us, and a 404
+    // would already tell it something.
+    if (!this->State->HostAllowed(request[http::field::host]))
+    {
+      const std::string host(request[http::field::host].substr(0, 200));
+      this->State->Refuse(SharedState::Refused::Host, this->PeerAddress(),
+        "a request for Host " + host + ", which is not a name of this server");
+      return this->Send(this->MakeResponse(request, http::status::misdirected_request,
+        "text/plain; charset=utf-8",
+        "this server does not answer to the name " + host +
+          " (a guard against DNS rebinding). Open it by an address, localhost or this machine's "
+          "name; behind a proxy or tunnel with its own name, start it with --public-url "
+          "(SetPublicURL) or --allow-origin naming that address.\n"));
+    }
     static const char* const kPaths[] = { "/", "/index.html", "/stream.mjpeg", "/snapshot.jpg",
       "/stats", "/metrics", "/ws", "/session" };
     if (std::find(std::begin(kPaths), std::end(kPaths), target.Path) == std::end(kPaths))
@@ -280,7 +294,7 @@ private:
         Response response = this->MakeResponse(request,
           token.empty() ? http::status::ok : http::status::unauthorized,
           "text/html; charset=utf-8", SignInPage(this->State->PageUrl()));
-        response.set("Content-Security-Policy", kSignInPagePolicy);
+        response.set("Content-Security-Policy", this->State->SignInPolicy());
         return this->Send(std::move(response));
       }
       return this->Send(this->MakeResponse(request, http::status::unauthorized,
@@ -307,10 +321,7 @@ private:
     {
       Response response = this->MakeResponse(
         request, http::status::ok, "text/html; charset=utf-8", std::string(IndexHtml()));
-      response.set("Content-Security-Policy",
-        "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; "
-        "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
-        "frame-ancestors 'none'");
+      response.set("Content-Security-Policy", this->State->ViewerPolicy());
       if (presented)
       {
         this->SetTokenCookie(response, request, token);

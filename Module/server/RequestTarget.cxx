@@ -72,6 +72,26 @@ bool NormalizePublicUrl(std::string_view text, std::string& url, std::string& or
   return true;
 }
 
+bool HostHeaderName(std::string_view host, std::string& name)
+{
+  std::string origin, path;
+  if (host.empty() || host.find_first_of("/@?#") != std::string_view::npos ||
+    !SplitHttpUrl("http://" + std::string(host), origin, path))
+  {
+    return false;
+  }
+  name = origin.substr(7); // "http://"
+  if (name.front() == '[')
+  {
+    name = name.substr(1, name.find(']') - 1);
+  }
+  else if (const auto colon = name.find(':'); colon != std::string::npos)
+  {
+    name.resize(colon);
+  }
+  return !name.empty();
+}
+
 bool RequestTarget::Parse(std::string_view target, RequestTarget& out)
 {
   out = RequestTarget{};

@@ -38,6 +38,10 @@ bool NormalizeOrigin(std::string_view text, std::string& out);
 /// or fragment.
 bool NormalizePublicUrl(std::string_view text, std::string& url, std::string& origin);
 
+/// The host name of a Host header ("Example.org:8080", "[::1]:80") in lower case, without
+/// port or brackets. False if it is not a host[:port] (empty, a user, a path, a bad port).
+bool HostHeaderName(std::string_view host, std::string& name);
+
 /// Value of cookie `name` in a Cookie header ("a=1; b=2"), empty if absent.
 std::string FindCookie(std::string_view header, std::string_view name);
 } // namespace renderstream::server

@@ -72,6 +72,7 @@ std::string ServerStats::Json(
   nlohmann::json out;
   out["uptimeSeconds"] =
     std::chrono::duration<double>(std::chrono::steady_clock::now() - this->Started).count();
+  out["app"] = { { "busySeconds", this->AppBusySeconds.load() } };
   out["frames"] = {
     { "captured", header.PublishedFrames.load(std::memory_order_relaxed) },
     { "acquired", this->FramesAcquired.load() },
@@ -110,7 +111,7 @@ std::string ServerStats::Json(
     { "refusedAtMaxClients", this->ConnectionsRefused.load() },
     { "sessionErrors", this->SessionErrors.load() } };
   out["refused"] = { { "token", this->HttpUnauthorized.load() }, { "origin", this->RefusedOrigin.load() },
-    { "maxClients", this->ConnectionsRefused.load() }, { "pendingEvicted", this->PendingEvicted.load() } };
+    { "host", this->RefusedHost.load() }, { "maxClients", this->ConnectionsRefused.load() }, { "pendingEvicted", this->PendingEvicted.load() } };
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : clients)
   {
@@ -136,6 +137,8 @@ std::string ServerStats::Prometheus(
     out << "# HELP renderstream_" << name << ' ' << help << "\n# TYPE renderstream_" << name
         << ' ' << type << "\nrenderstream_" << name << ' ' << value << '\n';
   };
+  metric("app_busy_seconds", "gauge", "How long browser input has waited on a busy application (0: it keeps up).",
+    this->AppBusySeconds.load());
   metric("frames_captured_total", "counter", "Frames published by the application.",
     header.PublishedFrames.load(std::memory_order_relaxed));
   metric("frames_acquired_total", "counter", "Frames taken from shared memory.",
@@ -179,11 +182,12 @@ std::string ServerStats::Prometheus(
   metric("video_key_requests_total", "counter", "H.264 key frames asked for by viewers.",
     this->VideoKeyRequests.load());
   metric("video_bytes_total", "counter", "H.264 bytes encoded.", this->VideoBytes.load());
-  out << "# HELP renderstream_refused_total Requests refused, by cause (token: 401, origin: 403, maxClients: 503, "
+  out << "# HELP renderstream_refused_total Requests refused, by cause (token: 401, origin: 403, host: 421, maxClients: 503, "
          "pendingEvicted: a connection without a token closed to make room).\n"
          "# TYPE renderstream_refused_total counter\n"
       << "renderstream_refused_total{cause=\"token\"} " << this->HttpUnauthorized.load() << '\n'
       << "renderstream_refused_total{cause=\"origin\"} " << this->RefusedOrigin.load() << '\n'
+      << "renderstream_refused_total{cause=\"host\"} " << this->RefusedHost.load() << '\n'
       << "renderstream_refused_total{cause=\"maxClients\"} " << this->ConnectionsRefused.load() << '\n'
       << "renderstream_refused_total{cause=\"pendingEvicted\"} " << this->PendingEvicted.load() << '\n';
   metric("clients", "gauge", "Connected streaming clients.", clients.size());

@@ -45,9 +45,11 @@ public:
   std::atomic<std::uint64_t> HttpRequests{ 0 };
   std::atomic<std::uint64_t> HttpUnauthorized{ 0 };
   std::atomic<std::uint64_t> RefusedOrigin{ 0 }; // WebSocket upgrades from another origin (403)
+  std::atomic<std::uint64_t> RefusedHost{ 0 };   // a Host that is not this server's (421)
   std::atomic<std::uint64_t> SnapshotsEncoded{ 0 }; // /snapshot.jpg?quality= re-encodes
   std::atomic<std::uint64_t> SnapshotsCached{ 0 };  // answered from the cache
   std::atomic<std::uint64_t> SnapshotsBusy{ 0 };    // refused: too many waiting (503)
+  std::atomic<int> AppBusySeconds{ 0 };          // input has waited this long on the app (AppBusy)
   std::atomic<std::uint64_t> SessionErrors{ 0 };  // streams ended by an error (not a close)
   std::atomic<std::uint64_t> PendingEvicted{ 0 }; // tokenless connections closed to make room
   // H.264 (VideoStreams): access units encoded, how many were key frames, how many key frames

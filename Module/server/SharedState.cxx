@@ -1,11 +1,17 @@
 #include "SharedState.h"
 
 #include "RequestTarget.h"
+#include "SignInPage.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <iostream>
 
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace renderstream::server
 {
@@ -31,6 +37,47 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b)
   }
   return diff == 0;
 }
+// This machine's names (gethostname and its canonical name), lower case.
+std::vector<std::string> MachineNames()
+{
+  std::vector<std::string> names;
+  char name[256] = {};
+  if (::gethostname(name, sizeof(name) - 1) != 0 || !*name)
+  {
+    return names;
+  }
+  names.emplace_back(name);
+  addrinfo hints{};
+  hints.ai_flags = AI_CANONNAME;
+  addrinfo* info = nullptr;
+  if (::getaddrinfo(name, nullptr, &hints, &info) == 0)
+  {
+    if (info && info->ai_canonname)
+    {
+      names.emplace_back(info->ai_canonname);
+    }
+    ::freeaddrinfo(info);
+  }
+  for (std::string& n : names)
+  {
+    std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+  }
+  return names;
+}
+
+bool IsAddress(const std::string& name)
+{
+  unsigned char bytes[16];
+  return ::inet_pton(AF_INET, name.c_str(), bytes) == 1 || ::inet_pton(AF_INET6, name.c_str(), bytes) == 1;
+}
+
+// Origins are canonical (RequestTarget.h); the check keeps a malformed one from adding a
+// directive to the policy.
+bool SafeInPolicy(const std::string& origin)
+{
+  return std::all_of(origin.begin(), origin.end(),
+    [](unsigned char c) { return std::isalnum(c) || std::strchr(":/.-[]", c); });
+}
 } // namespace
 
 SharedState::SharedState(ServerOptions options, std::string token, std::string viewToken,
@@ -43,7 +90,47 @@ SharedState::SharedState(ServerOptions options, std::string token, std::string v
     segment.Header().Viewers.store(static_cast<std::uint32_t>(n), std::memory_order_relaxed);
   })
   , Pending(PendingCapacity())
+  , KnownHosts(MachineNames())
 {
+  std::string frameAncestors = "'self'";
+  for (const std::string& origin : this->Options.AllowOrigins)
+  {
+    std::string host;
+    if (HostHeaderName(origin.substr(origin.find("://") + 3), host))
+    {
+      this->KnownHosts.push_back(host);
+    }
+    if (SafeInPolicy(origin))
+    {
+      frameAncestors += " " + origin;
+    }
+  }
+  this->PagePolicy = "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; "
+                     "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
+                     "frame-ancestors " + frameAncestors;
+  this->SignInPagePolicy = renderstream::server::SignInPagePolicy(frameAncestors);
+}
+
+bool SharedState::HostAllowed(std::string_view host) const
+{
+  if (host.empty())
+  {
+    return true;
+  }
+  std::string name;
+  if (!HostHeaderName(host, name))
+  {
+    return false;
+  }
+  if (name.back() == '.')
+  {
+    name.pop_back(); // "localhost." is "localhost"
+  }
+  const auto endsWith = [&name](std::string_view tail) {
+    return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return IsAddress(name) || name == "localhost" || endsWith(".localhost") ||
+    std::find(this->KnownHosts.begin(), this->KnownHosts.end(), name) != this->KnownHosts.end();
 }
 
 SharedState::Access SharedState::Authorize(std::string_view token) const
@@ -107,6 +194,10 @@ void SharedState::Refuse(Refused cause, std::string_view peer, const std::string
     case Refused::Origin:
       this->Stats.RefusedOrigin.fetch_add(1, std::memory_order_relaxed);
       name = "origin";
+      break;
+    case Refused::Host:
+      this->Stats.RefusedHost.fetch_add(1, std::memory_order_relaxed);
+      name = "host";
       break;
     case Refused::MaxClients:
       this->Stats.ConnectionsRefused.fetch_add(1, std::memory_order_relaxed);

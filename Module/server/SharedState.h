@@ -15,6 +15,7 @@
 #include <atomic>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace renderstream::server
 {
@@ -40,6 +41,16 @@ public:
   /// with --allow-origin.
   bool OriginAllowed(std::string_view origin, std::string_view host) const;
 
+  /// DNS-rebinding guard: whether a request's Host header names this server. Allowed: no Host
+  /// (HTTP/1.0), any IP address, localhost and *.localhost, this machine's names, and the hosts
+  /// of --public-url and --allow-origin. A rebinding page's Host is its own domain name.
+  bool HostAllowed(std::string_view host) const;
+  /// The viewer page's Content-Security-Policy. Only this server's own pages and the trusted
+  /// origins (--allow-origin, --public-url: a notebook, a portal) may frame it.
+  const std::string& ViewerPolicy() const { return this->PagePolicy; }
+  /// The sign-in page's (framed by the same origins: a framed viewer signs in first).
+  const std::string& SignInPolicy() const { return this->SignInPagePolicy; }
+
   /// Where the viewer page lives: --public-url, else this server's own address (a wildcard
   /// bind is reached through loopback from this machine).
   std::string PageUrl() const;
@@ -48,6 +59,7 @@ public:
   {
     Token,      // 401
     Origin,     // 403 on a WebSocket upgrade
+    Host,       // 421: a Host header that does not name this server
     MaxClients, // 503
   };
   /// Counts a refusal and logs it with `why` (what happened and how to fix it), once per cause
@@ -71,6 +83,11 @@ public:
   std::uint16_t Port = 0;                     // the port it listens on, once it does
   RefusalLog Refusals;                        // io thread only
   PendingConnections Pending;                 // connections without a token yet; io thread only
+
+private:
+  std::vector<std::string> KnownHosts; // host names HostAllowed() accepts besides addresses
+  std::string PagePolicy;
+  std::string SignInPagePolicy;
 };
 } // namespace renderstream::server
 

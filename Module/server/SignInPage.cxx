@@ -24,7 +24,10 @@ std::string EscapeHtml(std::string_view text)
 
 // The script: a #token= fragment is POSTed to "session" (relative, so a prefix mount works),
 // which answers with the cookie; then the page reloads without the fragment and gets the
-// viewer. Without a fragment, or when the server refuses it, the text says what to do.
+// viewer. When the cookie did not stick (the probe still says 401: a frame on another site,
+// such as a notebook on localhost showing 127.0.0.1, gets no SameSite=Strict cookie), the
+// page loads with ?token= instead, which only this server sees. Without a fragment, or when
+// the server refuses it, the text says what to do.
 constexpr std::string_view kHead = R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>RenderStream: this link needs its token</title>
@@ -42,14 +45,25 @@ constexpr std::string_view kTail = R"(#token=...</code>: it lets this browser in
   why.textContent = "Signing in\u2026";
   fetch("session", { method: "POST", body: new URLSearchParams({ token }), cache: "no-store" })
     .then(async res => {
-      if (res.ok) location.replace(location.pathname + location.search);
-      else why.textContent = "The server refused this link: " + (await res.text()).trim();
+      if (!res.ok) {
+        why.textContent = "The server refused this link: " + (await res.text()).trim();
+        return;
+      }
+      const probe = await fetch("ws", { method: "POST", cache: "no-store" });
+      location.replace(location.pathname +
+        (probe.status === 401 ? "?token=" + encodeURIComponent(token) : location.search));
     })
     .catch(() => { why.textContent = "The server cannot be reached."; });
 })();
 </script></body></html>
 )";
 } // namespace
+
+std::string SignInPagePolicy(std::string_view frameAncestors)
+{
+  return "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+         "connect-src 'self'; frame-ancestors " + std::string(frameAncestors);
+}
 
 std::string SignInPage(std::string_view pageUrl)
 {

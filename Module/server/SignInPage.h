@@ -12,9 +12,9 @@ namespace renderstream::server
 /// Its HTML; `pageUrl` is where the viewer lives (the public URL, or this server's own).
 std::string SignInPage(std::string_view pageUrl);
 
-/// Its Content-Security-Policy: its own inline script, which may only talk to this origin.
-inline constexpr const char* kSignInPagePolicy = "default-src 'none'; script-src 'unsafe-inline'; "
-  "style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
+/// Its Content-Security-Policy: its own inline script, which may only talk to this origin;
+/// framed by what `frameAncestors` lists (as the viewer page is).
+std::string SignInPagePolicy(std::string_view frameAncestors);
 } // namespace renderstream::server
 
 #endif

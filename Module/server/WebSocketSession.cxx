@@ -327,12 +327,12 @@ void WebSocketSession::DoWrite()
   {
     return;
   }
-  if (!this->PendingText.empty())
+  if (std::string& text = this->PendingText.empty() ? this->PendingNotice : this->PendingText; !text.empty())
   {
     this->Writing = true;
     this->WriteStart = std::chrono::steady_clock::now();
-    this->TextInFlight = std::move(this->PendingText);
-    this->PendingText.clear();
+    this->TextInFlight = std::move(text);
+    text.clear();
     this->Ws.text(true);
     this->Ws.async_write(net::buffer(this->TextInFlight),
       [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
@@ -475,6 +475,19 @@ void WebSocketSession::CloseWith(websocket::close_code code, const char* reason)
   this->State->Frames.Leave(this->Id);
   this->Ws.async_close(websocket::close_reason(code, reason),
     [self = this->shared_from_this()](beast::error_code) {});
+}
+
+void WebSocketSession::Notify(const std::string& json)
+{
+  if (this->Closing)
+  {
+    return;
+  }
+  this->PendingNotice = json; // a newer status replaces one not yet written
+  if (this->Accepted && !this->Writing)
+  {
+    this->DoWrite();
+  }
 }
 
 void WebSocketSession::Close()

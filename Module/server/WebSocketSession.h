@@ -66,6 +66,7 @@ public:
   void Run(boost::beast::http::request<boost::beast::http::string_body> request);
 
   void Deliver(const FrameSetPtr& set) override;
+  void Notify(const std::string& json) override;
   void Close() override;
   ClientInfo Info() const override;
 
@@ -106,7 +107,8 @@ private:
   std::string Remote;
   std::chrono::steady_clock::time_point Started = std::chrono::steady_clock::now();
   boost::beast::flat_buffer ReadBuffer;
-  std::string PendingText; // the hello message until it is written
+  std::string PendingText; // the hello or a link status, until it is written
+  std::string PendingNotice; // the newest Notify() not yet written
   std::string TextInFlight;
   FramePtr InFlight;
   char Tag = 'J'; // InFlight's tag byte (video clients)

@@ -4,6 +4,7 @@
 // Exit codes: 0 clean stop (SIGINT/SIGTERM, or the application set the shutdown flag),
 // 1 runtime failure (segment, bind, producer gone), 2 bad command line.
 // Only stderr is written: the application that spawned us owns stdout.
+#include "AppBusy.h"
 #include "FrameHandoff.h"
 #include "FrameWatcher.h"
 #include "SnapshotService.h"
@@ -18,6 +19,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
 
 extern "C"
 {
@@ -28,6 +30,7 @@ extern "C"
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -167,6 +170,7 @@ int main(int argc, char** argv)
 
     int exitCode = 0;
     net::steady_timer forceStop(ioc);
+    net::steady_timer busyTimer(ioc); // AppBusy, below
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     // Graceful stop on the io thread: no new connections, close frames to every client,
     // then give them a moment before stopping the loop.
@@ -180,6 +184,7 @@ int main(int argc, char** argv)
       listener->Close();
       signals.cancel();
       state->Frames.CloseAll();
+      busyTimer.cancel();
       forceStop.expires_after(std::chrono::milliseconds(300));
       forceStop.async_wait([&](boost::system::error_code) { ioc.stop(); });
     };
@@ -247,6 +252,25 @@ int main(int argc, char** argv)
     std::fwrite(line.data(), 1, line.size(), stderr);
     header.ServerState.store(
       static_cast<std::uint32_t>(ipc::ServerStatus::Serving), std::memory_order_release);
+
+    // A few times a second: is the application too busy to take input? Viewers are told.
+    AppBusy busy;
+    std::function<void()> watchBusy = [&] {
+      busyTimer.expires_after(std::chrono::milliseconds(250));
+      busyTimer.async_wait([&](boost::system::error_code e) {
+        if (e || state->ShuttingDown)
+        {
+          return;
+        }
+        const int seconds = busy.Update(ipc::SteadyNowNs(), segment->AppAliveNs(), state->LastInputNs.load());
+        if (seconds != state->Stats.AppBusySeconds.exchange(seconds))
+        {
+          state->Frames.Announce(nlohmann::json{ { "type", "busy" }, { "seconds", seconds } }.dump());
+        }
+        watchBusy();
+      });
+    };
+    watchBusy();
 
     listener->Run();
     watcher.Start();

@@ -393,38 +393,49 @@ public:
     return true;
   }
 
-  /// Waits at most `timeout` for the next binary message (skipping text). False on timeout,
-  /// error or close; after a timeout the read stays pending and the next call goes on with it
-  /// (do not mix with Read() until it completed).
+  /// Waits until `deadline` for the next message. False on timeout, error or close; after a
+  /// timeout the read stays pending and the next call goes on with it (do not mix with Read()
+  /// until it completed).
+  bool ReadMessageUntil(std::string& data, bool& text, std::chrono::steady_clock::time_point deadline)
+  {
+    if (this->Failed)
+    {
+      return false;
+    }
+    if (!this->ReadPending)
+    {
+      this->ReadPending = true;
+      this->ReadDone = false;
+      this->Ws.async_read(this->AsyncBuffer, [this](boost::system::error_code ec, std::size_t) {
+        this->ReadDone = true;
+        this->LastError = ec;
+      });
+    }
+    this->Ioc.restart();
+    this->Ioc.run_until(deadline);
+    if (!this->ReadDone)
+    {
+      return false;
+    }
+    this->ReadPending = false;
+    if (this->LastError)
+    {
+      this->Failed = true;
+      return false;
+    }
+    text = this->Ws.got_text();
+    data = beast::buffers_to_string(this->AsyncBuffer.data());
+    this->AsyncBuffer.clear();
+    return true;
+  }
+
+  /// Waits at most `timeout` for the next binary message (skipping text); as above.
   bool ReadFrameFor(std::string& data, std::chrono::milliseconds timeout)
   {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!this->Failed)
+    bool text = true;
+    while (this->ReadMessageUntil(data, text, deadline))
     {
-      if (!this->ReadPending)
-      {
-        this->ReadPending = true;
-        this->ReadDone = false;
-        this->Ws.async_read(this->AsyncBuffer, [this](boost::system::error_code ec, std::size_t) {
-          this->ReadDone = true;
-          this->LastError = ec;
-        });
-      }
-      this->Ioc.restart();
-      this->Ioc.run_until(deadline);
-      if (!this->ReadDone)
-      {
-        return false;
-      }
-      this->ReadPending = false;
-      if (this->LastError)
-      {
-        this->Failed = true;
-        return false;
-      }
-      const bool text = this->Ws.got_text();
-      data = beast::buffers_to_string(this->AsyncBuffer.data());
-      this->AsyncBuffer.clear();
       if (!text)
       {
         return true;

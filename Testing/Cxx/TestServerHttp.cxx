@@ -169,7 +169,7 @@ TEST(ServerHttp, TheSignInPageTradesALinksFragmentForTheCookie)
   EXPECT_NE(page.Body.find("http://127.0.0.1:" + std::to_string(server.Port) + "/#token=..."), std::string::npos)
     << "it says which link to open";
   EXPECT_NE(page.Body.find(R"(fetch("session")"), std::string::npos) << "relative: prefix mounts work";
-  EXPECT_NE(page.Header("content-security-policy").find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_NE(page.Header("content-security-policy").find("frame-ancestors 'self'"), std::string::npos);
   EXPECT_EQ(page.Header("set-cookie"), "");
   const HttpReply wrong = HttpGet(server.Port, "/?token=wrong");
   EXPECT_EQ(wrong.Status, 401);
@@ -219,6 +219,72 @@ TEST(ServerHttp, APublicUrlIsShownOnTheSignInPageAndItsOriginIsAllowed)
   EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token), "https://viz.example"), 101);
   EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token), "https://viz.example:8443"), 403)
     << "its origin only, port included";
+}
+
+TEST(ServerHttp, OnlyTrustedOriginsMayFrameThePages)
+{
+  // A notebook (or a portal) shows the viewer in an iframe: its origin is named with
+  // --allow-origin (renderstream.jupyter does that), and no other site may frame it.
+  ServerProcess plain;
+  ServerProcess notebook({ "--allow-origin", "http://127.0.0.1:8888", "--public-url", "https://viz.example/nb/" });
+  const auto frameAncestors = [](const HttpReply& reply) {
+    const std::string policy = reply.Header("content-security-policy");
+    const auto at = policy.find("frame-ancestors ");
+    return at == std::string::npos ? "(none in " + policy + ")" : policy.substr(at, policy.find(';', at) - at);
+  };
+  EXPECT_EQ(frameAncestors(HttpGet(plain.Port, plain.Url("/", plain.Token))), "frame-ancestors 'self'");
+  EXPECT_EQ(frameAncestors(HttpGet(notebook.Port, notebook.Url("/", notebook.Token))),
+    "frame-ancestors 'self' http://127.0.0.1:8888 https://viz.example");
+  // The sign-in page (a framed #token= link's first answer) is framed by the same origins.
+  EXPECT_EQ(frameAncestors(HttpGet(notebook.Port, "/")), "frame-ancestors 'self' http://127.0.0.1:8888 https://viz.example");
+  EXPECT_EQ(frameAncestors(HttpGet(plain.Port, "/")), "frame-ancestors 'self'");
+}
+
+TEST(ServerHttp, AHostThatIsNotThisServersNameIs421)
+{
+  // DNS rebinding: a page at http://attacker.example:PORT whose name now resolves to
+  // 127.0.0.1 is same-origin with the server. Its requests carry Host attacker.example.
+  ServerProcess server({ "--public-url", "https://viz.example/renderstream/", "--allow-origin", "http://portal.example:8080" });
+  server.PublishPattern(kW, kH, 1);
+  const std::string port = std::to_string(server.Port);
+  const auto withHost = [&](const std::string& host, const std::string& target) {
+    return HttpGet(server.Port, target, { { "Host", host } });
+  };
+  for (const std::string& host : std::vector<std::string>{ "attacker.example:" + port, std::string("attacker.example"),
+         "localhost.attacker.example:" + port, "127.0.0.1.attacker.example", std::string("viz.example.attacker"),
+         std::string("bad host"), std::string("user@127.0.0.1") })
+  {
+    const HttpReply rebound = withHost(host, server.Url("/snapshot.jpg", server.Token));
+    EXPECT_EQ(rebound.Status, 421) << host;
+    EXPECT_EQ(rebound.Header("content-type").find("image/"), std::string::npos) << host;
+    EXPECT_NE(rebound.Body.find("--public-url"), std::string::npos) << "it says how to fix it: " << rebound.Body;
+    EXPECT_EQ(withHost(host, "/").Status, 421) << "the sign-in page too: " << host;
+  }
+  // What must keep working: addresses, loopback names, this machine's name, the public and
+  // trusted hosts (any port: a tunnel or proxy changes it), and clients that send no Host.
+  char machine[256] = {};
+  ::gethostname(machine, sizeof(machine) - 1);
+  for (const std::string& host : std::vector<std::string>{ "127.0.0.1:" + port, "[::1]:" + port, std::string("192.0.2.7"), "localhost:" + port,
+         std::string("LocalHost."), "app.localhost:" + port, std::string(machine), std::string("viz.example"),
+         std::string("VIZ.example:443"), std::string("portal.example:9999") })
+  {
+    EXPECT_EQ(withHost(host, server.Url("/snapshot.jpg", server.Token)).Status, 200) << host;
+  }
+  {
+    net::io_context ioc;
+    tcp::socket socket = Connect(ioc, server.Port);
+    http::request<http::empty_body> request{ http::verb::get, server.Url("/snapshot.jpg", server.Token), 10 };
+    http::write(socket, request);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(socket, buffer, response);
+    EXPECT_EQ(response.result_int(), 200u) << "HTTP/1.0 without Host";
+  }
+  const nlohmann::json stats = GetStats(server.Port, server.Token);
+  EXPECT_EQ(stats["refused"]["host"], 14);
+  EXPECT_NE(HttpGet(server.Port, server.Url("/metrics", server.Token)).Body.find("renderstream_refused_total{cause=\"host\"} 14"),
+    std::string::npos);
+  EXPECT_NE(server.Stderr().find("not a name of this server"), std::string::npos) << server.Stderr();
 }
 
 TEST(ServerHttp, TwoStreamsInOneBrowserKeepTheirOwnCookies)
@@ -322,10 +388,10 @@ TEST(ServerHttp, OversizedHeaderIs431AndBodyIs413)
   ServerProcess server;
   const std::string big(20000, 'a');
   EXPECT_EQ(RawStatus(RawExchange(server.Port,
-              "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n")),
+              "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + big + "\r\n\r\n")),
     431);
   EXPECT_EQ(RawStatus(RawExchange(server.Port,
-              "GET /stats HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
+              "GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n" +
                 std::string(100000, 'b'))),
     413);
   EXPECT_EQ(RawStatus(RawExchange(server.Port, "NONSENSE\r\n\r\n")), 400);
@@ -497,7 +563,7 @@ TEST(ServerHttp, OneAddressMayNotTakeEverySlot)
     tcp::socket& socket = streams.emplace_back(ioc);
     socket.connect(tcp::endpoint(net::ip::make_address(from), server.Port));
     SetTimeouts(socket, 5s);
-    const std::string request = "GET /stream.mjpeg?token=" + server.Token + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string request = "GET /stream.mjpeg?token=" + server.Token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     net::write(socket, net::buffer(request));
     std::string head(512, '\0');
     const ssize_t n = ::recv(socket.native_handle(), head.data(), head.size(), 0);
@@ -527,14 +593,14 @@ TEST(ServerHttp, MalformedRequestsGetTheirStatusAndTheServerKeepsServing)
     int Status;
   } cases[] = {
     { "garbage request line", "NONSENSE\r\n\r\n", 400 },
-    { "absolute-form target", "GET http://evil.example/ HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
-    { "asterisk target", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
-    { "bad HTTP version", "GET / HTTP/7.5\r\nHost: x\r\n\r\n", 400 },
+    { "absolute-form target", "GET http://evil.example/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400 },
+    { "asterisk target", "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400 },
+    { "bad HTTP version", "GET / HTTP/7.5\r\nHost: 127.0.0.1\r\n\r\n", 400 },
     { "header without colon", "GET / HTTP/1.1\r\nHost x\r\n\r\n", 400 },
-    { "unknown method", "BREW /stats HTTP/1.1\r\nHost: x\r\n\r\n", 405 },
-    { "PUT", "PUT /snapshot.jpg HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx", 405 },
-    { "huge header", "GET / HTTP/1.1\r\nHost: x\r\nX-A: " + std::string(9000, 'a') + "\r\n\r\n", 431 },
-    { "many headers", "GET / HTTP/1.1\r\nHost: x\r\n" + [] {
+    { "unknown method", "BREW /stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 405 },
+    { "PUT", "PUT /snapshot.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\n\r\nx", 405 },
+    { "huge header", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: " + std::string(9000, 'a') + "\r\n\r\n", 431 },
+    { "many headers", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + [] {
        std::string h;
        for (int i = 0; i < 1000; ++i)
        {
@@ -542,20 +608,20 @@ TEST(ServerHttp, MalformedRequestsGetTheirStatusAndTheServerKeepsServing)
        }
        return h;
      }() + "\r\n", 431 },
-    { "declared huge body", "GET /stats HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n", 413 },
+    { "declared huge body", "GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999999\r\n\r\n", 413 },
     { "chunked huge body",
-      "GET /stats HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n" +
+      "GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n" +
         std::string(8192, 'c'),
       413 },
-    { "path traversal", "GET /../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", 404 },
-    { "encoded traversal", "GET /%2e%2e/etc/passwd?token=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n", 404 },
-    { "control char in path", "GET /st\x01ts HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
-    { "quality not a number", "GET /snapshot.jpg?quality=hi&token=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
-    { "quality out of range", "GET /snapshot.jpg?quality=1000&token=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
-    { "empty token", "GET /stats?token= HTTP/1.1\r\nHost: x\r\n\r\n", 401 },
-    { "token in wrong case", "GET /stats?TOKEN=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n", 401 },
-    { "malformed cookie", "GET /stats HTTP/1.1\r\nHost: x\r\nCookie: ;;=;renderstream_token\r\n\r\n", 401 },
-    { "ws without upgrade", "GET /ws?token=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n", 426 },
+    { "path traversal", "GET /../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 404 },
+    { "encoded traversal", "GET /%2e%2e/etc/passwd?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 404 },
+    { "control char in path", "GET /st\x01ts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400 },
+    { "quality not a number", "GET /snapshot.jpg?quality=hi&token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400 },
+    { "quality out of range", "GET /snapshot.jpg?quality=1000&token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400 },
+    { "empty token", "GET /stats?token= HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 401 },
+    { "token in wrong case", "GET /stats?TOKEN=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 401 },
+    { "malformed cookie", "GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ;;=;renderstream_token\r\n\r\n", 401 },
+    { "ws without upgrade", "GET /ws?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 426 },
   };
   for (const auto& c : cases)
   {

@@ -413,6 +413,65 @@ TEST(ServerWebSocket, StillFrameWaitsUntilInputStopsThenArrivesOnce)
 
 namespace
 {
+// The "busy" statuses that arrive within `duration` (frames are skipped).
+std::vector<int> BusyStatuses(WsClient& ws, std::chrono::milliseconds duration)
+{
+  std::vector<int> seconds;
+  const auto deadline = std::chrono::steady_clock::now() + duration;
+  std::string data;
+  bool text = false;
+  while (ws.ReadMessageUntil(data, text, deadline))
+  {
+    const auto message = text ? nlohmann::json::parse(data, nullptr, false) : nlohmann::json();
+    if (message.is_object() && message["type"] == "busy")
+    {
+      seconds.push_back(message["seconds"].get<int>());
+    }
+  }
+  return seconds;
+}
+} // namespace
+
+// The application is busy (a long notebook cell, a slow filter): input waits and the viewer
+// is told, once a second, then told when it is back. Neither an idle application nor one that
+// keeps up with a steady drag is ever called busy.
+TEST(ServerWebSocket, ViewersAreToldWhileInputWaitsOnABusyApplication)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  const auto move = R"({"type":"pointer","action":"move","x":0.5,"y":0.5})";
+
+  // Idle: no input, no sign of life for 2 s. Nothing to say.
+  EXPECT_EQ(BusyStatuses(ws, 2000ms), std::vector<int>{});
+  // Keeping up: every event is followed by a sign of life (what Tick() does).
+  for (int i = 0; i < 20; ++i)
+  {
+    ASSERT_TRUE(ws.SendText(move));
+    std::this_thread::sleep_for(50ms);
+    server.Segment->MarkAlive();
+  }
+  EXPECT_EQ(BusyStatuses(ws, 1500ms), std::vector<int>{});
+  EXPECT_EQ(GetStats(server.Port, server.Token)["app"]["busySeconds"], 0);
+
+  // Busy: input, then silence. Told within about a second, then each second.
+  ASSERT_TRUE(ws.SendText(move));
+  const std::vector<int> busy = BusyStatuses(ws, 2600ms);
+  ASSERT_GE(busy.size(), 1u);
+  EXPECT_EQ(busy.front(), 1);
+  EXPECT_EQ(busy.back(), static_cast<int>(busy.size())) << "one status a second";
+  EXPECT_GE(GetStats(server.Port, server.Token)["app"]["busySeconds"], 1);
+  EXPECT_NE(HttpGet(server.Port, server.Url("/metrics", server.Token)).Body.find("renderstream_app_busy_seconds "),
+    std::string::npos);
+  // Back: one "0", then nothing more.
+  server.Segment->MarkAlive();
+  EXPECT_EQ(BusyStatuses(ws, 1500ms), std::vector<int>{ 0 });
+  EXPECT_EQ(GetStats(server.Port, server.Token)["app"]["busySeconds"], 0);
+}
+
+namespace
+{
 using namespace std::chrono_literals;
 
 // A client that sends input but never reads keeps no slot: once a write has made no progress
