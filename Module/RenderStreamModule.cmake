@@ -5,7 +5,7 @@ set(_rs "${CMAKE_CURRENT_LIST_DIR}")
 vtk_module_add_module(RenderStream::RenderStream
   SOURCES
     "${_rs}/vtkRenderStreamer.cxx"
-    "${_rs}/vtkRenderStreamerBackend.cxx"
+    "${_rs}/vtkRenderStreamerAutoInit.cxx"
     "${_rs}/vtkRenderStreamerCapture.cxx"
     "${_rs}/vtkRenderStreamerInjector.cxx"
     "${_rs}/vtkRenderStreamerServerProcess.cxx"
@@ -14,12 +14,15 @@ vtk_module_add_module(RenderStream::RenderStream
     "${_rs}/ipc/StreamSegment.cxx"
   HEADERS
     "${_rs}/vtkRenderStreamer.h"
+  NOWRAP_HEADERS # installed; plain C++17 that the wrappers need not parse
+    "${_rs}/ipc/RenderStreamDefaults.h"
   PRIVATE_HEADERS
     "${_rs}/vtkRenderStreamerCapture.h"
     "${_rs}/vtkRenderStreamerInjector.h"
     "${_rs}/vtkRenderStreamerServerProcess.h"
     "${_rs}/vtkRenderStreamerXInput.h")
-vtk_module_include(RenderStream::RenderStream PUBLIC "$<BUILD_INTERFACE:${_rs}>")
+# ipc/ too: vtkRenderStreamer.h includes RenderStreamDefaults.h (installed beside it).
+vtk_module_include(RenderStream::RenderStream PUBLIC "$<BUILD_INTERFACE:${_rs}>" "$<BUILD_INTERFACE:${_rs}/ipc>")
 vtk_module_link(RenderStream::RenderStream PRIVATE rt)
 # X11: browser input travels through VTK's X event loop (vtkRenderStreamerXInput.h).
 find_package(X11 QUIET)

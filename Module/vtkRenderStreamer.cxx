@@ -72,6 +72,7 @@ struct vtkRenderStreamer::Internals
   std::chrono::steady_clock::time_point NextServerCheck;
   std::int64_t NewestInputNs = 0;
   std::vector<ipc::InputEvent> Pending;
+  int Port = 0; // the server's, once it serves
   std::string URL;
   std::string LocalURL;
   std::string ViewOnlyURL;
@@ -89,7 +90,7 @@ vtkStandardNewMacro(vtkRenderStreamer);
 vtkRenderStreamer::vtkRenderStreamer()
   : Internal(new Internals)
 {
-  this->SetBindAddress("127.0.0.1");
+  this->SetBindAddress(renderstream::defaults::kBindAddress);
   this->SetVideoEncoder("auto");
   // Passive: an interactor style grabs the interactor's focus during a drag, and then only
   // passive observers still see timer events; the tick must go on to deliver the release.
@@ -174,8 +175,9 @@ bool vtkRenderStreamer::Start()
   }
 
   const int* size = in.Window->GetSize();
-  const int maxWidth = this->MaxWidth > 0 ? this->MaxWidth : std::max(size[0], 1920);
-  const int maxHeight = this->MaxHeight > 0 ? this->MaxHeight : std::max(size[1], 1080);
+  namespace defaults = renderstream::defaults;
+  const int maxWidth = this->MaxWidth > 0 ? this->MaxWidth : std::max(size[0], defaults::kDefaultMaxWidth);
+  const int maxHeight = this->MaxHeight > 0 ? this->MaxHeight : std::max(size[1], defaults::kDefaultMaxHeight);
   try
   {
     in.Segment = ipc::StreamSegment::Create(maxWidth, maxHeight);
@@ -187,7 +189,7 @@ bool vtkRenderStreamer::Start()
   }
 
   std::vector<std::string> args = { "--shm", in.Segment->Name(), "--bind",
-    this->BindAddress ? this->BindAddress : "127.0.0.1", "--port", std::to_string(this->Port),
+    this->BindAddress ? this->BindAddress : renderstream::defaults::kBindAddress, "--port", std::to_string(this->Port),
     "--quality", std::to_string(this->Quality), "--still-quality",
     std::to_string(this->StillQuality), "--max-clients", std::to_string(this->MaxClients),
     "--video-encoder", this->VideoEncoder ? this->VideoEncoder : "auto" };
@@ -221,18 +223,11 @@ bool vtkRenderStreamer::Start()
   }
 
   // Wait for the server to listen (it writes the port and tokens into the segment).
-  ipc::SegmentHeader& header = in.Segment->Header();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  auto status = ipc::ServerStatus::Starting;
-  while ((status = static_cast<ipc::ServerStatus>(header.ServerState.load(std::memory_order_acquire))) ==
-      ipc::ServerStatus::Starting &&
-    in.Server.IsRunning() && std::chrono::steady_clock::now() < deadline)
+  const auto ready = in.Segment->WaitForServer(
+    std::chrono::steady_clock::now() + std::chrono::seconds(15), [&in] { return in.Server.IsRunning(); });
+  if (ready.Status != ipc::ServerStatus::Serving)
   {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  if (status != ipc::ServerStatus::Serving)
-  {
-    const std::string why = status == ipc::ServerStatus::Failed ? std::string(header.Error)
+    const std::string why = ready.Status == ipc::ServerStatus::Failed ? ready.Error
       : in.Server.IsRunning() ? std::string("it did not start listening within 15 s")
                               : "it " + in.Server.ExitDescription();
     this->Fail("cannot start the server '" + executable + "': " + why);
@@ -245,15 +240,16 @@ bool vtkRenderStreamer::Start()
 
   // The token goes in the fragment, which no server or proxy ever sees (the page trades it
   // for a cookie); ?token= works as well, for curl and scripts.
-  const std::string local = "http://" + UrlHost(this->BindAddress) + ":" + std::to_string(header.Port) + "/";
+  const std::string local = "http://" + UrlHost(this->BindAddress) + ":" + std::to_string(ready.Port) + "/";
   if (!publicUrl.empty() && publicUrl.back() != '/')
   {
     publicUrl += '/'; // the page is a directory: its relative URLs (ws, session) resolve under it
   }
   const std::string shared = publicUrl.empty() ? local : publicUrl;
-  in.LocalURL = local + "#token=" + header.Token;
-  in.URL = shared + "#token=" + header.Token;
-  in.ViewOnlyURL = shared + "#token=" + header.ViewToken;
+  in.LocalURL = local + "#token=" + ready.Token;
+  in.URL = shared + "#token=" + ready.Token;
+  in.ViewOnlyURL = shared + "#token=" + ready.ViewToken;
+  in.Port = ready.Port;
   this->FramesCaptured = 0;
   this->EventsInjected = 0;
   this->Attach();
@@ -463,12 +459,12 @@ const char* vtkRenderStreamer::GetLastError()
 
 int vtkRenderStreamer::GetActualPort()
 {
-  return this->Internal->Segment ? static_cast<int>(this->Internal->Segment->Header().Port) : 0;
+  return this->Internal->Segment ? this->Internal->Port : 0;
 }
 
 int vtkRenderStreamer::GetViewerCount()
 {
-  return this->Internal->Segment ? static_cast<int>(this->Internal->Segment->Header().Viewers.load()) : 0;
+  return this->Internal->Segment ? static_cast<int>(this->Internal->Segment->Viewers()) : 0;
 }
 
 vtkTypeUInt64 vtkRenderStreamer::GetEventsInjected()
@@ -479,7 +475,7 @@ vtkTypeUInt64 vtkRenderStreamer::GetEventsInjected()
 
 vtkTypeUInt64 vtkRenderStreamer::GetFramesSent()
 {
-  return this->Internal->Segment ? this->Internal->Segment->Header().FramesSent.load() : 0;
+  return this->Internal->Segment ? this->Internal->Segment->FramesSent() : 0;
 }
 
 void vtkRenderStreamer::PrintSelf(ostream& os, vtkIndent indent)

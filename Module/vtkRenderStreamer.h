@@ -28,7 +28,8 @@
 #ifndef vtkRenderStreamer_h
 #define vtkRenderStreamer_h
 
-#include "RenderStreamModule.h" // for export macro
+#include "RenderStreamDefaults.h" // for the defaults and limits
+#include "RenderStreamModule.h"   // for export macro
 #include "vtkObject.h"
 
 #include <memory> // for std::unique_ptr
@@ -107,13 +108,13 @@ public:
 
   ///@{
   /** Milliseconds between ticks of the fallback interactor timer (not X11). Default 16. */
-  vtkSetClampMacro(TickInterval, int, 1, 10000);
+  vtkSetClampMacro(TickInterval, int, 1, renderstream::defaults::kTickIntervalLimit);
   vtkGetMacro(TickInterval, int);
   ///@}
 
   ///@{
   /** Most simultaneous browser connections the server accepts. Default 32. */
-  vtkSetClampMacro(MaxClients, int, 1, 10000);
+  vtkSetClampMacro(MaxClients, int, 1, renderstream::defaults::kMaxClientsLimit);
   vtkGetMacro(MaxClients, int);
   ///@}
 
@@ -122,9 +123,9 @@ public:
    * Largest frame the shared memory holds, in pixels. 0 (default) means the larger of the
    * window size and 1920x1080. Browser resize requests are clamped to it.
    */
-  vtkSetClampMacro(MaxWidth, int, 0, 16384);
+  vtkSetClampMacro(MaxWidth, int, 0, renderstream::defaults::kMaxSide);
   vtkGetMacro(MaxWidth, int);
-  vtkSetClampMacro(MaxHeight, int, 0, 16384);
+  vtkSetClampMacro(MaxHeight, int, 0, renderstream::defaults::kMaxSide);
   vtkGetMacro(MaxHeight, int);
   ///@}
 
@@ -211,12 +212,12 @@ protected:
   int Port = 0;
   char* BindAddress = nullptr;
   char* VideoEncoder = nullptr;
-  int Quality = 80;
-  int StillQuality = 92;
+  int Quality = renderstream::defaults::kQuality;
+  int StillQuality = renderstream::defaults::kStillQuality;
   bool ViewOnly = false;
-  int TickInterval = 16;
+  int TickInterval = renderstream::defaults::kTickInterval;
   bool UseEventLoop = true;
-  int MaxClients = 32;
+  int MaxClients = renderstream::defaults::kMaxClients;
   int MaxWidth = 0;
   int MaxHeight = 0;
   char* ServerExecutable = nullptr;

@@ -1,10 +1,12 @@
 // The command line every RenderStream example shares (README "Examples"):
 //   --port N  --bind ADDR  --public-url URL  --allow-origin ORIGIN  --max-clients N
 //   --video-encoder E  --size WxH  --offscreen  --seconds S  --help
-// and the helper that ends an example after S seconds or on SIGINT/SIGTERM.
+// (an example may add its own: ExtraOptions), and the helper that ends an example after S
+// seconds or on SIGINT/SIGTERM.
 #ifndef RenderStream_ExampleOptions_h
 #define RenderStream_ExampleOptions_h
 
+#include <RenderStreamDefaults.h>
 #include <vtkRenderStreamer.h>
 #include <vtkRenderWindow.h>
 #include <vtksys/CommandLineArguments.hxx>
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <functional>
 #include <iostream>
 #include <poll.h>
 #include <string>
@@ -25,52 +28,67 @@
 
 namespace example
 {
+namespace defaults = renderstream::defaults;
+
 struct Options
 {
-  int Port = 0;
-  std::string Bind = "127.0.0.1";
+  int Port = defaults::kPort;
+  std::string Bind = defaults::kBindAddress;
   std::string PublicUrl;      // "" = RENDERSTREAM_PUBLIC_URL, if set
   std::string AllowedOrigins; // space separated
-  int MaxClients = 32;
-  std::string VideoEncoder = "auto";
+  int MaxClients = defaults::kMaxClients;
+  std::string VideoEncoder = defaults::kVideoEncoder;
   int Width = 800;
   int Height = 600;
   bool Offscreen = false;
   double Seconds = 0; // 0 = until SIGINT/SIGTERM
-  int Nodes = 2000;   // used by NetworkLayout only
+};
+
+/// An example's own options, parsed with the shared ones and listed in the same --help:
+/// AddTo() declares them, Valid() checks their values once parsed.
+struct ExtraOptions
+{
+  std::function<void(vtksys::CommandLineArguments&)> AddTo;
+  std::function<bool()> Valid;
 };
 
 /// Parses argv; prints usage and exits on --help or on a bad argument.
-inline Options Parse(int argc, char* argv[], const char* what, bool withNodes = false)
+inline Options Parse(int argc, char* argv[], const char* what, const ExtraOptions& extra = {})
 {
   Options o;
   std::string size;
   std::vector<std::string> origins;
   bool help = false;
+  // vtksys keeps pointers to the help texts: these live as long as `args`.
+  const std::string bindHelp =
+    "address to listen on (default " + std::string(defaults::kBindAddress) + ")";
+  const std::string maxClientsHelp =
+    "most viewers at once (default " + std::to_string(defaults::kMaxClients) + ")";
+  const std::string videoEncoderHelp = "H.264 encoder: " + std::string(defaults::kVideoEncoder) +
+    " (default), openh264, libx264, h264_nvenc or none";
   vtksys::CommandLineArguments args;
   args.Initialize(argc, argv);
   using A = vtksys::CommandLineArguments;
   args.AddArgument("--port", A::SPACE_ARGUMENT, &o.Port, "TCP port, 0 = any free port (default)");
-  args.AddArgument("--bind", A::SPACE_ARGUMENT, &o.Bind, "address to listen on (default 127.0.0.1)");
+  args.AddArgument("--bind", A::SPACE_ARGUMENT, &o.Bind, bindHelp.c_str());
   args.AddArgument("--public-url", A::SPACE_ARGUMENT, &o.PublicUrl,
     "where people open the view, when not here: a TLS proxy's or tunnel's address");
   args.AddArgument("--allow-origin", A::MULTI_ARGUMENT, &origins,
     "other origins whose pages may connect (scheme://host[:port]), repeatable");
-  args.AddArgument("--max-clients", A::SPACE_ARGUMENT, &o.MaxClients, "most viewers at once (default 32)");
-  args.AddArgument("--video-encoder", A::SPACE_ARGUMENT, &o.VideoEncoder,
-    "H.264 encoder: auto (default), openh264, libx264, h264_nvenc or none");
+  args.AddArgument("--max-clients", A::SPACE_ARGUMENT, &o.MaxClients, maxClientsHelp.c_str());
+  args.AddArgument("--video-encoder", A::SPACE_ARGUMENT, &o.VideoEncoder, videoEncoderHelp.c_str());
   args.AddArgument("--size", A::SPACE_ARGUMENT, &size, "window size WxH (default 800x600)");
   args.AddBooleanArgument("--offscreen", &o.Offscreen, "render without showing a window");
   args.AddArgument("--seconds", A::SPACE_ARGUMENT, &o.Seconds, "exit after S seconds (0 = run until Ctrl-C)");
-  if (withNodes)
+  if (extra.AddTo)
   {
-    args.AddArgument("--nodes", A::SPACE_ARGUMENT, &o.Nodes, "number of graph nodes (default 2000)");
+    extra.AddTo(args);
   }
   args.AddBooleanArgument("--help", &help, "print this help");
   const bool parsed = args.Parse() != 0;
   const bool sizeOk = size.empty() || std::sscanf(size.c_str(), "%dx%d", &o.Width, &o.Height) == 2;
   if (help || !parsed || !sizeOk || o.Width < 16 || o.Height < 16 || o.Seconds < 0 ||
-    o.Port < 0 || o.Port > 65535 || o.Nodes < 2 || o.MaxClients < 1)
+    o.Port < 0 || o.Port > 65535 || o.MaxClients < 1 || (extra.Valid && !extra.Valid()))
   {
     std::ostream& out = help ? std::cout : std::cerr;
     if (!help)

@@ -2,6 +2,7 @@
 // layout, the render thread picks up the newest positions on the interactor's repeating timer
 // and renders them as glyph spheres and lines. Rotate and zoom in the browser while it moves.
 // Every 2 s it reports the render rate on stderr ("NetworkLayout: ... frames/s").
+// Command line: every example's (ExampleOptions.h) and --nodes N, the graph's size.
 #include "../Common/ExampleOptions.h"
 #include "ForceLayout.h"
 #include "LayoutWorker.h"
@@ -33,6 +34,18 @@
 
 namespace
 {
+// --nodes N, NetworkLayout's own option beside the ones every example has (ExampleOptions.h).
+example::ExtraOptions NodesOption(int& nodes)
+{
+  example::ExtraOptions option;
+  option.AddTo = [&nodes](vtksys::CommandLineArguments& args) {
+    args.AddArgument("--nodes", vtksys::CommandLineArguments::SPACE_ARGUMENT, &nodes,
+      "number of graph nodes (default 2000)");
+  };
+  option.Valid = [&nodes] { return nodes >= 2; };
+  return option;
+}
+
 // The graph as VTK sees it: one point per node, one line cell per edge, a "group" scalar.
 void BuildGraph(const ForceLayout& layout, vtkPolyData* graph)
 {
@@ -101,11 +114,12 @@ struct Animation
 
 int main(int argc, char* argv[])
 {
+  int nodeCount = 2000;
   const auto options = example::Parse(argc, argv,
     "NetworkLayout: a live force-directed graph layout you can rotate from a web browser.",
-    /*withNodes=*/true);
+    NodesOption(nodeCount));
 
-  ForceLayout layout(options.Nodes, /*seed=*/7);
+  ForceLayout layout(nodeCount, /*seed=*/7);
   vtkNew<vtkPolyData> graph;
   BuildGraph(layout, graph);
   std::copy(layout.GetPositions().begin(), layout.GetPositions().end(),
@@ -124,7 +138,7 @@ int main(int argc, char* argv[])
   nodeMapper->SetSourceConnection(sphere->GetOutputPort());
   nodeMapper->ScalingOff();
   nodeMapper->SetLookupTable(colors);
-  nodeMapper->SetScalarRange(0, std::max(1, options.Nodes / 100 - 1)); // cluster ids
+  nodeMapper->SetScalarRange(0, std::max(1, nodeCount / 100 - 1)); // cluster ids
   vtkNew<vtkActor> nodes;
   nodes->SetMapper(nodeMapper);
   vtkNew<vtkPolyDataMapper> edgeMapper;

@@ -16,7 +16,8 @@ def parse_args(description, argv=None):
         epilog="Needs an X display (ParaView's Debian build has no EGL/OSMesa); "
                "without one run it under `xvfb-run -a`.")
     parser.add_argument("--port", type=int, default=0, help="TCP port, 0 = any free port (default)")
-    parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    # No default: the streamer keeps its own (the plugin, which knows it, is not loaded yet).
+    parser.add_argument("--bind", help="address to listen on (default: this machine only)")
     parser.add_argument("--size", default="800x600", help="view size WxH (default 800x600)")
     parser.add_argument("--offscreen", action="store_true", help="render without showing a window")
     parser.add_argument("--seconds", type=float, default=0,

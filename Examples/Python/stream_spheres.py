@@ -40,8 +40,11 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      epilog="Needs an X display; without one run it under "
                                             "`xvfb-run -a`.")
-    parser.add_argument("--port", type=int, default=0, help="TCP port, 0 = any free port (default)")
-    parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    defaults = vtkRenderStreamer()  # a fresh streamer's getters give the defaults
+    parser.add_argument("--port", type=int, default=defaults.GetPort(),
+                        help="TCP port, 0 = any free port (default)")
+    parser.add_argument("--bind", default=defaults.GetBindAddress(),
+                        help=f"address to listen on (default {defaults.GetBindAddress()})")
     parser.add_argument("--size", type=size, default=(800, 600), help="window size WxH (default 800x600)")
     parser.add_argument("--offscreen", action="store_true", help="render without showing a window")
     parser.add_argument("--seconds", type=float, default=0,

@@ -12,7 +12,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <semaphore.h>
+
+#include "RenderStreamDefaults.h"
 
 namespace renderstream::ipc
 {
@@ -23,7 +26,7 @@ constexpr std::uint32_t kEventCapacity = 1024; // power of two
 constexpr std::size_t kPageSize = 4096;
 constexpr std::size_t kCacheLine = 64;
 constexpr std::uint32_t kFreshBit = 4; // in SegmentHeader::Middle
-constexpr std::uint32_t kMaxSide = 16384; // largest frame width or height
+constexpr std::uint32_t kMaxSide = defaults::kMaxSide; // largest frame width or height
 
 /// The clock of every *TimeNs field below: steady, in nanoseconds, the same in both processes.
 inline std::int64_t SteadyNowNs()
@@ -153,8 +156,8 @@ struct SegmentHeader
   // ServerState with a release store; the streamer waits for it to build its URL.
   alignas(kCacheLine) std::atomic<std::uint32_t> ServerState; // ServerStatus
   std::uint32_t Port;
-  char Token[48];     // full-access token, NUL terminated
-  char ViewToken[48]; // view-only token
+  char Token[defaults::kTokenMaxLength + 1];     // full-access token, NUL terminated
+  char ViewToken[defaults::kTokenMaxLength + 1]; // view-only token
   char Error[256];    // why the server could not start, for the app's error message
   // Live figures the app may show (viewer count and sent frames), best effort.
   std::atomic<std::uint32_t> Viewers;
@@ -170,8 +173,23 @@ struct SegmentHeader
 static_assert(sizeof(SegmentHeader) <= kPageSize, "header must fit its page");
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+static_assert(std::is_standard_layout_v<SegmentHeader>);
+static_assert((kEventCapacity & (kEventCapacity - 1)) == 0, "the ring masks its indices");
+static_assert(sizeof(EventRingState) == 3 * kCacheLine, "each index on its own cache line");
+// The layout, pinned: both processes must agree byte for byte, so moving a field without
+// bumping kLayoutVersion fails here rather than in the field.
 static_assert(offsetof(SegmentHeader, Magic) == 0);
 static_assert(offsetof(SegmentHeader, Version) == 8);
+static_assert(offsetof(SegmentHeader, ProducerPid) == 64);
+static_assert(offsetof(SegmentHeader, Middle) == 128);
+static_assert(offsetof(SegmentHeader, Slots) == 184);
+static_assert(offsetof(SegmentHeader, ServerState) == 384);
+static_assert(offsetof(SegmentHeader, Token) == 392);
+static_assert(offsetof(SegmentHeader, Error) == 488);
+static_assert(offsetof(SegmentHeader, AppAliveNs) == 768);
+static_assert(offsetof(SegmentHeader, Events) == 832);
+static_assert(offsetof(SegmentHeader, InputReady) == 1024);
+static_assert(sizeof(SegmentHeader) == 1088);
 
 } // namespace renderstream::ipc
 

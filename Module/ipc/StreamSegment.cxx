@@ -1,5 +1,6 @@
 #include "StreamSegment.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -7,6 +8,7 @@
 #include <ctime>
 #include <random>
 #include <stdexcept>
+#include <thread>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -172,6 +174,63 @@ bool ProcessAlive(std::int32_t pid)
     }
   }
   return true;
+}
+
+namespace
+{
+// Copies `text` into a fixed field, cut to fit, always NUL terminated.
+template <std::size_t N>
+void CopyField(char (&field)[N], const std::string& text)
+{
+  const std::size_t n = std::min(N - 1, text.size());
+  std::memcpy(field, text.data(), n);
+  field[n] = '\0';
+}
+
+// A fixed field as written by the other process, which may have left out the NUL.
+template <std::size_t N>
+std::string ReadField(const char (&field)[N])
+{
+  return std::string(field, ::strnlen(field, N));
+}
+} // namespace
+
+void StreamSegment::PublishServing(std::uint16_t port, const std::string& token, const std::string& viewToken)
+{
+  this->Head->Port = port;
+  CopyField(this->Head->Token, token);
+  CopyField(this->Head->ViewToken, viewToken);
+  this->Head->Error[0] = '\0';
+  this->Head->ServerState.store(static_cast<std::uint32_t>(ServerStatus::Serving), std::memory_order_release);
+}
+
+void StreamSegment::PublishFailure(const std::string& error)
+{
+  CopyField(this->Head->Error, error);
+  this->Head->ServerState.store(static_cast<std::uint32_t>(ServerStatus::Failed), std::memory_order_release);
+}
+
+StreamSegment::ServerReady StreamSegment::WaitForServer(
+  std::chrono::steady_clock::time_point deadline, const std::function<bool()>& running) const
+{
+  ServerReady ready;
+  while ((ready.Status = static_cast<ServerStatus>(this->Head->ServerState.load(std::memory_order_acquire))) ==
+      ServerStatus::Starting &&
+    running() && std::chrono::steady_clock::now() < deadline)
+  {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (ready.Status == ServerStatus::Serving)
+  {
+    ready.Port = static_cast<std::uint16_t>(this->Head->Port);
+    ready.Token = ReadField(this->Head->Token);
+    ready.ViewToken = ReadField(this->Head->ViewToken);
+  }
+  else if (ready.Status == ServerStatus::Failed)
+  {
+    ready.Error = ReadField(this->Head->Error);
+  }
+  return ready;
 }
 
 bool StreamSegment::PeerAlive() const

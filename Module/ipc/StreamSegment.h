@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -45,15 +46,34 @@ public:
   ~StreamSegment();
 
   const std::string& Name() const { return this->Memory.Name(); }
-  SegmentHeader& Header() const { return *this->Head; }
+  /// The raw shared header, for tests that play a corrupt, hostile or crashed peer. The
+  /// processes themselves use only the typed calls below.
+  SegmentHeader& RawHeaderForTesting() const { return *this->Head; }
   std::uint32_t MaxWidth() const { return this->Shape.MaxWidth; }
   std::uint32_t MaxHeight() const { return this->Shape.MaxHeight; }
-  /// Removes the name from /dev/shm (e.g. the server, once its creator died).
+  /// Removes the name from /dev/shm: the creator once the server mapped it, the server once
+  /// the creator died (the creator's SharedMemory also removes it when it is destroyed).
   void Unlink() { this->Memory.Unlink(); }
   /// True while the process on the other side exists (pid check; false before it attached).
   bool PeerAlive() const;
 
+  /// What the server published once it listened, or why it could not.
+  struct ServerReady
+  {
+    ServerStatus Status = ServerStatus::Starting; // still Starting: it said nothing in time
+    std::uint16_t Port = 0;
+    std::string Token;
+    std::string ViewToken;
+    std::string Error;
+  };
+
   // ---- producer side (render thread) ----
+  /// Waits until the server says Serving or Failed, `running()` turns false, or `deadline`.
+  ServerReady WaitForServer(
+    std::chrono::steady_clock::time_point deadline, const std::function<bool()>& running) const;
+  /// Live figures the server keeps (best effort): streaming viewers, frames written to them.
+  std::uint32_t Viewers() const { return this->Head->Viewers.load(std::memory_order_relaxed); }
+  std::uint64_t FramesSent() const { return this->Head->FramesSent.load(std::memory_order_relaxed); }
   /// The slot the producer may write now: SlotBytes() bytes, never read by the consumer;
   /// nullptr if the slot index in shared memory was corrupted.
   std::uint8_t* WritableSlot() const;
@@ -65,6 +85,20 @@ public:
   void MarkAlive() { this->Head->AppAliveNs.store(SteadyNowNs(), std::memory_order_relaxed); }
 
   // ---- consumer side (server) ----
+  /// Tells the producer the server listens on `port` with these tokens (then WaitForServer
+  /// returns them), or why it cannot serve.
+  void PublishServing(std::uint16_t port, const std::string& token, const std::string& viewToken);
+  void PublishFailure(const std::string& error);
+  /// Pid of the producer as it wrote it, for messages.
+  std::int32_t ProducerPid() const { return this->Head->ProducerPid.load(std::memory_order_relaxed); }
+  /// The producer stopped on purpose (its StreamSegment was destroyed).
+  bool ShutdownRequested() const { return this->Head->Shutdown.load(std::memory_order_acquire) != 0; }
+  void SetViewers(std::uint32_t n) { this->Head->Viewers.store(n, std::memory_order_relaxed); }
+  void CountFrameEncoded() { this->Head->FramesEncoded.fetch_add(1, std::memory_order_relaxed); }
+  void CountFrameSent() { this->Head->FramesSent.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t FramesEncoded() const { return this->Head->FramesEncoded.load(std::memory_order_relaxed); }
+  std::uint64_t PublishedFrames() const { return this->Head->PublishedFrames.load(std::memory_order_relaxed); }
+  std::uint64_t EventOverflows() const { return this->Head->Events.Overflows.load(std::memory_order_relaxed); }
   /// Steady ns of the render side's last MarkAlive() (0: never).
   std::int64_t AppAliveNs() const { return this->Head->AppAliveNs.load(std::memory_order_relaxed); }
   /// Sleeps until a frame newer than the held one is published, the producer shuts down or

@@ -78,7 +78,6 @@ void FrameWatcher::Stop()
 
 void FrameWatcher::Run()
 {
-  auto& header = this->Segment.Header();
   auto lastAliveCheck = std::chrono::steady_clock::now();
   while (!this->StopFlag)
   {
@@ -99,7 +98,7 @@ void FrameWatcher::Run()
     {
       break;
     }
-    if (header.Shutdown.load(std::memory_order_acquire))
+    if (this->Segment.ShutdownRequested())
     {
       this->OnExit(Exit::ProducerShutdown);
       return;
@@ -255,7 +254,7 @@ FramePtr FrameWatcher::Encode(const ipc::FrameView& view, int quality, bool stil
   frame->TypicalBytes = frame->Data.size();
   (still ? this->Stats.StillsEncoded : this->Stats.FramesEncoded)
     .fetch_add(1, std::memory_order_relaxed);
-  this->Segment.Header().FramesEncoded.fetch_add(1, std::memory_order_relaxed);
+  this->Segment.CountFrameEncoded();
   frame->Sequence = view.Info.Sequence;
   frame->Width = view.Info.Width;
   frame->Height = view.Info.Height;

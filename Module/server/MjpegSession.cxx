@@ -145,7 +145,7 @@ void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
     this->Counters.BytesSent += this->InFlight->Data.size();
     this->State->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);
     this->State->Stats.BytesSent.fetch_add(this->InFlight->Data.size(), std::memory_order_relaxed);
-    this->State->Segment.Header().FramesSent.fetch_add(1, std::memory_order_relaxed);
+    this->State->Segment.CountFrameSent();
     this->InFlight.reset();
   }
   if (this->Closed)

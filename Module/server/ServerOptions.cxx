@@ -14,9 +14,14 @@ namespace renderstream::server
 {
 namespace
 {
+std::string TokenLengths()
+{
+  return std::to_string(defaults::kTokenMinLength) + "-" + std::to_string(defaults::kTokenMaxLength);
+}
+
 bool ValidToken(const std::string& token)
 {
-  if (token.size() < 32 || token.size() > 47) // 32: at least 128 bits, as 32 hex digits
+  if (token.size() < defaults::kTokenMinLength || token.size() > defaults::kTokenMaxLength)
   {
     return false;
   }
@@ -47,22 +52,22 @@ ServerOptions::Outcome ServerOptions::Parse(
     ("help,h", "print this help and exit")
     ("shm", po::value<std::string>(&options.Shm),
       "name of the shared-memory segment to serve, e.g. /renderstream-1234-abcd (required)")
-    ("bind", po::value<std::string>(&options.Bind)->default_value("127.0.0.1"),
+    ("bind", po::value<std::string>(&options.Bind)->default_value(defaults::kBindAddress),
       "IP address to listen on (127.0.0.1 = this machine only; 0.0.0.0 = every interface)")
-    ("port", po::value<int>(&port)->default_value(0),
+    ("port", po::value<int>(&port)->default_value(defaults::kPort),
       "TCP port to listen on; 0 picks a free port (read it from the segment or stderr)")
     ("token", po::value<std::string>(&options.Token),
-      "full-access token (view + input), 32-47 characters; default: 128 random bits in hex")
+      ("full-access token (view + input), " + TokenLengths() + " characters; default: 128 random bits in hex").c_str())
     ("view-token", po::value<std::string>(&options.ViewToken),
       "view-only token (frames, no input); default: 128 random bits in hex")
     ("view-only", po::bool_switch(&options.ViewOnly),
       "ignore input from every client, whatever its token")
-    ("quality", po::value<int>(&options.Quality)->default_value(80),
+    ("quality", po::value<int>(&options.Quality)->default_value(defaults::kQuality),
       "JPEG quality 1..100 of frames sent while the scene changes")
-    ("still-quality", po::value<int>(&options.StillQuality)->default_value(92),
+    ("still-quality", po::value<int>(&options.StillQuality)->default_value(defaults::kStillQuality),
       "JPEG quality 1..100 of the one still frame re-sent when interaction stops "
       "(no still frame when it is not above --quality)")
-    ("max-clients", po::value<int>(&options.MaxClients)->default_value(32),
+    ("max-clients", po::value<int>(&options.MaxClients)->default_value(defaults::kMaxClients),
       "most simultaneous streaming clients (MJPEG + WebSocket); more get HTTP 503. "
       "View-only ones may take all but 1/8 of them (at least one is kept for the full token)")
     ("allow-origin", po::value<std::vector<std::string>>(&options.AllowOrigins)->composing(),
@@ -72,7 +77,7 @@ ServerOptions::Outcome ServerOptions::Parse(
       "the address people open the page at, when it is not this server's own (a TLS proxy "
       "or tunnel, e.g. https://viz.example.org/renderstream/): shown on the sign-in page, "
       "and its origin is allowed like --allow-origin")
-    ("video-encoder", po::value<std::string>(&options.VideoEncoder)->default_value("auto"),
+    ("video-encoder", po::value<std::string>(&options.VideoEncoder)->default_value(defaults::kVideoEncoder),
       "H.264 encoder for viewers that ask for video (/ws?codec=h264): auto (the first of "
       "h264_nvenc, openh264, libx264 that works here), one of those, or none (JPEG only)");
   // clang-format on
@@ -109,16 +114,16 @@ ServerOptions::Outcome ServerOptions::Parse(
     error = "--quality and --still-quality must be within 1..100";
     return Outcome::Usage;
   }
-  if (options.MaxClients < 1 || options.MaxClients > 100000)
+  if (options.MaxClients < 1 || options.MaxClients > defaults::kMaxClientsLimit)
   {
-    error = "--max-clients must be within 1..100000";
+    error = "--max-clients must be within 1.." + std::to_string(defaults::kMaxClientsLimit);
     return Outcome::Usage;
   }
 
   if ((vm.count("token") && !ValidToken(options.Token)) ||
     (vm.count("view-token") && !ValidToken(options.ViewToken)))
   {
-    error = "tokens must be 32..47 characters of [A-Za-z0-9._~-] (at least 128 bits)";
+    error = "tokens must be " + TokenLengths() + " characters of [A-Za-z0-9._~-] (at least 128 bits)";
     return Outcome::Usage;
   }
   for (std::string& origin : options.AllowOrigins)

@@ -3,6 +3,8 @@
 #ifndef renderstream_server_ServerOptions_h
 #define renderstream_server_ServerOptions_h
 
+#include "RenderStreamDefaults.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,17 +14,17 @@ namespace renderstream::server
 struct ServerOptions
 {
   std::string Shm;
-  std::string Bind = "127.0.0.1";
-  std::uint16_t Port = 0; // 0 = a free port chosen by the kernel
+  std::string Bind = defaults::kBindAddress;
+  std::uint16_t Port = defaults::kPort; // 0 = a free port chosen by the kernel
   std::string Token;      // empty = generate one
   std::string ViewToken;  // empty = generate one
   bool ViewOnly = false;
-  int Quality = 80;
-  int StillQuality = 92;
-  int MaxClients = 32;
+  int Quality = defaults::kQuality;
+  int StillQuality = defaults::kStillQuality;
+  int MaxClients = defaults::kMaxClients;
   std::vector<std::string> AllowOrigins; // normalised; includes PublicUrl's origin
   std::string PublicUrl; // where people open the page (a proxy's address), normalised; "" = none
-  std::string VideoEncoder = "auto"; // H.264 backend: auto, none or one of H264Encoder::Backends()
+  std::string VideoEncoder = defaults::kVideoEncoder; // H.264 backend: auto, none or one of H264Encoder::Backends()
 
   enum class Outcome
   {

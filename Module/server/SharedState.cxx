@@ -87,7 +87,7 @@ SharedState::SharedState(ServerOptions options, std::string token, std::string v
   , ViewToken(std::move(viewToken))
   , Segment(segment)
   , Frames(static_cast<std::size_t>(this->Options.MaxClients), [&segment](std::size_t n) {
-    segment.Header().Viewers.store(static_cast<std::uint32_t>(n), std::memory_order_relaxed);
+    segment.SetViewers(static_cast<std::uint32_t>(n));
   })
   , Pending(PendingCapacity())
   , KnownHosts(MachineNames())

@@ -396,7 +396,7 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
     this->Counters.BytesSent += size;
     this->State->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);
     this->State->Stats.BytesSent.fetch_add(size, std::memory_order_relaxed);
-    this->State->Segment.Header().FramesSent.fetch_add(1, std::memory_order_relaxed);
+    this->State->Segment.CountFrameSent();
     this->InFlight.reset();
   }
   this->DoWrite();

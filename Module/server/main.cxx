@@ -70,22 +70,12 @@ std::string RandomToken()
   return token;
 }
 
-void CopyField(char* target, std::size_t size, const std::string& text)
-{
-  const std::size_t n = std::min(size - 1, text.size());
-  std::memcpy(target, text.data(), n);
-  target[n] = '\0';
-}
-
 int Fail(ipc::StreamSegment* segment, const std::string& message)
 {
   std::cerr << "renderstream-server: " << message << std::endl;
   if (segment)
   {
-    auto& header = segment->Header();
-    CopyField(header.Error, sizeof(header.Error), message);
-    header.ServerState.store(static_cast<std::uint32_t>(ipc::ServerStatus::Failed),
-      std::memory_order_release);
+    segment->PublishFailure(message);
   }
   return 1;
 }
@@ -142,7 +132,7 @@ int main(int argc, char** argv)
     segment->Unlink();
     return Fail(segment.get(),
       "the application that created " + options.Shm + " (pid " +
-        std::to_string(segment->Header().ProducerPid.load()) + ") is gone");
+        std::to_string(segment->ProducerPid()) + ") is gone");
   }
 
   try
@@ -238,20 +228,14 @@ int main(int argc, char** argv)
     SnapshotService snapshots(watcher, state->Stats, segment->MaxWidth(), segment->MaxHeight());
     state->Snapshots = &snapshots;
 
-    auto& header = segment->Header();
-    header.Port = listener->Port();
     state->Port = listener->Port();
-    CopyField(header.Token, sizeof(header.Token), token);
-    CopyField(header.ViewToken, sizeof(header.ViewToken), viewToken);
-    header.Error[0] = '\0';
     // Written before "Serving", so whoever waits for that finds the line already. One write:
     // the app's own stdout often shares this pipe, and lines must not interleave.
     const std::string page = state->PageUrl();
     const std::string line = "renderstream-server: serving " + page + "#token=" + token +
       " (view-only: " + page + "#token=" + viewToken + ")\n";
     std::fwrite(line.data(), 1, line.size(), stderr);
-    header.ServerState.store(
-      static_cast<std::uint32_t>(ipc::ServerStatus::Serving), std::memory_order_release);
+    segment->PublishServing(listener->Port(), token, viewToken);
 
     // A few times a second: is the application too busy to take input? Viewers are told.
     AppBusy busy;

@@ -1,5 +1,6 @@
 #include "pqRenderStreamDockPanel.h"
 
+#include "RenderStreamDefaults.h" // for renderstream::defaults
 #include "pqActiveObjects.h"      // for pqActiveObjects
 #include "pqApplicationCore.h"    // for pqApplicationCore
 #include "pqRenderView.h"         // for pqRenderView
@@ -32,7 +33,20 @@
 
 namespace
 {
+namespace defaults = renderstream::defaults;
+
 const char* const SettingsGroup = "RenderStream";
+constexpr int MinQuality = 1; // the JPEG scale
+constexpr int MaxQuality = 100;
+constexpr int DefaultMaxFps = 30;
+constexpr int HighestMaxFps = 120;
+
+/** RENDERSTREAM_AUTOSTART is set, and not to 0. */
+bool autoStartRequested()
+{
+  const char* value = std::getenv("RENDERSTREAM_AUTOSTART");
+  return value && *value && std::string(value) != "0";
+}
 
 QToolButton* smallButton(const QString& text, const QString& tip, QWidget* parent)
 {
@@ -71,6 +85,21 @@ pqRenderStreamDockPanel::~pqRenderStreamDockPanel()
 void pqRenderStreamDockPanel::constructor()
 {
   this->setWindowTitle(tr("Render Stream"));
+  this->buildWidgets();
+  this->createTimers();
+  // The host ticks the streamer from its QTimer: no interactor timer.
+  this->Streamer->SetUseEventLoop(false);
+  this->loadSettings();
+  this->connectWidgets();
+  this->connectApplication();
+  this->AutoStart = autoStartRequested();
+  this->setActiveView(pqActiveObjects::instance().activeView());
+  this->updateWidgets();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::buildWidgets()
+{
   auto* body = new QWidget(this);
   auto* layout = new QVBoxLayout(body);
 
@@ -79,66 +108,10 @@ void pqRenderStreamDockPanel::constructor()
   layout->addWidget(this->StartButton);
 
   auto* form = new QFormLayout();
-  this->Port = new QSpinBox(body);
-  this->Port->setRange(0, 65535);
-  this->Port->setSpecialValueText(tr("any free port"));
-  this->Port->setToolTip(tr("TCP port of the web server; 0 picks a free one"));
-  form->addRow(tr("Port"), this->Port);
-
-  this->BindAddress = new QLineEdit(body);
-  this->BindAddress->setToolTip(
-    tr("Address to listen on: 127.0.0.1 for this machine only, 0.0.0.0 for every network"));
-  form->addRow(tr("Bind address"), this->BindAddress);
-
-  this->PublicUrl = new QLineEdit(body);
-  this->PublicUrl->setPlaceholderText(tr("this machine's address"));
-  this->PublicUrl->setToolTip(tr("Where people open the view when it is not this machine: a "
-                                 "TLS proxy's or tunnel's address, e.g. "
-                                 "https://viz.example.org/renderstream/ (see the README's "
-                                 "\"Share it\")"));
-  form->addRow(tr("Public URL"), this->PublicUrl);
-
-  this->Quality = new QSpinBox(body);
-  this->Quality->setRange(1, 100);
-  this->Quality->setToolTip(tr("JPEG quality while the user interacts (1-100)"));
-  form->addRow(tr("Quality"), this->Quality);
-
-  this->MaxFps = new QSpinBox(body);
-  this->MaxFps->setRange(1, 120);
-  this->MaxFps->setSuffix(tr(" fps"));
-  this->MaxFps->setToolTip(tr("How often the view is captured and browser input is applied"));
-  form->addRow(tr("Max frame rate"), this->MaxFps);
-
-  this->ViewOnly = new QCheckBox(tr("Browsers may only watch"), body);
-  this->ViewOnly->setToolTip(tr("When checked, input from browsers is ignored"));
-  form->addRow(tr("View only"), this->ViewOnly);
-
-  auto* urlRow = new QHBoxLayout();
-  this->Url = new QLineEdit(body);
-  this->Url->setReadOnly(true);
-  this->Url->setPlaceholderText(tr("not streaming"));
-  this->Url->setToolTip(tr("Open this link in a browser to watch and steer the view"));
-  QToolButton* copy = smallButton(tr("Copy"), tr("Copy the link to the clipboard"), body);
-  QToolButton* open = smallButton(tr("Open"), tr("Open the link in the default browser"), body);
-  urlRow->addWidget(this->Url, 1);
-  urlRow->addWidget(copy);
-  urlRow->addWidget(open);
-  form->addRow(tr("Link"), urlRow);
-
-  auto* viewOnlyRow = new QHBoxLayout();
-  this->ViewOnlyUrl = new QLineEdit(body);
-  this->ViewOnlyUrl->setReadOnly(true);
-  this->ViewOnlyUrl->setToolTip(tr("A link that can watch but not steer"));
-  QToolButton* copyViewOnly =
-    smallButton(tr("Copy"), tr("Copy the watch-only link to the clipboard"), body);
-  viewOnlyRow->addWidget(this->ViewOnlyUrl, 1);
-  viewOnlyRow->addWidget(copyViewOnly);
-  form->addRow(tr("Watch-only link"), viewOnlyRow);
-
-  this->ViewLabel = new QLabel(body);
-  form->addRow(tr("View"), this->ViewLabel);
-  this->StatusLabel = new QLabel(body);
-  form->addRow(tr("Status"), this->StatusLabel);
+  this->addServerRows(form, body);
+  this->addStreamRows(form, body);
+  this->addLinkRows(form, body);
+  this->addStatusRows(form, body);
   layout->addLayout(form);
 
   this->ErrorLabel = new QLabel(body);
@@ -149,52 +122,96 @@ void pqRenderStreamDockPanel::constructor()
   layout->addWidget(this->ErrorLabel);
   layout->addStretch(1);
   this->setWidget(body);
+}
 
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::addServerRows(QFormLayout* form, QWidget* body)
+{
+  this->Port = new QSpinBox(body);
+  this->Port->setRange(0, 65535);
+  this->Port->setSpecialValueText(tr("any free port"));
+  this->Port->setToolTip(tr("TCP port of the web server; 0 picks a free one"));
+  form->addRow(tr("Port"), this->Port);
+
+  this->BindAddress = new QLineEdit(body);
+  this->BindAddress->setToolTip(
+    tr("Address to listen on: %1 for this machine only, 0.0.0.0 for every network")
+      .arg(defaults::kBindAddress));
+  form->addRow(tr("Bind address"), this->BindAddress);
+
+  this->PublicUrl = new QLineEdit(body);
+  this->PublicUrl->setPlaceholderText(tr("this machine's address"));
+  this->PublicUrl->setToolTip(tr("Where people open the view when it is not this machine: a "
+                                 "TLS proxy's or tunnel's address, e.g. "
+                                 "https://viz.example.org/renderstream/ (see the README's "
+                                 "\"Share it\")"));
+  form->addRow(tr("Public URL"), this->PublicUrl);
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::addStreamRows(QFormLayout* form, QWidget* body)
+{
+  this->Quality = new QSpinBox(body);
+  this->Quality->setRange(MinQuality, MaxQuality);
+  this->Quality->setToolTip(
+    tr("JPEG quality while the user interacts (%1-%2)").arg(MinQuality).arg(MaxQuality));
+  form->addRow(tr("Quality"), this->Quality);
+
+  this->MaxFps = new QSpinBox(body);
+  this->MaxFps->setRange(1, HighestMaxFps);
+  this->MaxFps->setSuffix(tr(" fps"));
+  this->MaxFps->setToolTip(tr("How often the view is captured and browser input is applied"));
+  form->addRow(tr("Max frame rate"), this->MaxFps);
+
+  this->ViewOnly = new QCheckBox(tr("Browsers may only watch"), body);
+  this->ViewOnly->setToolTip(tr("When checked, input from browsers is ignored"));
+  form->addRow(tr("View only"), this->ViewOnly);
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::addLinkRows(QFormLayout* form, QWidget* body)
+{
+  this->Url = new QLineEdit(body);
+  this->Url->setReadOnly(true);
+  this->Url->setPlaceholderText(tr("not streaming"));
+  this->Url->setToolTip(tr("Open this link in a browser to watch and steer the view"));
+  this->CopyUrlButton = smallButton(tr("Copy"), tr("Copy the link to the clipboard"), body);
+  this->OpenUrlButton = smallButton(tr("Open"), tr("Open the link in the default browser"), body);
+  auto* urlRow = new QHBoxLayout();
+  urlRow->addWidget(this->Url, 1);
+  urlRow->addWidget(this->CopyUrlButton);
+  urlRow->addWidget(this->OpenUrlButton);
+  form->addRow(tr("Link"), urlRow);
+
+  this->ViewOnlyUrl = new QLineEdit(body);
+  this->ViewOnlyUrl->setReadOnly(true);
+  this->ViewOnlyUrl->setToolTip(tr("A link that can watch but not steer"));
+  this->CopyViewOnlyUrlButton =
+    smallButton(tr("Copy"), tr("Copy the watch-only link to the clipboard"), body);
+  auto* viewOnlyRow = new QHBoxLayout();
+  viewOnlyRow->addWidget(this->ViewOnlyUrl, 1);
+  viewOnlyRow->addWidget(this->CopyViewOnlyUrlButton);
+  form->addRow(tr("Watch-only link"), viewOnlyRow);
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::addStatusRows(QFormLayout* form, QWidget* body)
+{
+  this->ViewLabel = new QLabel(body);
+  form->addRow(tr("View"), this->ViewLabel);
+  this->StatusLabel = new QLabel(body);
+  this->StatusLabel->setToolTip(
+    tr("Connected viewers, and the frames per second each receives on average"));
+  form->addRow(tr("Status"), this->StatusLabel);
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::createTimers()
+{
   this->TickTimer = new QTimer(this);
   this->TickTimer->setTimerType(Qt::PreciseTimer);
   this->StatusTimer = new QTimer(this);
   this->StatusTimer->setInterval(1000);
-
-  // The host ticks the streamer from its QTimer: no interactor timer.
-  this->Streamer->SetUseEventLoop(false);
-
-  this->loadSettings();
-
-  QObject::connect(this->StartButton, &QPushButton::clicked, this,
-    &pqRenderStreamDockPanel::toggleStreaming);
-  QObject::connect(copy, &QToolButton::clicked, this, &pqRenderStreamDockPanel::copyUrl);
-  QObject::connect(open, &QToolButton::clicked, this, &pqRenderStreamDockPanel::openUrl);
-  QObject::connect(
-    copyViewOnly, &QToolButton::clicked, this, &pqRenderStreamDockPanel::copyViewOnlyUrl);
-  QObject::connect(this->TickTimer, &QTimer::timeout, this, &pqRenderStreamDockPanel::tick);
-  QObject::connect(
-    this->StatusTimer, &QTimer::timeout, this, &pqRenderStreamDockPanel::refreshStatus);
-  QObject::connect(this->Port, QOverload<int>::of(&QSpinBox::valueChanged), this,
-    &pqRenderStreamDockPanel::saveSettings);
-  QObject::connect(
-    this->BindAddress, &QLineEdit::editingFinished, this, &pqRenderStreamDockPanel::saveSettings);
-  QObject::connect(
-    this->PublicUrl, &QLineEdit::editingFinished, this, &pqRenderStreamDockPanel::saveSettings);
-  QObject::connect(this->Quality, QOverload<int>::of(&QSpinBox::valueChanged), this,
-    &pqRenderStreamDockPanel::saveSettings);
-  QObject::connect(this->MaxFps, QOverload<int>::of(&QSpinBox::valueChanged), this,
-    &pqRenderStreamDockPanel::saveSettings);
-  QObject::connect(
-    this->ViewOnly, &QCheckBox::toggled, this, &pqRenderStreamDockPanel::saveSettings);
-
-  pqActiveObjects& active = pqActiveObjects::instance();
-  QObject::connect(
-    &active, &pqActiveObjects::viewChanged, this, &pqRenderStreamDockPanel::setActiveView);
-  if (pqServerManagerModel* model = pqApplicationCore::instance()->getServerManagerModel())
-  {
-    QObject::connect(
-      model, &pqServerManagerModel::preViewRemoved, this, &pqRenderStreamDockPanel::onViewRemoved);
-  }
-
-  const char* autoStart = std::getenv("RENDERSTREAM_AUTOSTART");
-  this->AutoStart = autoStart && *autoStart && std::string(autoStart) != "0";
-  this->setActiveView(active.activeView());
-  this->updateWidgets();
 }
 
 //-----------------------------------------------------------------------------
@@ -202,13 +219,47 @@ void pqRenderStreamDockPanel::loadSettings()
 {
   pqSettings* settings = pqApplicationCore::instance()->settings();
   settings->beginGroup(SettingsGroup);
-  this->Port->setValue(settings->value("Port", 0).toInt());
-  this->BindAddress->setText(settings->value("BindAddress", "127.0.0.1").toString());
+  this->Port->setValue(settings->value("Port", defaults::kPort).toInt());
+  this->BindAddress->setText(settings->value("BindAddress", defaults::kBindAddress).toString());
   this->PublicUrl->setText(settings->value("PublicUrl", "").toString());
-  this->Quality->setValue(settings->value("Quality", 80).toInt());
-  this->MaxFps->setValue(settings->value("MaxFps", 30).toInt());
+  this->Quality->setValue(settings->value("Quality", defaults::kQuality).toInt());
+  this->MaxFps->setValue(settings->value("MaxFps", DefaultMaxFps).toInt());
   this->ViewOnly->setChecked(settings->value("ViewOnly", false).toBool());
   settings->endGroup();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::connectWidgets()
+{
+  using Self = pqRenderStreamDockPanel;
+  QObject::connect(this->StartButton, &QPushButton::clicked, this, &Self::toggleStreaming);
+  QObject::connect(this->CopyUrlButton, &QToolButton::clicked, this, &Self::copyUrl);
+  QObject::connect(this->OpenUrlButton, &QToolButton::clicked, this, &Self::openUrl);
+  QObject::connect(
+    this->CopyViewOnlyUrlButton, &QToolButton::clicked, this, &Self::copyViewOnlyUrl);
+  QObject::connect(this->TickTimer, &QTimer::timeout, this, &Self::tick);
+  QObject::connect(this->StatusTimer, &QTimer::timeout, this, &Self::refreshStatus);
+
+  // Every setting is saved as soon as it changes.
+  const auto spinBoxChanged = QOverload<int>::of(&QSpinBox::valueChanged);
+  QObject::connect(this->Port, spinBoxChanged, this, &Self::saveSettings);
+  QObject::connect(this->BindAddress, &QLineEdit::editingFinished, this, &Self::saveSettings);
+  QObject::connect(this->PublicUrl, &QLineEdit::editingFinished, this, &Self::saveSettings);
+  QObject::connect(this->Quality, spinBoxChanged, this, &Self::saveSettings);
+  QObject::connect(this->MaxFps, spinBoxChanged, this, &Self::saveSettings);
+  QObject::connect(this->ViewOnly, &QCheckBox::toggled, this, &Self::saveSettings);
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::connectApplication()
+{
+  QObject::connect(&pqActiveObjects::instance(), &pqActiveObjects::viewChanged, this,
+    &pqRenderStreamDockPanel::setActiveView);
+  if (pqServerManagerModel* model = pqApplicationCore::instance()->getServerManagerModel())
+  {
+    QObject::connect(
+      model, &pqServerManagerModel::preViewRemoved, this, &pqRenderStreamDockPanel::onViewRemoved);
+  }
 }
 
 //-----------------------------------------------------------------------------
@@ -339,7 +390,7 @@ void pqRenderStreamDockPanel::startStreaming()
   this->saveSettings();
   this->Streamer->SetPort(this->Port->value());
   const QByteArray bind = this->BindAddress->text().trimmed().toUtf8();
-  this->Streamer->SetBindAddress(bind.isEmpty() ? "127.0.0.1" : bind.constData());
+  this->Streamer->SetBindAddress(bind.isEmpty() ? defaults::kBindAddress : bind.constData());
   const QByteArray publicUrl = this->PublicUrl->text().trimmed().toUtf8();
   this->Streamer->SetPublicURL(publicUrl.isEmpty() ? nullptr : publicUrl.constData());
   this->Streamer->SetQuality(this->Quality->value());
@@ -397,19 +448,38 @@ void pqRenderStreamDockPanel::refreshStatus()
                       .arg(why && *why ? QString::fromUtf8(why) : tr("the server process ended")));
     return;
   }
+  const int viewers = this->Streamer->GetViewerCount();
+  const QString rate = QString::number(this->framesPerViewerPerSecond(viewers), 'f', 1);
+  if (viewers == 0)
+  {
+    this->StatusLabel->setText(tr("streaming · 0 viewers"));
+  }
+  else if (viewers == 1)
+  {
+    this->StatusLabel->setText(tr("streaming · 1 viewer · %1 fps").arg(rate));
+  }
+  else
+  {
+    this->StatusLabel->setText(
+      tr("streaming · %1 viewers · %2 fps per viewer").arg(viewers).arg(rate));
+  }
+}
+
+//-----------------------------------------------------------------------------
+double pqRenderStreamDockPanel::framesPerViewerPerSecond(int viewers)
+{
+  // The server counts every frame it writes, to any viewer: divided by the viewers, that is
+  // what one of them receives (on average; a slow link gets fewer).
   const unsigned long long sent = this->Streamer->GetFramesSent();
   const qint64 now = QDateTime::currentMSecsSinceEpoch();
   const double seconds = (now - this->LastStatusMs) / 1000.0;
-  const double fps = seconds > 0 && sent >= this->LastFramesSent
-    ? static_cast<double>(sent - this->LastFramesSent) / seconds
+  const bool measurable = viewers > 0 && seconds > 0 && sent >= this->LastFramesSent;
+  const double rate = measurable
+    ? static_cast<double>(sent - this->LastFramesSent) / seconds / viewers
     : 0.0;
   this->LastFramesSent = sent;
   this->LastStatusMs = now;
-  const int viewers = this->Streamer->GetViewerCount();
-  const QString rate = QString::number(fps, 'f', 1);
-  this->StatusLabel->setText(viewers == 1
-      ? tr("streaming · 1 viewer · %1 fps sent").arg(rate)
-      : tr("streaming · %1 viewers · %2 fps sent").arg(viewers).arg(rate));
+  return rate;
 }
 
 //-----------------------------------------------------------------------------

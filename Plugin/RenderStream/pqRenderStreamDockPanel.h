@@ -6,8 +6,9 @@
  * becomes active, the streamer is re-attached to that view's render window and interactor,
  * so browsers always see (and steer) the view the user works in. A QTimer ticks the streamer
  * (capture + input injection) at most "Max fps" times a second; a second timer refreshes the
- * viewer count and the delivered frame rate once a second. Errors (port in use, server
- * missing, view closed) are shown in the panel. The settings persist through pqSettings.
+ * viewer count and the frame rate a viewer receives (frames sent over the last second,
+ * divided by the viewers) once a second. Errors (port in use, server missing, view closed)
+ * are shown in the panel. The settings persist through pqSettings.
  *
  * Setting the environment variable RENDERSTREAM_AUTOSTART=1 starts streaming as soon as a
  * render view exists (used by the GUI test, handy for kiosk set-ups). Every start prints the
@@ -22,11 +23,13 @@
 #include "vtkNew.h" // for vtkNew
 
 class QCheckBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QTimer;
+class QToolButton;
 class pqRenderView;
 class pqView;
 class vtkRenderStreamer;
@@ -64,7 +67,19 @@ private:
   Q_DISABLE_COPY(pqRenderStreamDockPanel)
 
   void constructor();
+  // The constructor's steps, in the order it takes them.
+  void buildWidgets();
+  void addServerRows(QFormLayout* form, QWidget* body);
+  void addStreamRows(QFormLayout* form, QWidget* body);
+  void addLinkRows(QFormLayout* form, QWidget* body);
+  void addStatusRows(QFormLayout* form, QWidget* body);
+  void createTimers();
   void loadSettings();
+  void connectWidgets();
+  void connectApplication();
+
+  /** Frames a viewer received per second since the last call (0 without viewers). */
+  double framesPerViewerPerSecond(int viewers);
   /** Points the streamer at this->View's window and interactor; false (with a message) if
    * the view has none yet. */
   bool attachToView();
@@ -87,7 +102,10 @@ private:
   QSpinBox* MaxFps = nullptr;
   QCheckBox* ViewOnly = nullptr;
   QLineEdit* Url = nullptr;
+  QToolButton* CopyUrlButton = nullptr;
+  QToolButton* OpenUrlButton = nullptr;
   QLineEdit* ViewOnlyUrl = nullptr;
+  QToolButton* CopyViewOnlyUrlButton = nullptr;
   QLabel* ViewLabel = nullptr;
   QLabel* StatusLabel = nullptr;
   QLabel* ErrorLabel = nullptr;

@@ -64,8 +64,8 @@ def _streamer_class():
 class RenderStream(object):
     """One streamer attached to one render view. Use stream() to make one."""
 
-    def __init__(self, view=None, port=0, bind="127.0.0.1", quality=80, view_only=False,
-                 max_clients=32, allowed_origins="", public_url=""):
+    def __init__(self, view=None, port=None, bind=None, quality=None, view_only=False,
+                 max_clients=None, allowed_origins="", public_url=""):
         if view is None:
             from paraview.simple import GetActiveViewOrCreate
             view = GetActiveViewOrCreate("RenderView")
@@ -78,11 +78,16 @@ class RenderStream(object):
         if hasattr(view, "GetInteractor") and view.GetInteractor() is not None:
             self.streamer.SetInteractor(view.GetInteractor())
         self.streamer.SetUseEventLoop(False)  # the script's loop calls tick()
-        self.streamer.SetPort(int(port))
-        self.streamer.SetBindAddress(bind)
-        self.streamer.SetQuality(int(quality))
+        # None keeps the streamer's own default (any free port, this machine only, ...).
+        if port is not None:
+            self.streamer.SetPort(int(port))
+        if bind is not None:
+            self.streamer.SetBindAddress(bind)
+        if quality is not None:
+            self.streamer.SetQuality(int(quality))
         self.streamer.SetViewOnly(bool(view_only))
-        self.streamer.SetMaxClients(int(max_clients))
+        if max_clients is not None:
+            self.streamer.SetMaxClients(int(max_clients))
         self.streamer.SetAllowedOrigins(allowed_origins)  # e.g. a TLS proxy's https://host
         if public_url:  # else RENDERSTREAM_PUBLIC_URL, if set
             self.streamer.SetPublicURL(public_url)  # e.g. https://viz.example.org/renderstream/
@@ -122,11 +127,13 @@ class RenderStream(object):
     events_injected = property(lambda self: self.streamer.GetEventsInjected())
 
 
-def stream(view=None, port=0, bind="127.0.0.1", quality=80, view_only=False, max_clients=32,
+def stream(view=None, port=None, bind=None, quality=None, view_only=False, max_clients=None,
            allowed_origins="", public_url=""):
     """Starts streaming `view` (default: the active render view) and returns the streamer.
-    `public_url` is where people open it when that is not this machine (a TLS proxy's or a
-    tunnel's address); `allowed_origins` lists other pages' origins that may connect."""
+    `port`, `bind`, `quality` and `max_clients` left at None keep vtkRenderStreamer's defaults
+    (any free port, this machine only; see its getters). `public_url` is where people open it
+    when that is not this machine (a TLS proxy's or a tunnel's address); `allowed_origins`
+    lists other pages' origins that may connect."""
     return RenderStream(view, port=port, bind=bind, quality=quality, view_only=view_only,
                         max_clients=max_clients, allowed_origins=allowed_origins,
                         public_url=public_url).start()

@@ -193,30 +193,27 @@ public:
     std::vector<std::string> args = { ServerBinary(), "--shm", this->Segment->Name() };
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
     this->Pid = Spawn(args, this->StderrPath);
-    auto& header = this->Segment->Header();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (header.ServerState.load(std::memory_order_acquire) ==
-      static_cast<std::uint32_t>(ipc::ServerStatus::Starting))
-    {
+    const auto ready = this->Segment->WaitForServer(std::chrono::steady_clock::now() + std::chrono::seconds(10), [this] {
       int status = 0;
-      if (::waitpid(this->Pid, &status, WNOHANG) == this->Pid)
+      return ::waitpid(this->Pid, &status, WNOHANG) != this->Pid;
+    });
+    if (ready.Status == ipc::ServerStatus::Starting)
+    {
+      const bool exited = ::kill(this->Pid, 0) != 0;
+      if (exited)
       {
         this->Pid = -1;
-        throw std::runtime_error("renderstream-server exited early: " + this->Stderr());
       }
-      if (std::chrono::steady_clock::now() > deadline)
-      {
-        throw std::runtime_error("renderstream-server did not start within 10 s");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      throw std::runtime_error(exited ? "renderstream-server exited early: " + this->Stderr()
+                                      : std::string("renderstream-server did not start within 10 s"));
     }
-    if (header.ServerState.load() != static_cast<std::uint32_t>(ipc::ServerStatus::Serving))
+    if (ready.Status != ipc::ServerStatus::Serving)
     {
-      throw std::runtime_error(std::string("renderstream-server failed: ") + header.Error);
+      throw std::runtime_error("renderstream-server failed: " + ready.Error);
     }
-    this->Port = static_cast<std::uint16_t>(header.Port);
-    this->Token = header.Token;
-    this->ViewToken = header.ViewToken;
+    this->Port = ready.Port;
+    this->Token = ready.Token;
+    this->ViewToken = ready.ViewToken;
   }
 
   ~ServerProcess()
@@ -265,7 +262,7 @@ public:
   bool WaitEncoded(std::uint64_t count)
   {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-    while (this->Segment->Header().FramesEncoded.load() < count)
+    while (this->Segment->FramesEncoded() < count)
     {
       if (std::chrono::steady_clock::now() > deadline)
       {

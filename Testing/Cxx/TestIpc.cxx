@@ -4,6 +4,7 @@
 // Every segment name is unlinked by an RAII guard, so a failing test leaves /dev/shm clean.
 #include "EventRing.h"
 #include "Layout.h"
+#include "RenderStreamDefaults.h"
 #include "SharedMemory.h"
 #include "StreamSegment.h"
 
@@ -18,6 +19,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <functional>
 #include <poll.h>
 #include <sched.h>
@@ -227,7 +230,7 @@ bool WaitUntil(Predicate done, std::chrono::milliseconds timeout)
 
 bool ConsumerAttached(const ipc::StreamSegment& segment)
 {
-  return segment.Header().ConsumerPid.load() != 0;
+  return segment.RawHeaderForTesting().ConsumerPid.load() != 0;
 }
 
 double CpuSeconds()
@@ -644,10 +647,10 @@ TEST(IpcOpen, TruncatedSegmentThrowsSayingItsSizeDisagrees)
 {
   // A valid header copied into a mapping one page shorter than the header says.
   auto real = ipc::StreamSegment::Create(64, 48);
-  const std::size_t total = real->Header().TotalSize;
+  const std::size_t total = real->RawHeaderForTesting().TotalSize;
   const std::string name = TestSegmentName("truncated");
   auto raw = ipc::SharedMemory::Create(name, total - ipc::kPageSize);
-  std::memcpy(raw.Data(), &real->Header(), ipc::kPageSize);
+  std::memcpy(raw.Data(), &real->RawHeaderForTesting(), ipc::kPageSize);
   const std::string error = ReadError([&] { ipc::StreamSegment::Open(name); });
   EXPECT_NE(error.find("size fields disagree with its " + std::to_string(total - ipc::kPageSize) +
               " bytes"),
@@ -671,9 +674,9 @@ struct CopiedHeader
   explicit CopiedHeader(const char* what)
     : Real(ipc::StreamSegment::Create(64, 48))
     , Name(TestSegmentName(what))
-    , Raw(ipc::SharedMemory::Create(this->Name, this->Real->Header().TotalSize))
+    , Raw(ipc::SharedMemory::Create(this->Name, this->Real->RawHeaderForTesting().TotalSize))
   {
-    std::memcpy(this->Raw.Data(), &this->Real->Header(), ipc::kPageSize);
+    std::memcpy(this->Raw.Data(), &this->Real->RawHeaderForTesting(), ipc::kPageSize);
   }
   ipc::SegmentHeader& Head() { return *static_cast<ipc::SegmentHeader*>(this->Raw.Data()); }
   std::unique_ptr<ipc::StreamSegment> Real;
@@ -713,11 +716,11 @@ TEST(IpcHostile, OutOfRangeSlotIndicesGiveNoFrame)
   ASSERT_TRUE(consumer->AcquireLatest());
   ASSERT_NE(consumer->Current().Pixels, nullptr);
 
-  producer->Header().Middle.store(24 | ipc::kFreshBit); // "slot 24" of 3
+  producer->RawHeaderForTesting().Middle.store(24 | ipc::kFreshBit); // "slot 24" of 3
   EXPECT_TRUE(consumer->AcquireLatest());
   EXPECT_EQ(consumer->Current().Pixels, nullptr) << "slot 24 does not exist";
 
-  producer->Header().ProducerSlot.store(7);
+  producer->RawHeaderForTesting().ProducerSlot.store(7);
   EXPECT_EQ(producer->WritableSlot(), nullptr);
   EXPECT_EQ(producer->Publish(info), 0u) << "nothing is published from slot 7";
 }
@@ -726,7 +729,7 @@ TEST(IpcHostile, HeaderRewrittenAfterOpenChangesNoCheckedValue)
 {
   auto producer = ipc::StreamSegment::Create(64, 48);
   auto consumer = ipc::StreamSegment::Open(producer->Name());
-  auto& head = producer->Header();
+  auto& head = producer->RawHeaderForTesting();
   head.MaxWidth = 16384;
   head.MaxHeight = 16384;
   head.SlotBytes = 1ULL << 40;
@@ -762,12 +765,12 @@ TEST(IpcCleanup, ConsumerNoticesKilledCreatorAndItsUnlinkLeavesNothingInDevShm)
 
   auto segment = ipc::StreamSegment::Open(name);
   EXPECT_TRUE(segment->PeerAlive());
-  EXPECT_EQ(segment->Header().ProducerPid.load(), creator.Id());
+  EXPECT_EQ(segment->RawHeaderForTesting().ProducerPid.load(), creator.Id());
 
   creator.Kill(SIGKILL);
   EXPECT_EQ(creator.Wait(), 128 + SIGKILL); // reaped: a zombie would still answer kill(pid, 0)
   EXPECT_FALSE(segment->PeerAlive());
-  EXPECT_EQ(segment->Header().Shutdown.load(), 0u) << "a crash is not an orderly shutdown";
+  EXPECT_FALSE(segment->ShutdownRequested()) << "a crash is not an orderly shutdown";
   EXPECT_TRUE(ExistsInDevShm(name)) << "a killed creator cannot have unlinked its segment";
 
   segment->Unlink();
@@ -799,7 +802,7 @@ TEST(IpcCleanup, CreatorExitUnlinksItsSegmentAndWakesTheWaitingConsumer)
   const auto waited = Clock::now() - start;
 
   EXPECT_FALSE(frame) << "nothing was published";
-  EXPECT_EQ(segment->Header().Shutdown.load(), 1u);
+  EXPECT_TRUE(segment->ShutdownRequested());
   EXPECT_LT(waited, 5s) << "the creator's exit must wake the consumer, not its timeout";
   EXPECT_EQ(creator.Wait(), 0);
   EXPECT_FALSE(ExistsInDevShm(name)) << "the creator's destructor must unlink " << name;
@@ -873,7 +876,7 @@ TEST(IpcWait, IdleWaitAfterFramesTakenWithoutWaitingStillSleepsUntilItsTimeout)
   {
     segment->Publish(ExpectedInfo(seq)); // pixels do not matter here
     ASSERT_TRUE(WaitUntil(
-      [&] { return !(segment->Header().Middle.load() & ipc::kFreshBit); }, 5000ms))
+      [&] { return !(segment->RawHeaderForTesting().Middle.load() & ipc::kFreshBit); }, 5000ms))
       << "frame " << seq << " was never taken";
   }
   const std::string waitedMs = report.ReadLine(5000ms);
@@ -895,4 +898,50 @@ TEST(IpcSuite, LeavesNothingInDevShm)
     EXPECT_NE(file.rfind(prefix + "test-" + mine + "-", 0), 0u) << "leftover /dev/shm/" << file;
     EXPECT_NE(file.rfind(prefix + mine + "-", 0), 0u) << "leftover /dev/shm/" << file;
   }
+}
+
+// The README's options table says what RenderStreamDefaults.h holds (the one home of the
+// defaults): a default changed in one place only fails here.
+TEST(Defaults, TheReadmeOptionsTableAgreesWithTheDefaultsHeader)
+{
+  namespace d = renderstream::defaults;
+  std::ifstream readme(std::string(RENDERSTREAM_SOURCE_DIR) + "/README.md");
+  ASSERT_TRUE(readme) << "README.md not found";
+  // Rows: | `SetX(...)` | `--flag ...` | default | meaning |
+  std::map<std::string, std::string> defaults;
+  for (std::string line; std::getline(readme, line);)
+  {
+    if (line.rfind("| `Set", 0) != 0 && line.rfind("| | `--token", 0) != 0)
+    {
+      continue;
+    }
+    std::vector<std::string> cells;
+    for (std::size_t at = 1, bar; (bar = line.find('|', at)) != std::string::npos; at = bar + 1)
+    {
+      const std::string cell = line.substr(at, bar - at);
+      const auto first = cell.find_first_not_of(' ');
+      cells.push_back(first == std::string::npos ? "" : cell.substr(first, cell.find_last_not_of(' ') - first + 1));
+    }
+    ASSERT_GE(cells.size(), 3u) << line;
+    const std::string key = cells[0].empty() ? cells[1] : cells[0].substr(0, cells[0].find('('));
+    defaults[key] = cells[2];
+  }
+  const auto quoted = [](const std::string& text) { return "`" + text + "`"; };
+  EXPECT_EQ(defaults["`SetPort"], std::to_string(d::kPort));
+  EXPECT_EQ(defaults["`SetBindAddress"], quoted(d::kBindAddress));
+  EXPECT_EQ(defaults["`SetQuality"], std::to_string(d::kQuality));
+  EXPECT_EQ(defaults["`SetStillQuality"], std::to_string(d::kStillQuality));
+  EXPECT_EQ(defaults["`SetMaxClients"], std::to_string(d::kMaxClients));
+  EXPECT_EQ(defaults["`SetVideoEncoder"], quoted(d::kVideoEncoder));
+  EXPECT_EQ(defaults["`SetTickInterval"], std::to_string(d::kTickInterval));
+  EXPECT_NE(defaults["`SetMaxWidth/Height"].find(
+              std::to_string(d::kDefaultMaxWidth) + "x" + std::to_string(d::kDefaultMaxHeight)),
+    std::string::npos)
+    << defaults["`SetMaxWidth/Height"];
+  std::ifstream again(std::string(RENDERSTREAM_SOURCE_DIR) + "/README.md");
+  const std::string text((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("(" + std::to_string(d::kTokenMinLength) + "-" + std::to_string(d::kTokenMaxLength) +
+              " characters: at least 128 bits)"),
+    std::string::npos);
+  static_assert(sizeof(renderstream::ipc::SegmentHeader::Token) == d::kTokenMaxLength + 1);
 }

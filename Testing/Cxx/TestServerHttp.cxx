@@ -468,7 +468,7 @@ TEST(ServerHttp, StatsAndMetricsCarryTheCounters)
   EXPECT_NE(metrics.Body.find("renderstream_frames_encoded_total"), std::string::npos);
   EXPECT_NE(metrics.Body.find("renderstream_frames_captured_total 3"), std::string::npos);
   EXPECT_NE(metrics.Body.find("# TYPE renderstream_clients gauge"), std::string::npos);
-  EXPECT_EQ(server.Segment->Header().FramesEncoded.load(), json["frames"]["encoded"].get<std::uint64_t>() + json["frames"]["stills"].get<std::uint64_t>());
+  EXPECT_EQ(server.Segment->FramesEncoded(), json["frames"]["encoded"].get<std::uint64_t>() + json["frames"]["stills"].get<std::uint64_t>());
 }
 
 TEST(ServerHttp, IdenticalFramesAreNotReencoded)
@@ -526,7 +526,7 @@ TEST(ServerHttp, MaxClientsAnswers503)
   EXPECT_EQ(third.Status, 503);
   EXPECT_NE(third.Body.find("--max-clients"), std::string::npos);
   EXPECT_EQ(UpgradeStatus(server.Port, server.Url("/ws", server.Token)), 503);
-  EXPECT_EQ(server.Segment->Header().Viewers.load(), 2u);
+  EXPECT_EQ(server.Segment->Viewers(), 2u);
   // Snapshots and stats do not take a slot.
   EXPECT_EQ(HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token)).Status, 200);
 }
@@ -578,7 +578,7 @@ TEST(ServerHttp, OneAddressMayNotTakeEverySlot)
   EXPECT_EQ(fifth.rfind("HTTP/1.1 503", 0), 0u) << fifth;
   EXPECT_NE(fifth.find("at most 4 viewers may watch from one address (" + lan + ")"), std::string::npos) << fifth;
   EXPECT_EQ(openStream("127.0.0.1").rfind("HTTP/1.1 200", 0), 0u) << "loopback is exempt";
-  EXPECT_EQ(server.Segment->Header().Viewers.load(), 5u);
+  EXPECT_EQ(server.Segment->Viewers(), 5u);
 }
 
 TEST(ServerHttp, MalformedRequestsGetTheirStatusAndTheServerKeepsServing)

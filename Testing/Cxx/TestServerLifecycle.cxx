@@ -55,7 +55,7 @@ TEST(ServerLifecycle, SigintExitsZero)
 TEST(ServerLifecycle, ProducerShutdownFlagStopsTheServer)
 {
   ServerProcess server;
-  server.Segment->Header().Shutdown.store(1, std::memory_order_release);
+  server.Segment->RawHeaderForTesting().Shutdown.store(1, std::memory_order_release);
   const int status = WaitFor(server.Pid, 3s);
   EXPECT_TRUE(ExitedWith(status, 0)) << status;
   if (status != -1)
@@ -81,14 +81,10 @@ TEST(ServerLifecycle, KilledProducerTakesTheServerAndTheSegmentAway)
       auto segment = renderstream::ipc::StreamSegment::Create(64, 48);
       const pid_t server =
         Spawn({ ServerBinary(), "--shm", segment->Name() }, "/dev/null");
-      auto& header = segment->Header();
-      for (int i = 0; i < 1000 && header.ServerState.load() == 0; ++i)
-      {
-        std::this_thread::sleep_for(5ms);
-      }
+      const auto ready = segment->WaitForServer(std::chrono::steady_clock::now() + 5s, [] { return true; });
       char line[256];
       const int n = std::snprintf(line, sizeof(line), "%s %d %u\n", segment->Name().c_str(),
-        static_cast<int>(server), header.Port);
+        static_cast<int>(server), unsigned(ready.Port));
       if (::write(fds[1], line, n) != n)
       {
         ::_exit(3);
@@ -152,13 +148,13 @@ TEST(ServerLifecycle, SegmentOfADeadProducerIsRemovedAtStartup)
     ::_exit(0);
   }
   WaitFor(dead, 2s);
-  segment->Header().ProducerPid.store(dead);
+  segment->RawHeaderForTesting().ProducerPid.store(dead);
   const int status = RunToExit({ "--shm", segment->Name() });
   EXPECT_TRUE(ExitedWith(status, 1)) << status;
-  EXPECT_EQ(segment->Header().ServerState.load(),
+  EXPECT_EQ(segment->RawHeaderForTesting().ServerState.load(),
     static_cast<std::uint32_t>(renderstream::ipc::ServerStatus::Failed));
-  EXPECT_NE(std::string(segment->Header().Error).find("gone"), std::string::npos)
-    << segment->Header().Error;
+  EXPECT_NE(std::string(segment->RawHeaderForTesting().Error).find("gone"), std::string::npos)
+    << segment->RawHeaderForTesting().Error;
   EXPECT_FALSE(ShmExists(segment->Name()));
 }
 
@@ -170,10 +166,10 @@ TEST(ServerLifecycle, BusyPortFailsWithTheReasonInTheHeader)
   auto segment = renderstream::ipc::StreamSegment::Create(64, 48);
   const int status = RunToExit({ "--shm", segment->Name(), "--port", std::to_string(port) });
   EXPECT_TRUE(ExitedWith(status, 1)) << status;
-  EXPECT_EQ(segment->Header().ServerState.load(),
+  EXPECT_EQ(segment->RawHeaderForTesting().ServerState.load(),
     static_cast<std::uint32_t>(renderstream::ipc::ServerStatus::Failed));
-  EXPECT_NE(std::string(segment->Header().Error).find("bind"), std::string::npos)
-    << segment->Header().Error;
+  EXPECT_NE(std::string(segment->RawHeaderForTesting().Error).find("bind"), std::string::npos)
+    << segment->RawHeaderForTesting().Error;
 }
 
 TEST(ServerLifecycle, UsageErrorsExit2AndRuntimeErrorsExit1)
@@ -199,7 +195,7 @@ TEST(ServerLifecycle, UsageErrorsExit2AndRuntimeErrorsExit1)
   EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", "/renderstream-does-not-exist" }), 1));
   auto segment = renderstream::ipc::StreamSegment::Create(64, 48);
   EXPECT_TRUE(ExitedWith(RunToExit({ "--shm", segment->Name(), "--bind", "not-an-ip" }), 1));
-  EXPECT_EQ(segment->Header().ServerState.load(),
+  EXPECT_EQ(segment->RawHeaderForTesting().ServerState.load(),
     static_cast<std::uint32_t>(renderstream::ipc::ServerStatus::Failed));
 }
 
@@ -230,7 +226,7 @@ TEST(ServerLifecycle, HostileSlotIndexNeverServesForeignMemory)
   ASSERT_TRUE(server.WaitEncoded(1));
   const HttpReply before = HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token));
   ASSERT_EQ(before.Status, 200);
-  auto& head = server.Segment->Header();
+  auto& head = server.Segment->RawHeaderForTesting();
   const auto errorsBefore = GetStats(server.Port, server.Token)["frames"]["encodeErrors"].get<int>();
   head.Middle.store(24 | renderstream::ipc::kFreshBit); // "slot 24" of 3: beyond the mapping's slots
   ::sem_post(&head.FrameReady);

@@ -372,15 +372,15 @@ TEST(ServerWebSocket, ViewerCountFollowsConnections)
     WsClient b(server.Port, server.Url("/ws", server.ViewToken));
     ASSERT_TRUE(a.Open() && b.Open());
     std::this_thread::sleep_for(100ms);
-    EXPECT_EQ(server.Segment->Header().Viewers.load(), 2u);
+    EXPECT_EQ(server.Segment->Viewers(), 2u);
     EXPECT_EQ(GetStats(server.Port, server.Token)["clients"], 2);
   }
   const auto deadline = std::chrono::steady_clock::now() + 3s;
-  while (server.Segment->Header().Viewers.load() != 0 && std::chrono::steady_clock::now() < deadline)
+  while (server.Segment->Viewers() != 0 && std::chrono::steady_clock::now() < deadline)
   {
     std::this_thread::sleep_for(20ms);
   }
-  EXPECT_EQ(server.Segment->Header().Viewers.load(), 0u);
+  EXPECT_EQ(server.Segment->Viewers(), 0u);
 }
 
 TEST(ServerWebSocket, StillFrameWaitsUntilInputStopsThenArrivesOnce)

@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   info.Format = ipc::PixelFormat::BGRA;
   producer->Publish(info); // a frame the consumer may take
   const std::size_t half = size / 2;
-  XorHeader(producer->Header(), data, half);
+  XorHeader(producer->RawHeaderForTesting(), data, half);
   std::unique_ptr<ipc::StreamSegment> server;
   try
   {
@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   {
     return 0; // refused, with a message: fine
   }
-  XorHeader(producer->Header(), data + half, size - half);
+  XorHeader(producer->RawHeaderForTesting(), data + half, size - half);
   server->AcquireLatest();
   const ipc::FrameView view = server->Current();
   if (view.Pixels)
