@@ -32,7 +32,6 @@ public:
   /// the slots (at least 4), except loopback: proxies and tunnels connect from there, and
   /// behind them every viewer has their address.
   std::string Refusal(bool fullToken, const std::string& address) const;
-  std::size_t Count() const { return this->Sinks.size(); }
   /// Registers a session and returns its id. Callers check Refusal() first.
   std::uint64_t Join(const std::shared_ptr<FrameSink>& sink, bool fullToken, std::string address);
   void Leave(std::uint64_t id);

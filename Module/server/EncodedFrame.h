@@ -26,7 +26,6 @@ struct EncodedFrame
   FrameKind Kind = FrameKind::Jpeg;
   std::size_t TypicalBytes = 0; // a frame of this rendition's usual size (for link estimates)
   double StreamFps = 0;         // video: frames a second its stream makes now
-  std::uint64_t Sequence = 0;   // the producer's sequence number of the frame
   std::uint64_t Unit = 0;       // video: its number in its level's stream; a gap means one was lost
   std::uint32_t Width = 0;
   std::uint32_t Height = 0;

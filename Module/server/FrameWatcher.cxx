@@ -255,7 +255,6 @@ FramePtr FrameWatcher::Encode(const ipc::FrameView& view, int quality, bool stil
   (still ? this->Stats.StillsEncoded : this->Stats.FramesEncoded)
     .fetch_add(1, std::memory_order_relaxed);
   this->Segment.CountFrameEncoded();
-  frame->Sequence = view.Info.Sequence;
   frame->Width = view.Info.Width;
   frame->Height = view.Info.Height;
   frame->Still = still;

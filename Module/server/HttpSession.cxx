@@ -339,14 +339,14 @@ private:
         }
       }
       return this->Send(this->MakeResponse(request, http::status::ok, "application/json",
-        this->State->Stats.Json(this->State->Segment.RawHeaderForTesting(), clients)));
+        this->State->Stats.Json(this->State->Segment, clients)));
     }
     if (target.Path == "/metrics")
     {
       return this->Send(this->MakeResponse(request, http::status::ok,
         "text/plain; version=0.0.4; charset=utf-8",
         this->State->Stats.Prometheus(
-          this->State->Segment.RawHeaderForTesting(), this->State->Frames.Clients())));
+          this->State->Segment, this->State->Frames.Clients())));
     }
     if (target.Path == "/snapshot.jpg")
     {

@@ -1,11 +1,13 @@
 #include "ServerStats.h"
 
-#include "Layout.h"
+#include "CounterTable.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <sstream>
+#include <charconv>
+#include <string_view>
+#include <variant>
 
 namespace renderstream::server
 {
@@ -65,53 +67,31 @@ ServerStats::Summary ServerStats::Summarize() const
   return summary;
 }
 
-std::string ServerStats::Json(
-  const ipc::SegmentHeader& header, const std::vector<ClientInfo>& clients) const
+counters::Sources ServerStats::Gather(
+  const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const
 {
-  const Summary summary = this->Summarize();
+  return { *this, segment, clients, this->Summarize(),
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - this->Started).count() };
+}
+
+std::string ServerStats::Json(
+  const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const
+{
+  const counters::Sources sources = this->Gather(segment, clients);
   nlohmann::json out;
-  out["uptimeSeconds"] =
-    std::chrono::duration<double>(std::chrono::steady_clock::now() - this->Started).count();
-  out["app"] = { { "busySeconds", this->AppBusySeconds.load() } };
-  out["frames"] = {
-    { "captured", header.PublishedFrames.load(std::memory_order_relaxed) },
-    { "acquired", this->FramesAcquired.load() },
-    { "duplicates", this->FramesDuplicate.load() },
-    { "encoded", this->FramesEncoded.load() },
-    { "stills", this->StillsEncoded.load() },
-    { "encodeErrors", this->EncodeErrors.load() },
-    { "offered", this->FramesOffered.load() },
-    { "sent", this->FramesSent.load() },
-    { "dropped", this->FramesDropped.load() },
-    { "discarded", this->FramesDiscarded.load() },
-    { "coalesced", this->FramesCoalesced.load() },
-  };
-  out["fps"] = summary.Fps;
-  out["encodeMs"] = { { "mean", summary.MeanMs }, { "p95", summary.P95Ms } };
-  out["meanJpegBytes"] = summary.MeanBytes;
-  out["bytesSent"] = this->BytesSent.load();
-  const std::uint64_t videoFrames = this->VideoFrames.load();
-  out["video"] = { { "encoder", this->VideoEncoder.empty() ? "none" : this->VideoEncoder },
-    { "frames", videoFrames }, { "keyFrames", this->VideoKeyFrames.load() },
-    { "keyRequests", this->VideoKeyRequests.load() }, { "bytes", this->VideoBytes.load() },
-    { "encodeMsMean",
-      videoFrames ? static_cast<double>(this->VideoEncodeMicros.load()) / 1000.0 / videoFrames : 0.0 } };
-  out["input"] = {
-    { "accepted", this->InputAccepted.load() },
-    { "rejected", this->InputRejected.load() },
-    { "viewOnlyDropped", this->InputViewOnly.load() },
-    { "ringFull", this->InputRingFull.load() },
-    { "rateLimited", this->InputRateLimited.load() },
-    { "ringOverflows", header.Events.Overflows.load(std::memory_order_relaxed) },
-  };
-  out["snapshots"] = { { "encoded", this->SnapshotsEncoded.load() },
-    { "cached", this->SnapshotsCached.load() }, { "busy", this->SnapshotsBusy.load() } };
-  out["http"] = { { "requests", this->HttpRequests.load() },
-    { "unauthorized", this->HttpUnauthorized.load() },
-    { "refusedAtMaxClients", this->ConnectionsRefused.load() },
-    { "sessionErrors", this->SessionErrors.load() } };
-  out["refused"] = { { "token", this->HttpUnauthorized.load() }, { "origin", this->RefusedOrigin.load() },
-    { "host", this->RefusedHost.load() }, { "maxClients", this->ConnectionsRefused.load() }, { "pendingEvicted", this->PendingEvicted.load() } };
+  for (const counters::Entry& entry : counters::kTable)
+  {
+    const counters::Value value = entry.Read(sources);
+    for (const std::string_view path : { entry.Json, entry.Also })
+    {
+      if (!path.empty())
+      {
+        std::visit([&](auto v) { out[nlohmann::json::json_pointer(counters::JsonPointer(path))] = v; }, value);
+      }
+    }
+  }
+  // Not numbers, or not one number: outside the table.
+  out["video"]["encoder"] = this->VideoEncoder.empty() ? "none" : this->VideoEncoder;
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : clients)
   {
@@ -123,78 +103,46 @@ std::string ServerStats::Json(
       { "link", { { "kbps", c.LinkKbps }, { "quality", c.Quality }, { "scale", 1.0 / c.Divisor },
                   { "slow", c.Slow }, { "acks", c.Acks } } } });
   }
-  out["clients"] = clients.size();
   out["clientList"] = std::move(list);
   return out.dump(2) + "\n";
 }
 
-std::string ServerStats::Prometheus(
-  const ipc::SegmentHeader& header, const std::vector<ClientInfo>& clients) const
+namespace
 {
-  const Summary summary = this->Summarize();
-  std::ostringstream out;
-  const auto metric = [&](const char* name, const char* type, const char* help, auto value) {
-    out << "# HELP renderstream_" << name << ' ' << help << "\n# TYPE renderstream_" << name
-        << ' ' << type << "\nrenderstream_" << name << ' ' << value << '\n';
-  };
-  metric("app_busy_seconds", "gauge", "How long browser input has waited on a busy application (0: it keeps up).",
-    this->AppBusySeconds.load());
-  metric("frames_captured_total", "counter", "Frames published by the application.",
-    header.PublishedFrames.load(std::memory_order_relaxed));
-  metric("frames_acquired_total", "counter", "Frames taken from shared memory.",
-    this->FramesAcquired.load());
-  metric("frames_duplicate_total", "counter", "Frames skipped as identical to the previous one.",
-    this->FramesDuplicate.load());
-  metric("frames_encoded_total", "counter", "New frames JPEG-encoded (once each).",
-    this->FramesEncoded.load());
-  metric("stills_encoded_total", "counter", "High-quality still re-encodes.",
-    this->StillsEncoded.load());
-  metric("snapshots_encoded_total", "counter", "Snapshot re-encodes at a requested quality.",
-    this->SnapshotsEncoded.load());
-  metric("snapshots_cached_total", "counter", "Snapshots at a quality answered from the cache.",
-    this->SnapshotsCached.load());
-  metric("snapshots_busy_total", "counter", "Snapshots at a quality refused while too many waited.",
-    this->SnapshotsBusy.load());
-  metric("frames_sent_total", "counter", "Frames written to clients.", this->FramesSent.load());
-  metric("frames_dropped_total", "counter", "Frames skipped for slow clients.",
-    this->FramesDropped.load());
-  metric("frames_offered_total", "counter", "Frames offered to viewers (sent + dropped + discarded).",
-    this->FramesOffered.load());
-  metric("frames_discarded_total", "counter", "Frames still waiting when their viewer left.",
-    this->FramesDiscarded.load());
-  metric("frames_coalesced_total", "counter", "Encoded sets merged into one the io thread had not taken yet.",
-    this->FramesCoalesced.load());
-  metric("bytes_sent_total", "counter", "JPEG bytes written to clients.", this->BytesSent.load());
-  metric("session_errors_total", "counter", "Streaming sessions ended by an error rather than a close.",
-    this->SessionErrors.load());
-  metric("input_accepted_total", "counter", "Input events queued for the application.",
-    this->InputAccepted.load());
-  metric("input_rejected_total", "counter", "Invalid input messages ignored.",
-    this->InputRejected.load());
-  metric("input_view_only_total", "counter", "Input messages dropped from view-only clients.",
-    this->InputViewOnly.load());
-  metric("input_rate_limited_total", "counter", "Input events over a client's rate, dropped.",
-    this->InputRateLimited.load());
-  metric("event_ring_overflows_total", "counter", "Input events lost to a full ring.",
-    header.Events.Overflows.load(std::memory_order_relaxed));
-  metric("video_frames_total", "counter", "H.264 access units encoded.", this->VideoFrames.load());
-  metric("video_key_frames_total", "counter", "H.264 key frames encoded.", this->VideoKeyFrames.load());
-  metric("video_key_requests_total", "counter", "H.264 key frames asked for by viewers.",
-    this->VideoKeyRequests.load());
-  metric("video_bytes_total", "counter", "H.264 bytes encoded.", this->VideoBytes.load());
-  out << "# HELP renderstream_refused_total Requests refused, by cause (token: 401, origin: 403, host: 421, maxClients: 503, "
-         "pendingEvicted: a connection without a token closed to make room).\n"
-         "# TYPE renderstream_refused_total counter\n"
-      << "renderstream_refused_total{cause=\"token\"} " << this->HttpUnauthorized.load() << '\n'
-      << "renderstream_refused_total{cause=\"origin\"} " << this->RefusedOrigin.load() << '\n'
-      << "renderstream_refused_total{cause=\"host\"} " << this->RefusedHost.load() << '\n'
-      << "renderstream_refused_total{cause=\"maxClients\"} " << this->ConnectionsRefused.load() << '\n'
-      << "renderstream_refused_total{cause=\"pendingEvicted\"} " << this->PendingEvicted.load() << '\n';
-  metric("clients", "gauge", "Connected streaming clients.", clients.size());
-  metric("fps", "gauge", "Frames encoded in the last second.", summary.Fps);
-  metric("encode_ms_mean", "gauge", "Mean JPEG encode time (last 256 frames).", summary.MeanMs);
-  metric("encode_ms_p95", "gauge", "95th percentile JPEG encode time (last 256 frames).",
-    summary.P95Ms);
-  return out.str();
+// Shortest text that reads back as the same number, so /metrics and /stats agree exactly.
+void AppendNumber(std::string& out, const counters::Value& value)
+{
+  char text[32];
+  const auto result = std::visit(
+    [&](auto v) { return std::to_chars(text, text + sizeof(text), v); }, value);
+  out.append(text, result.ptr);
+}
+} // namespace
+
+std::string ServerStats::Prometheus(
+  const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const
+{
+  const counters::Sources sources = this->Gather(segment, clients);
+  std::string out;
+  std::string_view family; // families are consecutive entries (checked in CounterTable.h)
+  for (const counters::Entry& entry : counters::kTable)
+  {
+    const std::string name = "renderstream_" + std::string(entry.Name);
+    if (entry.Name != family)
+    {
+      family = entry.Name;
+      out += "# HELP " + name + ' ' + std::string(entry.Help) + "\n# TYPE " + name +
+        (entry.Kind == counters::Counter ? " counter\n" : " gauge\n");
+    }
+    out += name;
+    if (!entry.Label.empty())
+    {
+      out += '{' + std::string(entry.Label) + '}';
+    }
+    out += ' ';
+    AppendNumber(out, entry.Read(sources));
+    out += '\n';
+  }
+  return out;
 }
 } // namespace renderstream::server

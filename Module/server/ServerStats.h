@@ -1,5 +1,6 @@
 // Counters of the whole server, shared by the FrameWatcher thread and the io_context thread,
-// rendered as JSON (/stats) and Prometheus text (/metrics). No Beast.
+// rendered as JSON (/stats) and Prometheus text (/metrics), both from CounterTable.h: a
+// counter added here needs one line there. No Beast.
 #ifndef renderstream_server_ServerStats_h
 #define renderstream_server_ServerStats_h
 
@@ -15,11 +16,16 @@
 
 namespace renderstream::ipc
 {
-struct SegmentHeader;
+class StreamSegment;
 }
 
 namespace renderstream::server
 {
+namespace counters
+{
+struct Sources;
+}
+
 class ServerStats
 {
 public:
@@ -66,15 +72,18 @@ public:
   /// Records one H.264 encode (FrameWatcher thread).
   void AddVideoEncode(double milliseconds, std::size_t bytes, bool key);
 
-  std::string Json(const ipc::SegmentHeader& header, const std::vector<ClientInfo>& clients) const;
-  std::string Prometheus(const ipc::SegmentHeader& header, const std::vector<ClientInfo>& clients) const;
+  std::string Json(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const;
+  std::string Prometheus(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const;
 
-private:
+  /// The encode-time window, summarised (read by the table's gauges).
   struct Summary
   {
     double Fps = 0, MeanMs = 0, P95Ms = 0, MeanBytes = 0;
   };
+
+private:
   Summary Summarize() const;
+  counters::Sources Gather(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const;
 
   mutable std::mutex Mutex;
   std::deque<std::chrono::steady_clock::time_point> EncodeTimes; // last ~2 s

@@ -138,7 +138,6 @@ FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool force
   encoded->Data = std::move(unit.Data);
   encoded->TypicalBytes = static_cast<std::size_t>(stream.TypicalBytes);
   encoded->StreamFps = stream.Fps;
-  encoded->Sequence = frame.Info.Sequence;
   encoded->Unit = ++stream.Units;
   encoded->Width = static_cast<std::uint32_t>(this->Picture.Width);
   encoded->Height = static_cast<std::uint32_t>(this->Picture.Height);

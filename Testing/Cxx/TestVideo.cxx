@@ -355,7 +355,7 @@ TEST(FrameHandoff, NewestWinsStillsWaitAndLostUnitsLeaveAGap)
   FrameHandoff handoff(merged);
   const auto frame = [](std::uint64_t sequence, FrameKind kind = FrameKind::Jpeg, std::uint64_t unit = 0) {
     auto f = std::make_shared<EncodedFrame>();
-    f->Sequence = sequence;
+    f->Data = std::to_string(sequence); // its picture, as far as the hand-off can tell
     f->Kind = kind;
     f->Unit = unit;
     return f;
@@ -372,7 +372,7 @@ TEST(FrameHandoff, NewestWinsStillsWaitAndLostUnitsLeaveAGap)
   EXPECT_FALSE(handoff.Put(set(nullptr, frame(2, FrameKind::VideoDelta, 1), 3))); // video only, level 3
   auto taken = handoff.Take();
   ASSERT_EQ(taken.size(), 1u);
-  EXPECT_EQ(taken[0]->Levels[0]->Sequence, 2u) << "the newest JPEG";
+  EXPECT_EQ(taken[0]->Levels[0]->Data, "2") << "the newest JPEG";
   EXPECT_EQ(taken[0]->Video[0]->Unit, 2u) << "the newest unit: unit 1 is lost, a gap";
   EXPECT_EQ(taken[0]->Video[3]->Unit, 1u) << "another level's unit is kept";
   EXPECT_EQ(merged.load(), 2u);
@@ -388,6 +388,6 @@ TEST(FrameHandoff, NewestWinsStillsWaitAndLostUnitsLeaveAGap)
   EXPECT_FALSE(handoff.Put(set(frame(4), nullptr)));
   taken = handoff.Take();
   ASSERT_EQ(taken.size(), 1u) << "a new frame makes the waiting still stale";
-  EXPECT_EQ(taken[0]->Levels[0]->Sequence, 4u);
+  EXPECT_EQ(taken[0]->Levels[0]->Data, "4");
   EXPECT_FALSE(taken[0]->Still);
 }
