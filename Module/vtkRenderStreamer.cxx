@@ -25,20 +25,6 @@
 
 namespace ipc = renderstream::ipc;
 
-namespace
-{
-// The host part of the URL: a wildcard bind is reached through loopback from this machine.
-std::string UrlHost(const char* bindAddress)
-{
-  const std::string address = bindAddress ? bindAddress : "";
-  if (address.empty() || address == "0.0.0.0" || address == "::")
-  {
-    return "127.0.0.1";
-  }
-  return address.find(':') != std::string::npos ? "[" + address + "]" : address;
-}
-} // namespace
-
 struct vtkRenderStreamer::Internals
 {
   vtkSmartPointer<vtkRenderWindow> Window;
@@ -204,6 +190,7 @@ bool vtkRenderStreamer::Start()
     args.push_back(origin);
   }
   std::string publicUrl = this->PublicURL && *this->PublicURL ? this->PublicURL : "";
+  // (The server normalises it and says where its page is: WaitForServer below.)
   if (const char* fromEnvironment = std::getenv("RENDERSTREAM_PUBLIC_URL"); publicUrl.empty() && fromEnvironment)
   {
     publicUrl = fromEnvironment;
@@ -240,15 +227,10 @@ bool vtkRenderStreamer::Start()
 
   // The token goes in the fragment, which no server or proxy ever sees (the page trades it
   // for a cookie); ?token= works as well, for curl and scripts.
-  const std::string local = "http://" + UrlHost(this->BindAddress) + ":" + std::to_string(ready.Port) + "/";
-  if (!publicUrl.empty() && publicUrl.back() != '/')
-  {
-    publicUrl += '/'; // the page is a directory: its relative URLs (ws, session) resolve under it
-  }
-  const std::string shared = publicUrl.empty() ? local : publicUrl;
-  in.LocalURL = local + "#token=" + ready.Token;
-  in.URL = shared + "#token=" + ready.Token;
-  in.ViewOnlyURL = shared + "#token=" + ready.ViewToken;
+  // The server says where its page is (its normalised --public-url, or its own address).
+  in.LocalURL = ready.LocalUrl + "#token=" + ready.Token;
+  in.URL = ready.PageUrl + "#token=" + ready.Token;
+  in.ViewOnlyURL = ready.PageUrl + "#token=" + ready.ViewToken;
   in.Port = ready.Port;
   this->FramesCaptured = 0;
   this->EventsInjected = 0;

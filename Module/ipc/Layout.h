@@ -20,7 +20,7 @@
 namespace renderstream::ipc
 {
 constexpr std::uint64_t kMagic = 0x314D41455254'5352ULL; // "RSTREAM1" little endian
-constexpr std::uint32_t kLayoutVersion = 3; // 2: InputReady, 3: AppAliveNs
+constexpr std::uint32_t kLayoutVersion = 3; // 2: InputReady, 3: AppAliveNs and the URLs
 constexpr std::uint32_t kSlotCount = 3; // triple buffer: producer never waits
 constexpr std::uint32_t kEventCapacity = 1024; // power of two
 constexpr std::size_t kPageSize = 4096;
@@ -159,6 +159,8 @@ struct SegmentHeader
   char Token[defaults::kTokenMaxLength + 1];     // full-access token, NUL terminated
   char ViewToken[defaults::kTokenMaxLength + 1]; // view-only token
   char Error[256];    // why the server could not start, for the app's error message
+  char PageUrl[1088]; // where people open the page (--public-url or its own), NUL terminated
+  char LocalUrl[64];  // its own address, as this machine reaches it
   // Live figures the app may show (viewer count and sent frames), best effort.
   std::atomic<std::uint32_t> Viewers;
   std::atomic<std::uint64_t> FramesEncoded;
@@ -186,10 +188,11 @@ static_assert(offsetof(SegmentHeader, Slots) == 184);
 static_assert(offsetof(SegmentHeader, ServerState) == 384);
 static_assert(offsetof(SegmentHeader, Token) == 392);
 static_assert(offsetof(SegmentHeader, Error) == 488);
-static_assert(offsetof(SegmentHeader, AppAliveNs) == 768);
-static_assert(offsetof(SegmentHeader, Events) == 832);
-static_assert(offsetof(SegmentHeader, InputReady) == 1024);
-static_assert(sizeof(SegmentHeader) == 1088);
+static_assert(offsetof(SegmentHeader, PageUrl) == 744);
+static_assert(offsetof(SegmentHeader, AppAliveNs) == 1920);
+static_assert(offsetof(SegmentHeader, Events) == 1984);
+static_assert(offsetof(SegmentHeader, InputReady) == 2176);
+static_assert(sizeof(SegmentHeader) == 2240);
 
 } // namespace renderstream::ipc
 

@@ -195,8 +195,11 @@ std::string ReadField(const char (&field)[N])
 }
 } // namespace
 
-void StreamSegment::PublishServing(std::uint16_t port, const std::string& token, const std::string& viewToken)
+void StreamSegment::PublishServing(std::uint16_t port, const std::string& token, const std::string& viewToken,
+  const std::string& pageUrl, const std::string& localUrl)
 {
+  CopyField(this->Head->PageUrl, pageUrl);
+  CopyField(this->Head->LocalUrl, localUrl);
   this->Head->Port = port;
   CopyField(this->Head->Token, token);
   CopyField(this->Head->ViewToken, viewToken);
@@ -225,6 +228,8 @@ StreamSegment::ServerReady StreamSegment::WaitForServer(
     ready.Port = static_cast<std::uint16_t>(this->Head->Port);
     ready.Token = ReadField(this->Head->Token);
     ready.ViewToken = ReadField(this->Head->ViewToken);
+    ready.PageUrl = ReadField(this->Head->PageUrl);
+    ready.LocalUrl = ReadField(this->Head->LocalUrl);
   }
   else if (ready.Status == ServerStatus::Failed)
   {

@@ -64,6 +64,8 @@ public:
     std::uint16_t Port = 0;
     std::string Token;
     std::string ViewToken;
+    std::string PageUrl;  // where people open the page, ending in "/"
+    std::string LocalUrl; // this machine's way there, ending in "/"
     std::string Error;
   };
 
@@ -85,9 +87,10 @@ public:
   void MarkAlive() { this->Head->AppAliveNs.store(SteadyNowNs(), std::memory_order_relaxed); }
 
   // ---- consumer side (server) ----
-  /// Tells the producer the server listens on `port` with these tokens (then WaitForServer
-  /// returns them), or why it cannot serve.
-  void PublishServing(std::uint16_t port, const std::string& token, const std::string& viewToken);
+  /// Tells the producer the server listens on `port` with these tokens at these addresses
+  /// (then WaitForServer returns them), or why it cannot serve.
+  void PublishServing(std::uint16_t port, const std::string& token, const std::string& viewToken,
+    const std::string& pageUrl, const std::string& localUrl);
   void PublishFailure(const std::string& error);
   /// Pid of the producer as it wrote it, for messages.
   std::int32_t ProducerPid() const { return this->Head->ProducerPid.load(std::memory_order_relaxed); }

@@ -2,6 +2,7 @@
 
 #include "MjpegSession.h"
 #include "RequestTarget.h"
+#include "SessionEnd.h"
 #include "SignInPage.h"
 #include "SnapshotService.h"
 #include "WebAssets.h"
@@ -43,7 +44,7 @@ public:
   {
   }
 
-  ~HttpSession() { this->Authenticated(); }
+  ~HttpSession() { this->LeavePending(); }
 
   void Run()
   {
@@ -72,8 +73,8 @@ private:
 
   void OnRead(beast::error_code ec)
   {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-      ec == net::error::operation_aborted || ec == net::error::connection_reset)
+    // A keep-alive connection that idles out ends as ordinarily as one the client closed.
+    if (IsOrdinaryEnd(ec) || ec == beast::error::timeout)
     {
       return this->Shutdown();
     }
@@ -122,7 +123,7 @@ private:
   }
 
   /// No longer pending (it showed a token, or it ends).
-  void Authenticated()
+  void LeavePending()
   {
     if (this->PendingId)
     {
@@ -205,14 +206,70 @@ private:
       });
   }
 
+  /// Who asks, as the routing found out: the token (from the form, the query or the cookie),
+  /// whether the request itself carried it (then the page sets the cookie), and its access.
+  struct Caller
+  {
+    std::string Token;
+    bool Presented = false;
+    SharedState::Access Access = SharedState::Access::None;
+    bool Probe = false; // POST /ws: "would an upgrade be accepted?", neither counted nor logged
+  };
+  using Endpoint = void (HttpSession::*)(Request, const RequestTarget&, const Caller&);
+
+  enum Method : unsigned
+  {
+    Get = 1,
+    Head = 2,
+    Post = 4,
+  };
+  struct Route
+  {
+    const char* Path;
+    unsigned Methods;
+    Endpoint Serve;
+    bool Page = false;      // a browser without a token gets the sign-in page here
+    bool Streams = false;   // takes a viewer slot (--max-clients)
+    bool FormToken = false; // the token comes in the form body (POST /session)
+  };
+  // HEAD is answered like GET without the body, except on the two endpoints that stream.
+  // POST /ws says whether an upgrade would be accepted now, and if not why (a browser does
+  // not show a page why its WebSocket was refused).
+  // (A function: the table names members, so it needs the complete class.)
+  static const std::array<Route, 8>& Routes()
+  {
+    static const std::array<Route, 8> routes{ {
+      { "/", Get | Head, &HttpSession::ServePage, true },
+      { "/index.html", Get | Head, &HttpSession::ServePage, true },
+      { "/session", Post, &HttpSession::ServeSignIn, false, false, true },
+      { "/stats", Get | Head, &HttpSession::ServeStats },
+      { "/metrics", Get | Head, &HttpSession::ServeMetrics },
+      { "/snapshot.jpg", Get | Head, &HttpSession::ServeSnapshot },
+      { "/stream.mjpeg", Get, &HttpSession::ServeMjpeg, false, true },
+      { "/ws", Get | Post, &HttpSession::ServeWebSocket, false, true },
+    } };
+    return routes;
+  }
+
+  static unsigned MethodBit(http::verb verb)
+  {
+    switch (verb)
+    {
+      case http::verb::get: return Get;
+      case http::verb::head: return Head;
+      case http::verb::post: return Post;
+      default: return 0;
+    }
+  }
+
+  Response PlainText(const Request& request, http::status status, std::string body)
+  {
+    return this->MakeResponse(request, status, "text/plain; charset=utf-8", std::move(body));
+  }
+
+  // Routing, then authorization once, then the endpoint.
   void Handle(Request request)
   {
-    RequestTarget target;
-    if (!RequestTarget::Parse(request.target(), target))
-    {
-      return this->Send(this->MakeResponse(request, http::status::bad_request,
-        "text/plain; charset=utf-8", "malformed request target or query string\n"));
-    }
     // Before anything else: a page on a rebinding domain is same-origin with us, and a 404
     // would already tell it something.
     if (!this->State->HostAllowed(request[http::field::host]))
@@ -220,194 +277,190 @@ private:
       const std::string host(request[http::field::host].substr(0, 200));
       this->State->Refuse(SharedState::Refused::Host, this->PeerAddress(),
         "a request for Host " + host + ", which is not a name of this server");
-      return this->Send(this->MakeResponse(request, http::status::misdirected_request,
-        "text/plain; charset=utf-8",
+      return this->Send(this->PlainText(request, http::status::misdirected_request,
         "this server does not answer to the name " + host +
           " (a guard against DNS rebinding). Open it by an address, localhost or this machine's "
           "name; behind a proxy or tunnel with its own name, start it with --public-url "
           "(SetPublicURL) or --allow-origin naming that address.\n"));
     }
-    static const char* const kPaths[] = { "/", "/index.html", "/stream.mjpeg", "/snapshot.jpg",
-      "/stats", "/metrics", "/ws", "/session" };
-    if (std::find(std::begin(kPaths), std::end(kPaths), target.Path) == std::end(kPaths))
+    RequestTarget target;
+    if (!RequestTarget::Parse(request.target(), target))
     {
-      return this->Send(this->MakeResponse(
-        request, http::status::not_found, "text/plain; charset=utf-8", "not found\n"));
+      return this->Send(this->PlainText(request, http::status::bad_request, "malformed request target or query string\n"));
     }
-    const bool page = target.Path == "/" || target.Path == "/index.html";
-    const bool signIn = target.Path == "/session";
-    // HEAD is answered like GET without the body, except on the two endpoints that stream.
-    const bool streams = target.Path == "/stream.mjpeg" || target.Path == "/ws";
-    // POST /ws: would an upgrade be accepted now, and if not, why? (A browser does not show a
-    // page why its WebSocket was refused.) The same checks, answered, neither counted nor logged.
-    const bool post = request.method() == http::verb::post;
-    const bool probe = target.Path == "/ws" && post;
-    const bool allowed = signIn ? post
-                                : probe || request.method() == http::verb::get ||
-        (request.method() == http::verb::head && !streams);
-    if (!allowed)
+    const auto route = std::find_if(Routes().begin(), Routes().end(),
+      [&](const Route& r) { return target.Path == r.Path; });
+    if (route == Routes().end())
     {
-      Response response = this->MakeResponse(request, http::status::method_not_allowed,
-        "text/plain; charset=utf-8",
-        signIn ? "only POST is supported here\n" : streams ? "only GET is supported here\n"
-                                                         : "only GET and HEAD are supported\n");
-      response.set(http::field::allow, signIn ? "POST"
-          : target.Path == "/ws"             ? "GET, POST"
-          : streams                          ? "GET"
-                                             : "GET, HEAD");
+      return this->Send(this->PlainText(request, http::status::not_found, "not found\n"));
+    }
+    if (!(route->Methods & MethodBit(request.method())))
+    {
+      std::string allow;
+      for (const auto& [bit, name] : { std::pair{ Get, "GET" }, { Head, "HEAD" }, { Post, "POST" } })
+      {
+        allow += route->Methods & bit ? std::string(allow.empty() ? "" : ", ") + name : "";
+      }
+      Response response = this->PlainText(request, http::status::method_not_allowed, "only " + allow + " here\n");
+      response.set(http::field::allow, allow);
       return this->Send(std::move(response));
     }
-    // The token: POST /session's form body (the sign-in page's), else ?token=, else the cookie.
-    std::string token;
-    bool presented = signIn;
-    if (signIn)
+    Caller caller;
+    caller.Probe = target.Path == "/ws" && request.method() == http::verb::post;
+    if (route->FormToken)
     {
       std::map<std::string, std::string> form;
-      if (ParseForm(request.body(), form) && form.count("token"))
-      {
-        token = form["token"];
-      }
+      caller.Token = ParseForm(request.body(), form) && form.count("token") ? form["token"] : "";
+      caller.Presented = true;
     }
     else
     {
-      token = target.Get("token");
-      presented = !token.empty();
-      if (!presented)
+      caller.Token = target.Get("token");
+      caller.Presented = !caller.Token.empty();
+      if (!caller.Presented)
       {
-        token = FindCookie(request[http::field::cookie], this->CookieName());
+        caller.Token = FindCookie(request[http::field::cookie], this->CookieName());
       }
     }
-    const SharedState::Access access = this->State->Authorize(token);
-    if (access == SharedState::Access::None)
+    caller.Access = this->State->Authorize(caller.Token);
+    if (caller.Access == SharedState::Access::None)
     {
-      // Not a refusal: a #token= link's first request (the sign-in page), or the probe.
-      if (!probe && !(page && token.empty()))
+      return this->RefuseAnonymous(std::move(request), target, *route, caller);
+    }
+    this->LeavePending();
+    if (route->Streams)
+    {
+      // Streaming endpoints take a client slot.
+      if (const std::string refusal = this->State->Frames.Refusal(caller.Access == SharedState::Access::Full, this->PeerAddress());
+          !refusal.empty())
       {
-        this->State->Refuse(SharedState::Refused::Token, this->PeerAddress(),
-          std::string(token.empty() ? "no" : "a wrong") + " token for " + target.Path +
-            "; the link the application printed carries the right one");
-      }
-      if (page)
-      {
-        // A browser: the sign-in page, which trades a link's #token= fragment for the cookie.
-        // Like a login form it is a page in its own right (200) until a token was presented.
-        Response response = this->MakeResponse(request,
-          token.empty() ? http::status::ok : http::status::unauthorized,
-          "text/html; charset=utf-8", SignInPage(this->State->PageUrl()));
-        response.set("Content-Security-Policy", this->State->SignInPolicy());
+        if (!caller.Probe)
+        {
+          this->State->Refuse(SharedState::Refused::MaxClients, this->PeerAddress(),
+            "a viewer: " + refusal + "; raise --max-clients (SetMaxClients) for more");
+        }
+        Response response = this->PlainText(request, http::status::service_unavailable,
+          "too many viewers: " + refusal + "; try again later\n");
+        response.set(http::field::retry_after, "5");
+        response.keep_alive(false);
         return this->Send(std::move(response));
       }
-      return this->Send(this->MakeResponse(request, http::status::unauthorized,
-        "text/plain; charset=utf-8",
-        std::string(token.empty() ? "missing" : "wrong") +
-          " token. Open the link the application printed (" + this->State->PageUrl() +
-          "#token=...), which lets a browser in; or add ?token=<token> to the URL.\n"));
     }
-    this->Authenticated();
-    if (signIn)
+    (this->*route->Serve)(std::move(request), target, caller);
+  }
+
+  // No token, or a wrong one: a browser on a page gets the sign-in page, anyone else a 401
+  // that says which link lets them in.
+  void RefuseAnonymous(Request request, const RequestTarget& target, const Route& route, const Caller& caller)
+  {
+    // Not a refusal: a #token= link's first request (the sign-in page), or the probe.
+    if (!caller.Probe && !(route.Page && caller.Token.empty()))
     {
-      // Only this server's own pages may sign in (the WebSocket's Origin rule).
-      if (const std::string why = this->OriginRefusal(request, "a sign-in"); !why.empty())
-      {
-        this->State->Refuse(SharedState::Refused::Origin, this->PeerAddress(), why);
-        return this->Send(this->MakeResponse(request, http::status::forbidden,
-          "text/plain; charset=utf-8", "refused " + why + "\n"));
-      }
-      Response response = this->MakeResponse(request, http::status::no_content, "text/plain; charset=utf-8", "");
-      this->SetTokenCookie(response, request, token);
+      this->State->Refuse(SharedState::Refused::Token, this->PeerAddress(),
+        std::string(caller.Token.empty() ? "no" : "a wrong") + " token for " + target.Path +
+          "; the link the application printed carries the right one");
+    }
+    if (route.Page)
+    {
+      // Like a login form it is a page in its own right (200) until a token was presented.
+      Response response = this->MakeResponse(request,
+        caller.Token.empty() ? http::status::ok : http::status::unauthorized, "text/html; charset=utf-8",
+        SignInPage(this->State->PageUrl()));
+      response.set("Content-Security-Policy", this->State->SignInPolicy());
       return this->Send(std::move(response));
     }
-    if (page)
+    this->Send(this->PlainText(request, http::status::unauthorized,
+      std::string(caller.Token.empty() ? "missing" : "wrong") + " token. Open the link the application printed (" +
+        this->State->PageUrl() + "#token=...), which lets a browser in; or add ?token=<token> to the URL.\n"));
+  }
+
+  // POST /session: the sign-in page trades a link's token for the cookie. Only this server's
+  // own pages may sign in (the WebSocket's Origin rule).
+  void ServeSignIn(Request request, const RequestTarget&, const Caller& caller)
+  {
+    if (const std::string why = this->OriginRefusal(request, "a sign-in"); !why.empty())
     {
-      Response response = this->MakeResponse(
-        request, http::status::ok, "text/html; charset=utf-8", std::string(IndexHtml()));
-      response.set("Content-Security-Policy", this->State->ViewerPolicy());
-      if (presented)
-      {
-        this->SetTokenCookie(response, request, token);
-      }
-      return this->Send(std::move(response));
+      this->State->Refuse(SharedState::Refused::Origin, this->PeerAddress(), why);
+      return this->Send(this->PlainText(request, http::status::forbidden, "refused " + why + "\n"));
     }
-    if (target.Path == "/stats")
+    Response response = this->PlainText(request, http::status::no_content, "");
+    this->SetTokenCookie(response, request, caller.Token);
+    this->Send(std::move(response));
+  }
+
+  void ServePage(Request request, const RequestTarget&, const Caller& caller)
+  {
+    Response response = this->MakeResponse(request, http::status::ok, "text/html; charset=utf-8", std::string(IndexHtml()));
+    response.set("Content-Security-Policy", this->State->ViewerPolicy());
+    if (caller.Presented)
     {
-      std::vector<ClientInfo> clients = this->State->Frames.Clients();
+      this->SetTokenCookie(response, request, caller.Token);
+    }
+    this->Send(std::move(response));
+  }
+
+  void ServeStats(Request request, const RequestTarget&, const Caller& caller)
+  {
+    std::vector<ClientInfo> clients = this->State->Frames.Clients();
+    if (caller.Access != SharedState::Access::Full)
+    {
       for (ClientInfo& client : clients)
       {
-        if (access != SharedState::Access::Full)
-        {
-          client.Remote.clear(); // viewers' addresses are for the owner only
-        }
+        client.Remote.clear(); // viewers' addresses are for the owner only
       }
-      return this->Send(this->MakeResponse(request, http::status::ok, "application/json",
-        this->State->Stats.Json(this->State->Segment, clients)));
     }
-    if (target.Path == "/metrics")
+    this->Send(this->MakeResponse(request, http::status::ok, "application/json",
+      this->State->Stats.Json(this->State->Segment, clients)));
+  }
+
+  void ServeMetrics(Request request, const RequestTarget&, const Caller&)
+  {
+    this->Send(this->MakeResponse(request, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+      this->State->Stats.Prometheus(this->State->Segment, this->State->Frames.Clients())));
+  }
+
+  void ServeSnapshot(Request request, const RequestTarget& target, const Caller&)
+  {
+    int quality = 0;
+    if (target.Query.count("quality"))
     {
-      return this->Send(this->MakeResponse(request, http::status::ok,
-        "text/plain; version=0.0.4; charset=utf-8",
-        this->State->Stats.Prometheus(
-          this->State->Segment, this->State->Frames.Clients())));
-    }
-    if (target.Path == "/snapshot.jpg")
-    {
-      int quality = 0;
-      if (target.Query.count("quality"))
+      const std::string text = target.Get("quality");
+      char* end = nullptr;
+      const long value = std::strtol(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || value < 1 || value > 100)
       {
-        const std::string text = target.Get("quality");
-        char* end = nullptr;
-        const long value = std::strtol(text.c_str(), &end, 10);
-        if (text.empty() || *end != '\0' || value < 1 || value > 100)
-        {
-          return this->Send(this->MakeResponse(request, http::status::bad_request,
-            "text/plain; charset=utf-8", "quality must be an integer within 1..100\n"));
-        }
-        quality = static_cast<int>(value);
+        return this->Send(this->PlainText(request, http::status::bad_request, "quality must be an integer within 1..100\n"));
       }
-      this->SnapshotDeadline = std::chrono::steady_clock::now() + kFirstFrameWait;
-      return this->Snapshot(std::move(request), quality);
+      quality = static_cast<int>(value);
     }
-    // Streaming endpoints take a client slot.
-    const std::string refusal = this->State->Frames.Refusal(access == SharedState::Access::Full, this->PeerAddress());
-    if (!refusal.empty())
-    {
-      if (!probe)
-      {
-        this->State->Refuse(SharedState::Refused::MaxClients, this->PeerAddress(),
-          "a viewer: " + refusal + "; raise --max-clients (SetMaxClients) for more");
-      }
-      Response response = this->MakeResponse(request, http::status::service_unavailable,
-        "text/plain; charset=utf-8", "too many viewers: " + refusal + "; try again later\n");
-      response.set(http::field::retry_after, "5");
-      response.keep_alive(false);
-      return this->Send(std::move(response));
-    }
-    if (target.Path == "/stream.mjpeg")
-    {
-      this->Stream.expires_never();
-      std::make_shared<MjpegSession>(std::move(this->Stream), this->State,
-        access == SharedState::Access::Full)->Run();
-      return;
-    }
-    // /ws
-    if (probe)
+    this->SnapshotDeadline = std::chrono::steady_clock::now() + kFirstFrameWait;
+    this->Snapshot(std::move(request), quality);
+  }
+
+  void ServeMjpeg(Request, const RequestTarget&, const Caller& caller)
+  {
+    this->Stream.expires_never();
+    std::make_shared<MjpegSession>(std::move(this->Stream), this->State, caller.Access == SharedState::Access::Full)->Run();
+  }
+
+  void ServeWebSocket(Request request, const RequestTarget& target, const Caller& caller)
+  {
+    if (caller.Probe)
     {
       const std::string why = this->OriginRefusal(request);
-      return this->Send(why.empty()
-          ? this->MakeResponse(request, http::status::no_content, "text/plain; charset=utf-8", "")
-          : this->MakeResponse(request, http::status::forbidden, "text/plain; charset=utf-8", "refused " + why + "\n"));
+      return this->Send(why.empty() ? this->PlainText(request, http::status::no_content, "")
+                                    : this->PlainText(request, http::status::forbidden, "refused " + why + "\n"));
     }
     if (!beast::websocket::is_upgrade(request))
     {
-      Response response = this->MakeResponse(request, http::status::upgrade_required,
-        "text/plain; charset=utf-8", "/ws expects a WebSocket upgrade\n");
+      Response response = this->PlainText(request, http::status::upgrade_required, "/ws expects a WebSocket upgrade\n");
       response.set(http::field::upgrade, "websocket");
       return this->Send(std::move(response));
     }
     if (const std::string why = this->OriginRefusal(request); !why.empty())
     {
       this->State->Refuse(SharedState::Refused::Origin, this->PeerAddress(), why);
-      Response response = this->MakeResponse(request, http::status::forbidden,
-        "text/plain; charset=utf-8", "refused " + why + "\n");
+      Response response = this->PlainText(request, http::status::forbidden, "refused " + why + "\n");
       response.keep_alive(false);
       return this->Send(std::move(response));
     }
@@ -415,12 +468,11 @@ private:
     const std::string codec = target.Query.count("codec") ? target.Get("codec") : "jpeg";
     if (codec != "jpeg" && codec != "h264")
     {
-      return this->Send(this->MakeResponse(request, http::status::bad_request,
-        "text/plain; charset=utf-8", "codec must be jpeg or h264\n"));
+      return this->Send(this->PlainText(request, http::status::bad_request, "codec must be jpeg or h264\n"));
     }
     const bool video = codec == "h264" && !this->State->Stats.VideoEncoder.empty();
-    const bool viewOnly = access != SharedState::Access::Full;
-    std::make_shared<WebSocketSession>(std::move(this->Stream), this->State, viewOnly, video)
+    std::make_shared<WebSocketSession>(
+      std::move(this->Stream), this->State, caller.Access != SharedState::Access::Full, video)
       ->Run(std::move(request));
   }
 

@@ -150,10 +150,11 @@ SharedState::Access SharedState::Authorize(std::string_view token) const
 
 std::string SharedState::PageUrl() const
 {
-  if (!this->Options.PublicUrl.empty())
-  {
-    return this->Options.PublicUrl;
-  }
+  return this->Options.PublicUrl.empty() ? this->LocalUrl() : this->Options.PublicUrl;
+}
+
+std::string SharedState::LocalUrl() const
+{
   const std::string& bind = this->Options.Bind;
   const std::string host = bind == "0.0.0.0" || bind == "::" ? "127.0.0.1"
     : bind.find(':') != std::string::npos                    ? "[" + bind + "]"

@@ -51,9 +51,10 @@ public:
   /// The sign-in page's (framed by the same origins: a framed viewer signs in first).
   const std::string& SignInPolicy() const { return this->SignInPagePolicy; }
 
-  /// Where the viewer page lives: --public-url, else this server's own address (a wildcard
-  /// bind is reached through loopback from this machine).
+  /// Where the viewer page lives: --public-url, else LocalUrl().
   std::string PageUrl() const;
+  /// This server's own address as this machine reaches it (a wildcard bind: loopback).
+  std::string LocalUrl() const;
 
   enum class Refused
   {

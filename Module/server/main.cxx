@@ -235,7 +235,7 @@ int main(int argc, char** argv)
     const std::string line = "renderstream-server: serving " + page + "#token=" + token +
       " (view-only: " + page + "#token=" + viewToken + ")\n";
     std::fwrite(line.data(), 1, line.size(), stderr);
-    segment->PublishServing(listener->Port(), token, viewToken);
+    segment->PublishServing(listener->Port(), token, viewToken, page, state->LocalUrl());
 
     // A few times a second: is the application too busy to take input? Viewers are told.
     AppBusy busy;
