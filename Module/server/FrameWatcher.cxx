@@ -1,7 +1,7 @@
 #include "FrameWatcher.h"
 
+#include <algorithm>
 #include <cstring>
-#include <iostream>
 
 namespace renderstream::server
 {
@@ -43,18 +43,12 @@ FrameWatcher::FrameWatcher(ipc::StreamSegment& segment, ServerStats& stats, int 
   std::function<void(Exit)> onExit)
   : Segment(segment)
   , Stats(stats)
-  , Quality(quality)
-  , StillQuality(stillQuality)
   , LastInputNs(lastInputNs)
   , Demand(demand)
   , PublishFrame(std::move(publish))
   , OnExit(std::move(onExit))
-  , Encoder(segment.MaxWidth(), segment.MaxHeight())
+  , Encoder(segment.MaxWidth(), segment.MaxHeight(), quality, stillQuality, videoBackend, stats)
 {
-  if (!videoBackend.empty())
-  {
-    this->Video = std::make_unique<VideoStreams>(videoBackend, quality, stats);
-  }
 }
 
 FrameWatcher::~FrameWatcher()
@@ -89,7 +83,7 @@ void FrameWatcher::Run()
         std::chrono::duration_cast<std::chrono::milliseconds>(due) + std::chrono::milliseconds(1),
         std::chrono::milliseconds(1), kPoll);
     }
-    if (this->Video && this->Demand.AnyVideo())
+    if (this->Encoder.HasVideo() && this->Demand.AnyVideo())
     {
       timeout = std::min(timeout, kVideoPoll); // key requests are served even when nothing renders
     }
@@ -118,7 +112,7 @@ void FrameWatcher::Run()
     {
       this->ProcessNewFrame();
     }
-    if (this->Video && this->Video->Pending(this->Demand))
+    if (this->Encoder.VideoPending(this->Demand))
     {
       this->EncodeDueVideo();
     }
@@ -162,30 +156,12 @@ bool FrameWatcher::ProcessNewFrame()
   this->LastHash = hash;
   this->LastInfo = view.Info;
   this->LastFrameNs = ipc::SteadyNowNs();
-  auto set = std::make_shared<FrameSet>();
-  const auto ladder = FrameLadder(this->Quality);
-  ipc::FrameView half;
-  for (int level = 0; level < kLevels; ++level)
-  {
-    if (!this->Demand.FrameWanted(level))
-    {
-      continue;
-    }
-    if (ladder[level].Divisor == 2 && !half.Pixels)
-    {
-      half = this->Halver.Half(view); // once for every half-size level
-    }
-    set->Levels[level] = this->Encode(ladder[level].Divisor == 2 ? half : view, ladder[level].Quality, false);
-  }
-  if (!set->Levels[0])
+  FrameSetPtr set = this->Encoder.EncodeNew(view, this->Demand);
+  if (!set)
   {
     return false;
   }
-  if (this->Video)
-  {
-    this->Video->EncodeNew(view, this->Demand, *set);
-  }
-  this->PublishFrame(std::move(set));
+  this->Publish(std::move(set));
   this->StillPending = true; // PublishStill() decides whether any viewer needs one
   return true;
 }
@@ -194,10 +170,9 @@ void FrameWatcher::EncodeDueVideo()
 {
   std::lock_guard<std::mutex> lock(this->HeldMutex);
   const ipc::FrameView view = this->Segment.Current();
-  auto set = std::make_shared<FrameSet>(); // video only: JPEG viewers have this picture
-  if (this->HaveFrame && view.Pixels && this->Video->EncodeDue(view, this->Demand, *set))
+  if (this->HaveFrame && view.Pixels)
   {
-    this->PublishFrame(std::move(set));
+    this->Publish(this->Encoder.EncodeDueVideo(view, this->Demand));
   }
 }
 
@@ -206,59 +181,26 @@ void FrameWatcher::PublishStill()
   this->StillPending = false;
   std::lock_guard<std::mutex> lock(this->HeldMutex);
   const ipc::FrameView view = this->Segment.Current();
-  if (!view.Pixels)
+  if (view.Pixels)
   {
-    return;
-  }
-  auto set = std::make_shared<FrameSet>();
-  set->Still = true;
-  const auto ladder = StillLadder(this->StillQuality, this->Quality);
-  bool any = false;
-  for (int level = 0; level < kLevels; ++level)
-  {
-    // Level 0 only when better than the frames were; the others for the slow viewers using them.
-    const bool wanted = level == 0 ? this->StillQuality > this->Quality : this->Demand.StillWanted(level);
-    if (wanted)
-    {
-      set->Levels[level] = this->Encode(view, ladder[level].Quality, true);
-      any = any || set->Levels[level];
-    }
-  }
-  if (any)
-  {
-    this->PublishFrame(std::move(set));
+    this->Publish(this->Encoder.EncodeStill(view, this->Demand));
   }
 }
 
-FramePtr FrameWatcher::Encode(const ipc::FrameView& view, int quality, bool still)
+void FrameWatcher::Publish(FrameSetPtr set)
 {
-  if (!view.Pixels)
+  if (!set)
   {
-    return nullptr;
+    return;
   }
-  auto frame = std::make_shared<EncodedFrame>();
-  std::string error;
-  const auto start = std::chrono::steady_clock::now();
-  if (!this->Encoder.Encode(view, quality, frame->Data, error))
+  for (const FramePtr& jpeg : set->Levels)
   {
-    if (this->Stats.EncodeErrors.fetch_add(1, std::memory_order_relaxed) == 0)
+    if (jpeg)
     {
-      std::cerr << "renderstream-server: cannot encode frame " << view.Info.Sequence << ": "
-                << error << std::endl;
+      this->Segment.CountFrameEncoded(); // the figure the application may show
     }
-    return nullptr;
   }
-  const double ms =
-    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  this->Stats.AddEncode(ms, frame->Data.size());
-  frame->TypicalBytes = frame->Data.size();
-  (still ? this->Stats.StillsEncoded : this->Stats.FramesEncoded)
-    .fetch_add(1, std::memory_order_relaxed);
-  this->Segment.CountFrameEncoded();
-  frame->Width = view.Info.Width;
-  frame->Height = view.Info.Height;
-  frame->Still = still;
-  return frame;
+  this->PublishFrame(std::move(set));
 }
 
 bool FrameWatcher::CopyHeld(std::uint64_t knownSequence, std::vector<std::uint8_t>& pixels, ipc::FrameInfo& info)

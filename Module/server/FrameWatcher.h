@@ -1,27 +1,16 @@
-// The thread that waits for frames in shared memory, encodes each new one once, and hands the
-// JPEG to a callback (which posts it to the io_context). It sleeps in WaitForFrame while
-// nothing renders, and watches the producer: shutdown flag or death ends it.
-//
-// Renditions (Rendition.h): every new frame is encoded at level 0 of FrameLadder(quality) and
-// at each further level some viewer on a slow link uses, once per level however many viewers
-// use it. Once neither a new frame nor an input event has arrived for kSettle, the held frame
-// is re-encoded once at full size for each still level in use (level 0, `stillQuality`, only
-// when above `quality`) and published as a "still". Frames whose pixels equal the previous
-// frame's are neither encoded nor sent.
-//
-// H.264 (VideoStreams, when a backend is given): every new frame also goes into the video
-// stream of each level some video viewer uses. While video viewers are there, the watcher
-// wakes every kVideoPoll to encode the held frame where it is due (key-frame requests, and
-// streams that skipped it for their frame-rate cap).
+// The thread that waits for frames in shared memory and watches the producer: its shutdown
+// flag or its death ends it. It sleeps in WaitForFrame while nothing renders; each new frame
+// (pixels that differ from the previous frame's) goes to the FrameEncoder once, and the set
+// made from it to a callback (which posts it to the io_context). Once neither a new frame nor
+// an input event has arrived for kSettle, the held frame's still follows. While video viewers
+// are there, it wakes every kVideoPoll for the video units that are due.
 #ifndef renderstream_server_FrameWatcher_h
 #define renderstream_server_FrameWatcher_h
 
-#include "Downscaler.h"
 #include "EncodedFrame.h"
-#include "JpegEncoder.h"
+#include "FrameEncoder.h"
 #include "ServerStats.h"
 #include "StreamSegment.h"
-#include "VideoStreams.h"
 
 #include <atomic>
 #include <chrono>
@@ -65,22 +54,19 @@ private:
   bool ProcessNewFrame();
   void PublishStill();
   void EncodeDueVideo();
+  /// Counts the set's JPEGs in the segment and hands it on (nothing for null).
+  void Publish(FrameSetPtr set);
   /// When the scene last changed: the newest frame or input event (steady ns).
   std::int64_t QuietSinceNs() const;
-  FramePtr Encode(const ipc::FrameView& view, int quality, bool still);
 
   ipc::StreamSegment& Segment;
   ServerStats& Stats;
-  const int Quality;
-  const int StillQuality;
   const std::atomic<std::int64_t>& LastInputNs;
   LevelDemand& Demand;
   std::function<void(FrameSetPtr)> PublishFrame;
   std::function<void(Exit)> OnExit;
 
-  JpegEncoder Encoder;         // the watcher thread's
-  Downscaler Halver;           // the watcher thread's
-  std::unique_ptr<VideoStreams> Video; // the watcher thread's; null without H.264
+  FrameEncoder Encoder;        // the watcher thread's
   std::mutex HeldMutex;        // guards the held slot against AcquireLatest during CopyHeld
   bool HaveFrame = false;
   std::uint64_t LastHash = 0;

@@ -1,0 +1,100 @@
+#include "FrameEncoder.h"
+
+#include <chrono>
+#include <iostream>
+
+namespace renderstream::server
+{
+FrameEncoder::FrameEncoder(std::uint32_t maxWidth, std::uint32_t maxHeight, int quality, int stillQuality,
+  const std::string& videoBackend, ServerStats& stats)
+  : Quality(quality)
+  , StillQuality(stillQuality)
+  , Stats(stats)
+  , Jpeg(maxWidth, maxHeight)
+{
+  if (!videoBackend.empty())
+  {
+    this->Video = std::make_unique<VideoStreams>(videoBackend, quality, stats);
+  }
+}
+
+FrameSetPtr FrameEncoder::EncodeNew(const ipc::FrameView& view, LevelDemand& demand)
+{
+  auto set = std::make_shared<FrameSet>();
+  const auto ladder = FrameLadder(this->Quality);
+  ipc::FrameView half;
+  for (int level = 0; level < kLevels; ++level)
+  {
+    if (!demand.FrameWanted(level))
+    {
+      continue;
+    }
+    if (ladder[level].Divisor == 2 && !half.Pixels)
+    {
+      half = this->Halver.Half(view); // once for every half-size level
+    }
+    set->Levels[level] = this->Encode(ladder[level].Divisor == 2 ? half : view, ladder[level].Quality, false);
+  }
+  if (!set->Levels[0])
+  {
+    return nullptr;
+  }
+  if (this->Video)
+  {
+    this->Video->EncodeNew(view, demand, *set);
+  }
+  return set;
+}
+
+FrameSetPtr FrameEncoder::EncodeStill(const ipc::FrameView& view, const LevelDemand& demand)
+{
+  auto set = std::make_shared<FrameSet>();
+  set->Still = true;
+  const auto ladder = StillLadder(this->StillQuality, this->Quality);
+  bool any = false;
+  for (int level = 0; level < kLevels; ++level)
+  {
+    // Level 0 only when better than the frames were; the others for the slow viewers using them.
+    const bool wanted = level == 0 ? this->StillQuality > this->Quality : demand.StillWanted(level);
+    if (wanted)
+    {
+      set->Levels[level] = this->Encode(view, ladder[level].Quality, true);
+      any = any || set->Levels[level];
+    }
+  }
+  return any ? set : nullptr;
+}
+
+FrameSetPtr FrameEncoder::EncodeDueVideo(const ipc::FrameView& view, LevelDemand& demand)
+{
+  auto set = std::make_shared<FrameSet>(); // video only: JPEG viewers have this picture
+  return this->Video && this->Video->EncodeDue(view, demand, *set) ? set : nullptr;
+}
+
+FramePtr FrameEncoder::Encode(const ipc::FrameView& view, int quality, bool still)
+{
+  if (!view.Pixels)
+  {
+    return nullptr;
+  }
+  auto frame = std::make_shared<EncodedFrame>();
+  std::string error;
+  const auto start = std::chrono::steady_clock::now();
+  if (!this->Jpeg.Encode(view, quality, frame->Data, error))
+  {
+    if (this->Stats.EncodeErrors.fetch_add(1, std::memory_order_relaxed) == 0)
+    {
+      std::cerr << "renderstream-server: cannot encode frame " << view.Info.Sequence << ": " << error << std::endl;
+    }
+    return nullptr;
+  }
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  this->Stats.AddEncode(ms, frame->Data.size());
+  frame->TypicalBytes = frame->Data.size();
+  (still ? this->Stats.StillsEncoded : this->Stats.FramesEncoded).fetch_add(1, std::memory_order_relaxed);
+  frame->Width = view.Info.Width;
+  frame->Height = view.Info.Height;
+  frame->Still = still;
+  return frame;
+}
+} // namespace renderstream::server
