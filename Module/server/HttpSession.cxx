@@ -522,7 +522,7 @@ private:
     }
   }
 
-  beast::tcp_stream Stream;
+  ClientStream Stream;
   std::shared_ptr<SharedState> State;
   beast::flat_buffer Buffer;
   std::optional<http::request_parser<http::string_body>> Parser;

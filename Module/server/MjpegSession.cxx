@@ -14,7 +14,7 @@ namespace
 constexpr const char* kBoundary = "renderstreamframe";
 }
 
-MjpegSession::MjpegSession(beast::tcp_stream&& stream, std::shared_ptr<SharedState> state, bool fullToken)
+MjpegSession::MjpegSession(ClientStream&& stream, std::shared_ptr<SharedState> state, bool fullToken)
   : Stream(std::move(stream))
   , State(std::move(state))
   , FullToken(fullToken)

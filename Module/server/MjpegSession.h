@@ -8,7 +8,7 @@
 #include "LinkAdapter.h"
 #include "SharedState.h"
 
-#include <boost/beast/core/tcp_stream.hpp>
+#include "ClientStream.h"
 
 #include <array>
 #include <chrono>
@@ -23,7 +23,7 @@ class MjpegSession
 public:
   static constexpr std::chrono::seconds kWriteTimeout{ 10 };
 
-  MjpegSession(boost::beast::tcp_stream&& stream, std::shared_ptr<SharedState> state, bool fullToken);
+  MjpegSession(ClientStream&& stream, std::shared_ptr<SharedState> state, bool fullToken);
   ~MjpegSession() override;
   /// Joins the broadcaster, writes the response header and the latest frame.
   void Run();
@@ -37,7 +37,7 @@ private:
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
   void WatchForClose();
 
-  boost::beast::tcp_stream Stream;
+  ClientStream Stream;
   std::shared_ptr<SharedState> State;
   std::uint64_t Id = 0;
   std::string Remote;

@@ -37,7 +37,7 @@ char TagOf(const EncodedFrame& frame)
 }
 } // namespace
 
-WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, std::shared_ptr<SharedState> state,
+WebSocketSession::WebSocketSession(ClientStream&& stream, std::shared_ptr<SharedState> state,
   bool viewOnly, bool video)
   : Ws(std::move(stream))
   , State(std::move(state))
@@ -96,6 +96,23 @@ void WebSocketSession::OnAccept(beast::error_code ec)
     return;
   }
   this->Accepted = true;
+  // A message, or a control frame (the pongs of a viewer that only watches), ends the count.
+  auto& meter = beast::get_lowest_layer(this->Ws).rate_policy();
+  meter.Mark();
+  meter.Limit(kMaxWireMessage, [weak = this->weak_from_this()] {
+    if (auto self = weak.lock())
+    {
+      self->State->SessionError("WebSocket", self->Remote,
+        "a message took over " + std::to_string(kMaxWireMessage / 1024) + " KiB of frames");
+      self->CloseWith(websocket::close_code::too_big, "message too long");
+    }
+  });
+  this->Ws.control_callback([weak = this->weak_from_this()](websocket::frame_type, beast::string_view) {
+    if (auto self = weak.lock())
+    {
+      beast::get_lowest_layer(self->Ws).rate_policy().Mark();
+    }
+  });
   const auto latest = this->State->Frames.Latest();
   nlohmann::json hello = { { "type", "hello" }, { "viewOnly", this->ViewOnly },
     { "width", latest ? latest->Width : 0 }, { "height", latest ? latest->Height : 0 },
@@ -153,6 +170,7 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
   {
     return;
   }
+  beast::get_lowest_layer(this->Ws).rate_policy().Mark();
   const std::string text = beast::buffers_to_string(this->ReadBuffer.data());
   this->ReadBuffer.consume(this->ReadBuffer.size());
   this->HandleText(text);

@@ -25,7 +25,7 @@
 #include "SharedState.h"
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include "ClientStream.h"
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -43,6 +43,9 @@ class WebSocketSession
 {
 public:
   static constexpr std::size_t kMaxMessage = 4096;
+  // What one message may take on the wire, framing included (kMaxMessage in one-byte frames
+  // takes 28 KiB): endless empty continuation frames end with 1009 too.
+  static constexpr std::size_t kMaxWireMessage = 64 * 1024;
   static constexpr std::size_t kMaxUnacked = 2;
   static constexpr std::chrono::seconds kAckTimeout{ 2 };
   // A write that makes no progress for this long ends the session, whatever the client sends
@@ -59,7 +62,7 @@ public:
   static constexpr std::size_t kMaxVideoQueuedBehindKey = 12;
 
   /// `video`: the client asked for H.264 and the server has an encoder.
-  WebSocketSession(boost::beast::tcp_stream&& stream, std::shared_ptr<SharedState> state,
+  WebSocketSession(ClientStream&& stream, std::shared_ptr<SharedState> state,
     bool viewOnly, bool video);
   ~WebSocketSession() override;
   /// Joins the broadcaster and accepts the upgrade request.
@@ -100,7 +103,7 @@ private:
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
   void CloseWith(boost::beast::websocket::close_code code, const char* reason = "");
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> Ws;
+  boost::beast::websocket::stream<ClientStream> Ws;
   std::shared_ptr<SharedState> State;
   const bool ViewOnly;
   std::uint64_t Id = 0;

@@ -451,6 +451,14 @@ public:
     this->Ws.write(net::buffer(text), ec);
     return !ec;
   }
+  /// One text frame of a message (`fin`: its last); an empty non-final one is a bare header.
+  bool SendFrame(bool fin, const std::string& bytes)
+  {
+    boost::system::error_code ec;
+    this->Ws.text(true);
+    this->Ws.write_some(fin, net::buffer(bytes), ec);
+    return !ec;
+  }
   bool SendBinary(const std::string& bytes)
   {
     boost::system::error_code ec;

@@ -354,6 +354,43 @@ TEST(ServerWebSocket, OversizedMessageClosesWith1009)
   EXPECT_EQ(GetStats(server.Port, server.Token)["http"]["sessionErrors"].get<int>(), 2);
 }
 
+// Beast bounds a message's payload but takes empty continuation frames itself: without a
+// bound on the bytes a message takes on the wire, one could go on for ever.
+TEST(ServerWebSocket, EndlessEmptyContinuationFramesCloseWith1009)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  {
+    // What must keep working: a message fragmented into a thousand one-byte frames.
+    WsClient ws(server.Port, server.Url("/ws", server.Token));
+    ASSERT_TRUE(ws.Open());
+    const std::string message = R"({"type":"pointer","action":"move","x":0.25,"y":0.75})" + std::string(950, ' ');
+    for (std::size_t i = 0; i + 1 < message.size(); ++i)
+    {
+      ASSERT_TRUE(ws.SendFrame(false, message.substr(i, 1)));
+    }
+    ASSERT_TRUE(ws.SendFrame(true, message.substr(message.size() - 1)));
+    std::string frame;
+    EXPECT_TRUE(ws.ReadFrameFor(frame, 2000ms)) << "still open";
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(GetStats(server.Port, server.Token)["input"]["accepted"], 1) << "and taken as one event";
+  }
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  ASSERT_TRUE(ws.SendFrame(false, "{"));
+  for (int i = 0; i < 20000; ++i) // 6 bytes each (header and mask): 117 KiB
+  {
+    ASSERT_TRUE(ws.SendFrame(false, ""));
+  }
+  ws.SetTimeout(5s); // well before the 20 s idle timeout, which would close it too (1006)
+  EXPECT_EQ(ws.WaitForClose(), 1009);
+  EXPECT_NE(server.Stderr().find("a message took over 64 KiB of frames"), std::string::npos) << server.Stderr();
+  // The server goes on serving others.
+  WsClient next(server.Port, server.Url("/ws", server.Token));
+  std::string frame;
+  EXPECT_TRUE(next.Open() && next.ReadFrameFor(frame, 2000ms));
+}
+
 TEST(ServerWebSocket, BinaryMessageClosesWith1003)
 {
   ServerProcess server;
