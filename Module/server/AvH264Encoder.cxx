@@ -44,7 +44,7 @@ public:
   {
   }
 
-  bool Open(const std::string& name, int qp, std::string& error)
+  bool Open(const std::string& name, int qp, int threads, std::string& error)
   {
     const AVCodec* codec = avcodec_find_encoder_by_name(name.c_str());
     if (!codec)
@@ -68,7 +68,10 @@ public:
     c.framerate = { 30, 1 };   // the rate control's nominal pace
     c.max_b_frames = 0;
     c.gop_size = 1 << 30; // key frames only when asked for (new viewers, skips, errors)
-    c.thread_count = 1;   // one picture in, one access unit out, on this thread
+    // One picture in, one access unit out: x264's zerolatency tune makes its threads slices
+    // of the picture (sliced-threads), never frames held back.
+    c.thread_count = threads;
+    c.thread_type = FF_THREAD_SLICE;
     c.color_range = AVCOL_RANGE_JPEG; // full range, as YuvConverter makes it
     c.colorspace = AVCOL_SPC_SMPTE170M; // what libswscale's RGB -> YUV uses
     c.color_primaries = AVCOL_PRI_BT709;
@@ -143,10 +146,10 @@ private:
 } // namespace
 
 std::unique_ptr<H264Encoder> CreateAvH264Encoder(
-  const std::string& codec, int width, int height, int qp, std::string& error)
+  const std::string& codec, int width, int height, int qp, int threads, std::string& error)
 {
   auto encoder = std::make_unique<AvH264Encoder>(width, height);
-  if (!encoder->Open(codec, qp, error))
+  if (!encoder->Open(codec, qp, threads, error))
   {
     return nullptr;
   }

@@ -90,6 +90,13 @@ inline constexpr Entry kTable[] = {
   { "meanJpegBytes", "jpeg_bytes_mean", Gauge, "Mean JPEG size in bytes (last 256 frames).",
     [](const Sources& s) -> Value { return s.Summary.MeanBytes; } },
 
+  { "latency.encodeMs", "latency_encode_ms", Gauge, "Median ms from render end to encoded, frames acknowledged in the last second.",
+    [](const Sources& s) -> Value { return s.Stats.Latency().EncodeMs; } },
+  { "latency.queueMs", "latency_queue_ms", Gauge, "Median ms from encoded to its write started, frames acknowledged in the last second.",
+    [](const Sources& s) -> Value { return s.Stats.Latency().QueueMs; } },
+  { "latency.networkMs", "latency_network_ms", Gauge, "Median ms from write started to acknowledged, frames acknowledged in the last second.",
+    [](const Sources& s) -> Value { return s.Stats.Latency().NetworkMs; } },
+
   { "video.frames", "video_frames_total", Counter, "H.264 access units encoded.", Load<&S::VideoFrames> },
   { "video.keyFrames", "video_key_frames_total", Counter, "H.264 key frames encoded.", Load<&S::VideoKeyFrames> },
   { "video.keyRequests", "video_key_requests_total", Counter, "H.264 key frames asked for by viewers.", Load<&S::VideoKeyRequests> },

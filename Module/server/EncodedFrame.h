@@ -29,6 +29,10 @@ struct EncodedFrame
   std::uint64_t Unit = 0;       // video: its number in its level's stream; a gap means one was lost
   std::uint32_t Width = 0;
   std::uint32_t Height = 0;
+  // Steady clock (ns) of its picture's capture at render end, and of its encode's end; 0 when
+  // it shows no new picture (a still, a key frame of a held picture): not timed.
+  std::int64_t CaptureNs = 0;
+  std::int64_t EncodedNs = 0;
   bool Still = false; // the high-quality re-encode sent when interaction stopped
   bool IsVideo() const { return this->Kind != FrameKind::Jpeg; }
 };

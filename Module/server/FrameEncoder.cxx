@@ -14,7 +14,7 @@ FrameEncoder::FrameEncoder(std::uint32_t maxWidth, std::uint32_t maxHeight, int 
 {
   if (!videoBackend.empty())
   {
-    this->Video = std::make_unique<VideoStreams>(videoBackend, quality, stats);
+    this->Video = std::make_unique<VideoStreams>(videoBackend, quality, this->Pictures, stats);
   }
 }
 
@@ -22,18 +22,12 @@ FrameSetPtr FrameEncoder::EncodeNew(const ipc::FrameView& view, LevelDemand& dem
 {
   auto set = std::make_shared<FrameSet>();
   const auto ladder = FrameLadder(this->Quality);
-  ipc::FrameView half;
   for (int level = 0; level < kLevels; ++level)
   {
-    if (!demand.FrameWanted(level))
+    if (demand.FrameWanted(level))
     {
-      continue;
+      set->Levels[level] = this->Encode(view, ladder[level], false);
     }
-    if (ladder[level].Divisor == 2 && !half.Pixels)
-    {
-      half = this->Halver.Half(view); // once for every half-size level
-    }
-    set->Levels[level] = this->Encode(ladder[level].Divisor == 2 ? half : view, ladder[level].Quality, false);
   }
   if (!set->Levels[0])
   {
@@ -58,7 +52,7 @@ FrameSetPtr FrameEncoder::EncodeStill(const ipc::FrameView& view, const LevelDem
     const bool wanted = level == 0 ? this->StillQuality > this->Quality : demand.StillWanted(level);
     if (wanted)
     {
-      set->Levels[level] = this->Encode(view, ladder[level].Quality, true);
+      set->Levels[level] = this->Encode(view, ladder[level], true);
       any = any || set->Levels[level];
     }
   }
@@ -71,7 +65,7 @@ FrameSetPtr FrameEncoder::EncodeDueVideo(const ipc::FrameView& view, LevelDemand
   return this->Video && this->Video->EncodeDue(view, demand, *set) ? set : nullptr;
 }
 
-FramePtr FrameEncoder::Encode(const ipc::FrameView& view, int quality, bool still)
+FramePtr FrameEncoder::Encode(const ipc::FrameView& view, const Rendition& rendition, bool still)
 {
   if (!view.Pixels)
   {
@@ -79,8 +73,12 @@ FramePtr FrameEncoder::Encode(const ipc::FrameView& view, int quality, bool stil
   }
   auto frame = std::make_shared<EncodedFrame>();
   std::string error;
+  // Timed with the conversion when it is the first to need it (level 0 always is).
   const auto start = std::chrono::steady_clock::now();
-  if (!this->Jpeg.Encode(view, quality, frame->Data, error))
+  const bool fromRgb = JpegEncoder::FullChroma(rendition.Quality) && rendition.Divisor == 1;
+  const YuvView picture = fromRgb ? YuvView{} : this->Pictures.Convert(view, rendition.Divisor);
+  if (fromRgb ? !this->Jpeg.Encode(view, rendition.Quality, frame->Data, error)
+              : !this->Jpeg.Encode(picture, rendition.Quality, frame->Data, error))
   {
     if (this->Stats.EncodeErrors.fetch_add(1, std::memory_order_relaxed) == 0)
     {
@@ -92,9 +90,11 @@ FramePtr FrameEncoder::Encode(const ipc::FrameView& view, int quality, bool stil
   this->Stats.AddEncode(ms, frame->Data.size());
   frame->TypicalBytes = frame->Data.size();
   (still ? this->Stats.StillsEncoded : this->Stats.FramesEncoded).fetch_add(1, std::memory_order_relaxed);
-  frame->Width = view.Info.Width;
-  frame->Height = view.Info.Height;
+  frame->Width = fromRgb ? view.Info.Width : static_cast<std::uint32_t>(picture.Width);
+  frame->Height = fromRgb ? view.Info.Height : static_cast<std::uint32_t>(picture.Height);
   frame->Still = still;
+  frame->CaptureNs = still ? 0 : view.Info.CaptureTimeNs;
+  frame->EncodedNs = ipc::SteadyNowNs();
   return frame;
 }
 } // namespace renderstream::server

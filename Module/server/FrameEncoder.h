@@ -3,17 +3,19 @@
 // link uses, once per level however many viewers use it; a still, the held frame re-encoded
 // for each still level in use (level 0 only when stillQuality is above quality); and, with an
 // H.264 backend, the video stream of each level some video viewer uses (VideoStreams).
+// A frame is converted to YUV once (YuvConverter): the 4:2:0 JPEGs and every video rung are
+// made from those planes, the half-size rungs from their box-filtered half.
 // One thread's (the FrameWatcher's): it owns the encoders' buffers. No Beast.
 #ifndef renderstream_server_FrameEncoder_h
 #define renderstream_server_FrameEncoder_h
 
-#include "Downscaler.h"
 #include "EncodedFrame.h"
 #include "JpegEncoder.h"
 #include "Rendition.h"
 #include "ServerStats.h"
 #include "StreamSegment.h"
 #include "VideoStreams.h"
+#include "YuvConverter.h"
 
 #include <memory>
 #include <string>
@@ -40,13 +42,13 @@ public:
   bool HasVideo() const { return this->Video != nullptr; }
 
 private:
-  FramePtr Encode(const ipc::FrameView& view, int quality, bool still);
+  FramePtr Encode(const ipc::FrameView& view, const Rendition& rendition, bool still);
 
   const int Quality;
   const int StillQuality;
   ServerStats& Stats;
   JpegEncoder Jpeg;
-  Downscaler Halver;
+  YuvConverter Pictures; // shared with Video
   std::unique_ptr<VideoStreams> Video; // null without H.264
 };
 } // namespace renderstream::server

@@ -1,5 +1,7 @@
 #include "H264Encoder.h"
 
+#include <algorithm>
+#include <thread>
 #include <vector>
 
 namespace renderstream::server
@@ -12,16 +14,23 @@ std::vector<std::string> H264Encoder::Backends()
   return { "h264_nvenc", "openh264", "libx264" };
 }
 
+int H264Encoder::ThreadsFor(int width, int height)
+{
+  constexpr long kSlicedFrom = 1280L * 720; // pixels
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return static_cast<long>(width) * height >= kSlicedFrom ? std::min(cores, 4) : 1;
+}
+
 std::unique_ptr<H264Encoder> H264Encoder::Create(
-  const std::string& name, int width, int height, int qp, std::string& error)
+  const std::string& name, int width, int height, int qp, int threads, std::string& error)
 {
   if (name == "openh264")
   {
-    return CreateOpenH264Encoder(width, height, qp, error);
+    return CreateOpenH264Encoder(width, height, qp, threads, error);
   }
   if (name == "libx264" || name == "h264_nvenc")
   {
-    return CreateAvH264Encoder(name, width, height, qp, error);
+    return CreateAvH264Encoder(name, width, height, qp, threads, error);
   }
   error = "unknown H.264 encoder '" + name + "'";
   return nullptr;
@@ -45,7 +54,7 @@ std::string H264Encoder::Choose(const std::string& choice, std::string& error)
   {
     std::string why;
     AccessUnit unit;
-    auto encoder = Create(name, kSide, kSide, 30, why);
+    auto encoder = Create(name, kSide, kSide, 30, 1, why);
     if (encoder && encoder->Encode(test, 0, true, unit, why) && unit.Key && !unit.Data.empty())
     {
       return name;

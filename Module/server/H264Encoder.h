@@ -1,6 +1,6 @@
 // One H.264 encoder for one video stream (one rendition level): YUV 4:2:0 pictures in, one
 // Annex B access unit out per picture, at once (no B-frames, no lookahead, no frame
-// threading), constrained-baseline profile that every WebCodecs decoder takes. Key frames
+// threading: threads split a picture into slices), constrained-baseline profile that every WebCodecs decoder takes. Key frames
 // carry their SPS and PPS, so any key frame is a clean starting point for a new decoder.
 //
 // Backends (H264Encoder.cxx picks, `--video-encoder` forces one):
@@ -10,6 +10,8 @@
 #ifndef renderstream_server_H264Encoder_h
 #define renderstream_server_H264Encoder_h
 
+#include "YuvView.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,15 +19,6 @@
 
 namespace renderstream::server
 {
-/// A planar YUV 4:2:0 picture (BT.601, full range) with even width and height.
-struct YuvView
-{
-  const std::uint8_t* Planes[3] = { nullptr, nullptr, nullptr };
-  int Strides[3] = { 0, 0, 0 };
-  int Width = 0;
-  int Height = 0;
-};
-
 struct AccessUnit
 {
   std::string Data; // Annex B: start codes, then NAL units
@@ -45,13 +38,18 @@ public:
   /// The backend `choice` ("auto" or one of Backends()) that works here: it opens and encodes
   /// a test picture. Empty, with the reasons in `error`, if none does.
   static std::string Choose(const std::string& choice, std::string& error);
-  /// An encoder of backend `name` for width x height pictures at quantiser `qp`; null, with
-  /// `error` filled, if it cannot open.
+  /// Threads (and so slices, one per thread: no frame is held back) that a width x height
+  /// stream gets: one for small pictures, where a slice costs more bytes than it saves time,
+  /// up to one per core (at most 4) from 1280x720 (bench: threads).
+  static int ThreadsFor(int width, int height);
+  /// An encoder of backend `name` for width x height pictures at quantiser `qp`, encoding each
+  /// picture with `threads` threads; null, with `error` filled, if it cannot open.
   static std::unique_ptr<H264Encoder> Create(
-    const std::string& name, int width, int height, int qp, std::string& error);
+    const std::string& name, int width, int height, int qp, int threads, std::string& error);
 
   virtual ~H264Encoder() = default;
-  /// Encodes one picture shown at `timeMs` (increasing); `forceKey` asks for an IDR picture.
+  /// Encodes one picture (even width and height, the encoder's) shown at `timeMs`
+  /// (increasing); `forceKey` asks for an IDR picture.
   /// The first picture is always a key frame.
   virtual bool Encode(const YuvView& picture, std::int64_t timeMs, bool forceKey, AccessUnit& out,
     std::string& error) = 0;
@@ -72,8 +70,9 @@ private:
 
 // The backends' factories (AvH264Encoder.cxx, OpenH264Encoder.cxx).
 std::unique_ptr<H264Encoder> CreateAvH264Encoder(
-  const std::string& codec, int width, int height, int qp, std::string& error);
-std::unique_ptr<H264Encoder> CreateOpenH264Encoder(int width, int height, int qp, std::string& error);
+  const std::string& codec, int width, int height, int qp, int threads, std::string& error);
+std::unique_ptr<H264Encoder> CreateOpenH264Encoder(
+  int width, int height, int qp, int threads, std::string& error);
 } // namespace renderstream::server
 
 #endif

@@ -50,29 +50,49 @@ bool JpegEncoder::Encode(
       error = "unknown pixel format " + std::to_string(static_cast<unsigned>(frame.Info.Format));
       return false;
   }
-  if (!frame.Pixels || frame.Info.Width == 0 || frame.Info.Height == 0 ||
-    frame.Info.Width > this->MaxWidth || frame.Info.Height > this->MaxHeight)
+  if (!frame.Pixels || !this->Fits(static_cast<int>(frame.Info.Width), static_cast<int>(frame.Info.Height), error))
   {
-    error = "frame size " + std::to_string(frame.Info.Width) + "x" +
-      std::to_string(frame.Info.Height) + " is empty or over the segment's limit";
     return false;
   }
-  // High qualities keep full chroma (sharp coloured lines); interactive ones halve it.
-  const int subsampling = quality >= 90 ? TJSAMP_444 : TJSAMP_420;
-  int flags = TJFLAG_NOREALLOC;
-  if (frame.Info.BottomUp)
+  const bool full = FullChroma(quality);
+  const int flags = TJFLAG_NOREALLOC | (frame.Info.BottomUp ? TJFLAG_BOTTOMUP : 0) | (full ? 0 : TJFLAG_FASTDCT);
+  unsigned char* buffer = this->Buffer;
+  unsigned long size = this->Capacity;
+  const int result = tjCompress2(this->Handle, frame.Pixels, static_cast<int>(frame.Info.Width),
+    static_cast<int>(frame.Stride()), static_cast<int>(frame.Info.Height), format, &buffer, &size,
+    full ? TJSAMP_444 : TJSAMP_420, quality, flags);
+  return this->Take(result, buffer, size, out, error);
+}
+
+bool JpegEncoder::Encode(const YuvView& picture, int quality, std::string& out, std::string& error)
+{
+  if (!picture.Planes[0] || !this->Fits(picture.Width, picture.Height, error))
   {
-    flags |= TJFLAG_BOTTOMUP;
-  }
-  if (quality < 90)
-  {
-    flags |= TJFLAG_FASTDCT;
+    return false;
   }
   unsigned char* buffer = this->Buffer;
   unsigned long size = this->Capacity;
-  if (tjCompress2(this->Handle, frame.Pixels, static_cast<int>(frame.Info.Width),
-        static_cast<int>(frame.Stride()), static_cast<int>(frame.Info.Height), format, &buffer,
-        &size, subsampling, quality, flags) != 0)
+  const unsigned char* planes[3] = { picture.Planes[0], picture.Planes[1], picture.Planes[2] };
+  const int result = tjCompressFromYUVPlanes(this->Handle, planes, picture.Width, picture.Strides,
+    picture.Height, TJSAMP_420, &buffer, &size, quality, TJFLAG_NOREALLOC | TJFLAG_FASTDCT);
+  return this->Take(result, buffer, size, out, error);
+}
+
+bool JpegEncoder::Fits(int width, int height, std::string& error) const
+{
+  if (width > 0 && height > 0 && width <= static_cast<int>(this->MaxWidth) &&
+    height <= static_cast<int>(this->MaxHeight))
+  {
+    return true;
+  }
+  error = "frame size " + std::to_string(width) + "x" + std::to_string(height) +
+    " is empty or over the segment's limit";
+  return false;
+}
+
+bool JpegEncoder::Take(int result, unsigned char* buffer, unsigned long size, std::string& out, std::string& error)
+{
+  if (result != 0)
   {
     error = std::string("TurboJPEG: ") + tjGetErrorStr2(this->Handle);
     return false;

@@ -1,5 +1,5 @@
 // H.264 through Cisco's OpenH264 (BSD licence), linked directly: Debian's libavcodec is built
-// without its wrapper. Constant QP, one spatial and temporal layer, one slice, one thread.
+// without its wrapper. Constant QP, one spatial and temporal layer, one slice per thread.
 #include "H264Encoder.h"
 
 #include <wels/codec_api.h>
@@ -25,7 +25,7 @@ public:
   {
   }
 
-  bool Open(int qp, std::string& error)
+  bool Open(int qp, int threads, std::string& error)
   {
     ISVCEncoder* raw = nullptr;
     if (WelsCreateSVCEncoder(&raw) != 0 || !raw)
@@ -45,7 +45,7 @@ public:
     p.uiIntraPeriod = 0; // key frames only when asked for
     p.iNumRefFrame = 1;
     p.eSpsPpsIdStrategy = CONSTANT_ID;
-    p.iMultipleThreadIdc = 1;
+    p.iMultipleThreadIdc = threads;
     p.bEnableFrameSkip = false;
     p.bEnableSceneChangeDetect = false; // an unasked-for key frame only costs bits here
     p.iEntropyCodingModeFlag = 0;       // CAVLC: constrained baseline
@@ -56,7 +56,15 @@ public:
     layer.fFrameRate = 30;
     layer.iDLayerQp = qp;
     layer.uiProfileIdc = PRO_BASELINE;
-    layer.sSliceArgument.uiSliceMode = SM_SINGLE_SLICE;
+    if (threads > 1) // OpenH264's threads each encode slices: one each
+    {
+      layer.sSliceArgument.uiSliceMode = SM_FIXEDSLCNUM_SLICE;
+      layer.sSliceArgument.uiSliceNum = static_cast<unsigned>(threads);
+    }
+    else
+    {
+      layer.sSliceArgument.uiSliceMode = SM_SINGLE_SLICE;
+    }
     layer.bVideoSignalTypePresent = true;
     layer.bFullRange = true; // as YuvConverter makes it
     layer.bColorDescriptionPresent = true;
@@ -123,10 +131,11 @@ private:
 };
 } // namespace
 
-std::unique_ptr<H264Encoder> CreateOpenH264Encoder(int width, int height, int qp, std::string& error)
+std::unique_ptr<H264Encoder> CreateOpenH264Encoder(
+  int width, int height, int qp, int threads, std::string& error)
 {
   auto encoder = std::make_unique<OpenH264Encoder>(width, height);
-  if (!encoder->Open(qp, error))
+  if (!encoder->Open(qp, threads, error))
   {
     return nullptr;
   }

@@ -38,6 +38,18 @@ void ServerStats::AddVideoEncode(double milliseconds, std::size_t bytes, bool ke
     static_cast<std::uint64_t>(milliseconds * 1000), std::memory_order_relaxed);
 }
 
+void ServerStats::AddLatency(const LatencyWindow::Spans& spans)
+{
+  std::lock_guard<std::mutex> lock(this->Mutex);
+  this->Latencies.Add(std::chrono::steady_clock::now(), spans);
+}
+
+LatencyWindow::Spans ServerStats::Latency() const
+{
+  std::lock_guard<std::mutex> lock(this->Mutex);
+  return this->Latencies.Median(std::chrono::steady_clock::now());
+}
+
 ServerStats::Summary ServerStats::Summarize() const
 {
   Summary summary;

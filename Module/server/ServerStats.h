@@ -5,6 +5,7 @@
 #define renderstream_server_ServerStats_h
 
 #include "FrameSink.h" // for ClientInfo
+#include "LatencyWindow.h"
 
 #include <atomic>
 #include <chrono>
@@ -71,6 +72,10 @@ public:
   void AddEncode(double milliseconds, std::size_t bytes);
   /// Records one H.264 encode (FrameWatcher thread).
   void AddVideoEncode(double milliseconds, std::size_t bytes, bool key);
+  /// Records the server's spans of one acknowledged frame (io thread).
+  void AddLatency(const LatencyWindow::Spans& spans);
+  /// Their medians over the last second, all viewers together.
+  LatencyWindow::Spans Latency() const;
 
   std::string Json(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const;
   std::string Prometheus(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const;
@@ -89,6 +94,7 @@ private:
   std::deque<std::chrono::steady_clock::time_point> EncodeTimes; // last ~2 s
   std::deque<double> EncodeMs;                                   // last 256 encodes
   std::deque<std::size_t> EncodeBytes;
+  LatencyWindow Latencies;
   std::chrono::steady_clock::time_point Started = std::chrono::steady_clock::now();
 };
 } // namespace renderstream::server

@@ -9,10 +9,11 @@ namespace
 constexpr double kSmoothing = 0.2; // weight of a new delta frame in TypicalBytes
 }
 
-VideoStreams::VideoStreams(std::string backend, int quality, ServerStats& stats)
+VideoStreams::VideoStreams(std::string backend, int quality, YuvConverter& pictures, ServerStats& stats)
   : Backend(std::move(backend))
   , Quality(quality)
   , Stats(stats)
+  , Pictures(pictures)
 {
 }
 
@@ -60,7 +61,6 @@ void VideoStreams::EncodeNew(const ipc::FrameView& frame, LevelDemand& demand, F
 bool VideoStreams::EncodeDue(const ipc::FrameView& frame, LevelDemand& demand, FrameSet& set)
 {
   const auto now = std::chrono::steady_clock::now();
-  this->Converted = nullptr;
   bool any = false;
   for (int level = 0; level < kLevels; ++level)
   {
@@ -74,40 +74,36 @@ bool VideoStreams::EncodeDue(const ipc::FrameView& frame, LevelDemand& demand, F
       std::chrono::duration<double>(now - stream.LastEncode).count() >= 1.0 / VideoStreamFpsCap(level);
     if (key || due)
     {
-      set.Video[level] = this->Encode(frame, level, key);
+      set.Video[level] = this->Encode(frame, level, key, due);
       any = any || set.Video[level];
     }
   }
   return any;
 }
 
-FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool forceKey)
+FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool forceKey, bool newPicture)
 {
   const Rendition rendition = FrameLadder(this->Quality)[level];
-  if (this->Converted != &frame || this->ConvertedDivisor != rendition.Divisor)
-  {
-    this->Picture = this->Converter.Convert(frame, rendition.Divisor); // once per size
-    this->Converted = &frame;
-    this->ConvertedDivisor = rendition.Divisor;
-  }
-  if (this->Picture.Width == 0)
+  const YuvView picture = EvenCrop(this->Pictures.Convert(frame, rendition.Divisor));
+  if (picture.Width < 2 || picture.Height < 2)
   {
     return nullptr;
   }
   Stream& stream = this->Streams[level];
   std::string error;
-  if (!stream.Encoder || stream.Encoder->Width() != this->Picture.Width ||
-    stream.Encoder->Height() != this->Picture.Height)
+  if (!stream.Encoder || stream.Encoder->Width() != picture.Width ||
+    stream.Encoder->Height() != picture.Height)
   {
     stream.Encoder = H264Encoder::Create(
-      this->Backend, this->Picture.Width, this->Picture.Height, VideoQp(rendition.Quality), error);
+      this->Backend, picture.Width, picture.Height, VideoQp(rendition.Quality),
+      H264Encoder::ThreadsFor(picture.Width, picture.Height), error);
   }
   const auto start = std::chrono::steady_clock::now();
   // Strictly increasing timestamps in ms, whatever the pace of the frames.
   this->LastTimeMs = std::max(this->LastTimeMs + 1,
     std::chrono::duration_cast<std::chrono::milliseconds>(start - this->Epoch).count());
   AccessUnit unit;
-  if (!stream.Encoder || !stream.Encoder->Encode(this->Picture, this->LastTimeMs, forceKey, unit, error))
+  if (!stream.Encoder || !stream.Encoder->Encode(picture, this->LastTimeMs, forceKey, unit, error))
   {
     stream.Encoder.reset();
     if (this->Stats.EncodeErrors.fetch_add(1, std::memory_order_relaxed) == 0)
@@ -139,8 +135,10 @@ FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool force
   encoded->TypicalBytes = static_cast<std::size_t>(stream.TypicalBytes);
   encoded->StreamFps = stream.Fps;
   encoded->Unit = ++stream.Units;
-  encoded->Width = static_cast<std::uint32_t>(this->Picture.Width);
-  encoded->Height = static_cast<std::uint32_t>(this->Picture.Height);
+  encoded->Width = static_cast<std::uint32_t>(picture.Width);
+  encoded->Height = static_cast<std::uint32_t>(picture.Height);
+  encoded->CaptureNs = newPicture ? frame.Info.CaptureTimeNs : 0;
+  encoded->EncodedNs = ipc::SteadyNowNs();
   return encoded;
 }
 } // namespace renderstream::server

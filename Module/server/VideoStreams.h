@@ -29,8 +29,9 @@ class VideoStreams
 public:
   static constexpr std::chrono::milliseconds kMinKeyInterval{ 250 };
 
-  /// `backend`: H264Encoder::Choose()'s pick; `quality`: --quality (the ladder's level 0).
-  VideoStreams(std::string backend, int quality, ServerStats& stats);
+  /// `backend`: H264Encoder::Choose()'s pick; `quality`: --quality (the ladder's level 0);
+  /// `pictures`: the frame's YUV planes, shared with the JPEG rungs.
+  VideoStreams(std::string backend, int quality, YuvConverter& pictures, ServerStats& stats);
 
   /// A new frame: encodes it into every stream in demand whose interval is over (and ends the
   /// streams nobody uses); fills `set.Video`.
@@ -53,17 +54,15 @@ private:
     std::uint64_t Units = 0; // access units made on this level, ever (EncodedFrame::Unit)
   };
   /// Encodes `frame` on `level`, starting the stream if needed; null on failure.
-  FramePtr Encode(const ipc::FrameView& frame, int level, bool forceKey);
+  /// `newPicture`: the stream has not had this picture yet (not a key frame of a held one).
+  FramePtr Encode(const ipc::FrameView& frame, int level, bool forceKey, bool newPicture);
   bool TakeKeyRequest(LevelDemand& demand, int level, std::chrono::steady_clock::time_point now);
 
   const std::string Backend;
   const int Quality;
   ServerStats& Stats;
   std::array<Stream, kLevels> Streams;
-  YuvConverter Converter;
-  const ipc::FrameView* Converted = nullptr; // what Picture holds now
-  int ConvertedDivisor = 0;
-  YuvView Picture;
+  YuvConverter& Pictures;
   std::chrono::steady_clock::time_point Epoch = std::chrono::steady_clock::now();
   std::int64_t LastTimeMs = -1;
 };

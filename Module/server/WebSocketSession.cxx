@@ -345,7 +345,10 @@ void WebSocketSession::DoWrite()
   {
     return;
   }
-  if (std::string& text = this->PendingText.empty() ? this->PendingNotice : this->PendingText; !text.empty())
+  std::string& text = !this->PendingText.empty() ? this->PendingText
+    : !this->PendingNotice.empty()               ? this->PendingNotice
+                                                 : this->PendingTiming;
+  if (!text.empty())
   {
     this->Writing = true;
     this->WriteStart = std::chrono::steady_clock::now();
@@ -403,7 +406,9 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
     const std::size_t size = this->InFlight->Data.size();
     if (this->AckMode)
     {
-      this->AwaitingAck.push_back({ this->WriteStart, size, this->InFlight->Kind == FrameKind::VideoKey });
+      this->AwaitingAck.push_back({ this->WriteStart, size, this->InFlight->Kind == FrameKind::VideoKey,
+        this->InFlight->CaptureNs, this->InFlight->EncodedNs,
+        std::chrono::duration_cast<std::chrono::nanoseconds>(this->WriteStart.time_since_epoch()).count() });
     }
     else
     {
@@ -462,6 +467,7 @@ void WebSocketSession::OnAck()
     this->AwaitingAck.pop_front();
     const auto start = std::max(frame.Start, this->LastAck);
     this->Link.Delivered(frame.Bytes, std::chrono::duration<double>(now - start).count());
+    this->TimeTrip(frame);
   }
   this->LastAck = now;
   this->DoWrite();
@@ -480,6 +486,28 @@ void WebSocketSession::QueueLinkStatus()
     { "quality", link.Quality }, { "scale", 1.0 / link.Divisor }, { "slow", link.Slow } }
                         .dump();
   this->LastStatus = std::chrono::steady_clock::now();
+}
+
+void WebSocketSession::TimeTrip(const Unacked& frame)
+{
+  if (frame.CaptureNs == 0)
+  {
+    return; // no new picture: a still, a key frame of a held one
+  }
+  const auto now = std::chrono::steady_clock::now();
+  const LatencyWindow::Spans spans{ (frame.EncodedNs - frame.CaptureNs) / 1e6,
+    (frame.StartNs - frame.EncodedNs) / 1e6, (ipc::SteadyNowNs() - frame.StartNs) / 1e6 };
+  this->Latency.Add(now, spans);
+  this->State->Stats.AddLatency(spans);
+  if (now - this->LastTiming >= LatencyWindow::kSpan)
+  {
+    const LatencyWindow::Spans median = this->Latency.Median(now);
+    const auto ms = [](double v) { return std::round(v * 10) / 10; };
+    this->PendingTiming = nlohmann::json{ { "type", "timing" }, { "encodeMs", ms(median.EncodeMs) },
+      { "queueMs", ms(median.QueueMs) }, { "networkMs", ms(median.NetworkMs) } }
+                            .dump();
+    this->LastTiming = now;
+  }
 }
 
 void WebSocketSession::CloseWith(websocket::close_code code, const char* reason)

@@ -21,6 +21,7 @@
 #define renderstream_server_WebSocketSession_h
 
 #include "FrameSink.h"
+#include "LatencyWindow.h"
 #include "LinkAdapter.h"
 #include "SharedState.h"
 
@@ -112,6 +113,7 @@ private:
   boost::beast::flat_buffer ReadBuffer;
   std::string PendingText; // the hello or a link status, until it is written
   std::string PendingNotice; // the newest Notify() not yet written
+  std::string PendingTiming; // the newest {"type":"timing"} not yet written
   std::string TextInFlight;
   FramePtr InFlight;
   char Tag = 'J'; // InFlight's tag byte (video clients)
@@ -125,12 +127,19 @@ private:
     std::chrono::steady_clock::time_point Start;
     std::size_t Bytes;
     bool Key;
+    std::int64_t CaptureNs; // EncodedFrame's, for the latency breakdown
+    std::int64_t EncodedNs;
+    std::int64_t StartNs;
   };
   std::deque<Unacked> AwaitingAck; // frames written, in order, not acknowledged yet
+  /// Times an acknowledged frame's trip; once a second tells the client the medians.
+  void TimeTrip(const Unacked& frame);
   bool AckMode = false;            // the client acknowledges frames
   std::chrono::steady_clock::time_point WriteStart;
   std::chrono::steady_clock::time_point LastAck;
   std::chrono::steady_clock::time_point LastStatus;
+  std::chrono::steady_clock::time_point LastTiming;
+  LatencyWindow Latency;
   double InputTokens = kInputBurst; // token bucket for input events
   std::chrono::steady_clock::time_point InputRefilled = std::chrono::steady_clock::now();
   bool Accepted = false;

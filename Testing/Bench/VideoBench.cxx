@@ -16,12 +16,12 @@
 #include "JpegEncoder.h"
 #include "LinkViewer.h"
 #include "Rendition.h"
+#include "RenderedFrames.h"
+#include "VideoStages.h"
 #include "ServerProcess.h" // for CpuSeconds
 #include "ThrottlingProxy.h"
 #include "VideoDecoder.h"
 #include "YuvConverter.h"
-
-#include <vtkUnsignedCharArray.h>
 
 extern "C"
 {
@@ -44,46 +44,6 @@ constexpr int kQuality = 80; // the default --quality: level 0 of both ladders
 using Options = BenchOptions;
 
 // ---- codecs ---------------------------------------------------------------------------------
-struct Frame
-{
-  std::vector<std::uint8_t> Rgb; // bottom-up, as the streamer publishes
-  renderstream::ipc::FrameView View(int w, int h) const
-  {
-    renderstream::ipc::FrameView view;
-    view.Info.Width = static_cast<std::uint32_t>(w);
-    view.Info.Height = static_cast<std::uint32_t>(h);
-    view.Info.Format = renderstream::ipc::PixelFormat::RGB;
-    view.Info.BottomUp = 1;
-    view.Pixels = this->Rgb.data();
-    return view;
-  }
-};
-
-std::vector<Frame> Render(Scene& scene, int count, bool animate)
-{
-  const int* size = scene.Window->GetSize();
-  std::vector<Frame> frames;
-  vtkNew<vtkUnsignedCharArray> pixels;
-  for (int i = 0; i < count; ++i)
-  {
-    if (animate)
-    {
-      for (int a = 0; a < 3; ++a)
-      {
-        scene.Actors[a]->SetPosition(0.4 * std::sin(0.15 * i + 2 * a), 0.3 * std::cos(0.11 * i + a), 0);
-      }
-    }
-    else
-    {
-      scene.Renderer->GetActiveCamera()->Azimuth(2.0);
-    }
-    scene.Window->Render();
-    scene.Window->GetPixelData(0, 0, size[0] - 1, size[1] - 1, 0, pixels);
-    frames.push_back({ std::vector<std::uint8_t>(pixels->GetPointer(0), pixels->GetPointer(0) + pixels->GetNumberOfValues()) });
-  }
-  return frames;
-}
-
 double PsnrOf(const rt::DecodedImage& image, const Frame& source, int w, int h)
 {
   if (!image.Ok)
@@ -110,7 +70,7 @@ CodecResult RunJpeg(const std::vector<Frame>& frames, int w, int h)
   {
     std::string jpeg, error;
     const auto start = Clock::now();
-    encoder.Encode(frame.View(w, h), kQuality, jpeg, error);
+    encoder.Encode(frame.View(), kQuality, jpeg, error);
     r.Ms += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     r.Bytes += static_cast<double>(jpeg.size());
     r.Psnr += PsnrOf(rt::DecodeJpeg(jpeg), frame, w, h);
@@ -123,7 +83,7 @@ CodecResult RunJpeg(const std::vector<Frame>& frames, int w, int h)
 CodecResult RunH264(const std::string& backend, const std::vector<Frame>& frames, int w, int h, int qp)
 {
   std::string error;
-  auto encoder = rs::H264Encoder::Create(backend, w, h, qp, error);
+  auto encoder = rs::H264Encoder::Create(backend, w, h, qp, 1, error);
   if (!encoder)
   {
     throw std::runtime_error(backend + ": " + error);
@@ -136,7 +96,7 @@ CodecResult RunH264(const std::string& backend, const std::vector<Frame>& frames
   {
     rs::AccessUnit unit;
     const auto start = Clock::now();
-    const rs::YuvView yuv = converter.Convert(frame.View(w, h), 1);
+    const rs::YuvView yuv = rs::EvenCrop(converter.Convert(frame.View(), 1));
     r.YuvMs += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     encoder->Encode(yuv, t += 33, false, unit, error);
     r.Ms += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -388,7 +348,7 @@ Options Parse(int argc, char* argv[])
   Options options;
   options.JsonPath = "bench-video.json";
   options.Seconds = 4.0;
-  options.Stages = "codecs,apps,viewers,links";
+  options.Stages = "convert,codecs,throughput,apps,viewers,links";
   ParseBenchOptions(argc, argv, "RenderStreamVideoBench", options);
   return options;
 }
@@ -401,7 +361,8 @@ int main(int argc, char* argv[])
   json report = { { "mode", options.Smoke ? "smoke" : "full" } };
   json stages = json::object();
   using Stage = json (*)(const Options&);
-  const std::pair<const char*, Stage> all[] = { { "codecs", CodecsStage }, { "apps", AppsStage },
+  const std::pair<const char*, Stage> all[] = { { "convert", ConvertStage }, { "codecs", CodecsStage },
+    { "throughput", ThroughputStage }, { "apps", AppsStage },
     { "viewers", ViewersStage }, { "links", LinksStage } };
   try
   {
