@@ -1,5 +1,6 @@
 #include "FrameEncoder.h"
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -22,22 +23,41 @@ FrameSetPtr FrameEncoder::EncodeNew(const ipc::FrameView& view, LevelDemand& dem
 {
   auto set = std::make_shared<FrameSet>();
   const auto ladder = FrameLadder(this->Quality);
+  const auto now = std::chrono::steady_clock::now();
+  const bool jpegViewers = demand.AnyJpeg();
   for (int level = 0; level < kLevels; ++level)
   {
-    if (demand.FrameWanted(level))
+    const bool wanted = level == 0 ? jpegViewers || now - this->LastJpeg >= kJpegRefresh : demand.FrameWanted(level);
+    if (wanted)
     {
       set->Levels[level] = this->Encode(view, ladder[level], false);
     }
   }
-  if (!set->Levels[0])
+  this->JpegBehind = !set->Levels[0];
+  this->LastJpeg = set->Levels[0] ? now : this->LastJpeg;
+  if (jpegViewers && !set->Levels[0])
   {
-    return nullptr;
+    return nullptr; // its JPEG viewers could not be served: the picture is unusable
   }
+  bool video = false;
   if (this->Video)
   {
     this->Video->EncodeNew(view, demand, *set);
+    video = std::any_of(set->Video.begin(), set->Video.end(), [](const FramePtr& f) { return f != nullptr; });
   }
-  return set;
+  return set->Levels[0] || video ? set : nullptr;
+}
+
+FrameSetPtr FrameEncoder::EncodeHeldJpeg(const ipc::FrameView& view)
+{
+  if (!this->JpegBehind)
+  {
+    return nullptr;
+  }
+  auto set = std::make_shared<FrameSet>(); // JPEG viewers would have had it: snapshots, joiners
+  set->Levels[0] = this->Encode(view, FrameLadder(this->Quality)[0], false);
+  this->JpegBehind = !set->Levels[0];
+  return set->Levels[0] ? set : nullptr;
 }
 
 FrameSetPtr FrameEncoder::EncodeStill(const ipc::FrameView& view, const LevelDemand& demand)

@@ -86,6 +86,8 @@ void FrameWatcher::Run()
     if (this->Encoder.HasVideo() && this->Demand.AnyVideo())
     {
       timeout = std::min(timeout, kVideoPoll); // key requests are served even when nothing renders
+      const auto due = std::chrono::ceil<std::chrono::milliseconds>(this->Encoder.VideoUntilDue(this->Demand));
+      timeout = std::min(timeout, std::max(due, std::chrono::milliseconds(1))); // a held frame's token
     }
     const bool ready = this->Segment.WaitForFrame(timeout);
     if (this->StopFlag)
@@ -157,12 +159,12 @@ bool FrameWatcher::ProcessNewFrame()
   this->LastInfo = view.Info;
   this->LastFrameNs = ipc::SteadyNowNs();
   FrameSetPtr set = this->Encoder.EncodeNew(view, this->Demand);
+  this->StillPending = true; // PublishStill() decides whether any viewer needs one
   if (!set)
   {
-    return false;
+    return false; // nothing due now: video units wait for their token
   }
   this->Publish(std::move(set));
-  this->StillPending = true; // PublishStill() decides whether any viewer needs one
   return true;
 }
 
@@ -183,6 +185,7 @@ void FrameWatcher::PublishStill()
   const ipc::FrameView view = this->Segment.Current();
   if (view.Pixels)
   {
+    this->Publish(this->Encoder.EncodeHeldJpeg(view));
     this->Publish(this->Encoder.EncodeStill(view, this->Demand));
   }
 }
@@ -193,11 +196,14 @@ void FrameWatcher::Publish(FrameSetPtr set)
   {
     return;
   }
-  for (const FramePtr& jpeg : set->Levels)
+  for (const auto* frames : { &set->Levels, &set->Video })
   {
-    if (jpeg)
+    for (const FramePtr& frame : *frames)
     {
-      this->Segment.CountFrameEncoded(); // the figure the application may show
+      if (frame)
+      {
+        this->Segment.CountFrameEncoded(); // the figure the application may show
+      }
     }
   }
   this->PublishFrame(std::move(set));

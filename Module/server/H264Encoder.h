@@ -33,14 +33,19 @@ public:
   static constexpr int kBestQp = 10;
   static constexpr int kWorstQp = 45;
 
+  /// The quantiser at which `backend` matches the PSNR of a 4:2:0 JPEG at `quality` on
+  /// rendered frames (bench: match, which measures it and checks this table).
+  static int QpFor(const std::string& backend, int quality);
   /// The backends built in, in the order "auto" tries them.
   static std::vector<std::string> Backends();
   /// The backend `choice` ("auto" or one of Backends()) that works here: it opens and encodes
   /// a test picture. Empty, with the reasons in `error`, if none does.
   static std::string Choose(const std::string& choice, std::string& error);
   /// Threads (and so slices, one per thread: no frame is held back) that a width x height
-  /// stream gets: one for small pictures, where a slice costs more bytes than it saves time,
-  /// up to one per core (at most 4) from 1280x720 (bench: threads).
+  /// stream gets: one up to 1080p, which one thread encodes in 5 ms (two were 0.85-1.4x as
+  /// fast for 20-40 % more CPU on the bench machine's 2 vCPUs, +2-3 % bytes); one per core (at
+  /// most 4) above 2560x1440, where one thread cannot make 60 frames a second (bench:
+  /// throughput).
   static int ThreadsFor(int width, int height);
   /// An encoder of backend `name` for width x height pictures at quantiser `qp`, encoding each
   /// picture with `threads` threads; null, with `error` filled, if it cannot open.

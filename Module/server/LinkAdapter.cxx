@@ -59,15 +59,19 @@ FramePtr LinkAdapter::Pick(const FrameSet& set, Clock::time_point now)
   return this->IsVideo ? set.Video[this->Current] : set.At(this->Current);
 }
 
-void LinkAdapter::Delivered(std::size_t bytes, double seconds)
+void LinkAdapter::Delivered(std::size_t bytes, double seconds, bool behind)
 {
   if (seconds < kFreeSeconds)
   {
     this->Free = this->Free || ++this->FreeInARow >= kFreeAfter;
     return;
   }
-  this->FreeInARow = 0;
   const double sample = static_cast<double>(bytes) / seconds;
+  if (!behind && seconds < kTargetSeconds && (this->Free || sample <= this->BytesPerSecond))
+  {
+    return;
+  }
+  this->FreeInARow = 0;
   this->BytesPerSecond = this->Free ? sample : (1 - kSmoothing) * this->BytesPerSecond + kSmoothing * sample;
   this->Free = false;
 }

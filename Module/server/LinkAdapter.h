@@ -49,8 +49,11 @@ public:
   LinkAdapter(const LinkAdapter&) = delete;
   LinkAdapter& operator=(const LinkAdapter&) = delete;
 
-  /// One frame of `bytes` crossed the link in `seconds` (write start to completion or ack).
-  void Delivered(std::size_t bytes, double seconds);
+  /// One frame of `bytes` crossed the link in `seconds` (write start to completion or ack);
+  /// `behind`: another frame waited behind it meanwhile, so the link set the pace. A frame
+  /// that crossed alone within kTargetSeconds times the path's latency (a busy viewer's late
+  /// ack) as much as its rate: it may show the link is faster than thought, never slower.
+  void Delivered(std::size_t bytes, double seconds, bool behind);
   /// What this viewer gets of `set`: for a new frame, its level's frame after updating the
   /// level; for a still, its still level's frame (null: nothing to send). A video viewer gets
   /// exactly its level's video frame (null while that stream has not started).

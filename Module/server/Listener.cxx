@@ -66,6 +66,9 @@ void Listener::DoAccept()
         // the TCP window and, on a slow path, holds seconds of frames (lag nobody can drop).
         const int unsent = LinkAdapter::kUnsentLimit;
         ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &unsent, sizeof(unsent));
+        // Every message goes out at once: Nagle would hold a small video unit until the
+        // client's delayed ACK of the previous one (up to 40 ms, each frame).
+        socket.set_option(tcp::no_delay(true), ec);
         // Keepalive: a client that vanished without a FIN (a laptop closed, a cable pulled)
         // gives its slot back within about 40 s, even on a static scene that writes nothing.
         const int on = 1, idle = 20, interval = 5, probes = 4;

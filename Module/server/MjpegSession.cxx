@@ -140,7 +140,9 @@ void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
   }
   if (this->InFlight)
   {
-    this->Link.Delivered(bytes, std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count());
+    this->Link.Delivered(bytes,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count(),
+      this->Pending != nullptr);
     ++this->Counters.FramesSent;
     this->Counters.BytesSent += this->InFlight->Data.size();
     this->State->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);

@@ -40,13 +40,6 @@ inline std::array<Rendition, kLevels> StillLadder(int stillQuality, int quality)
     { std::min(stillQuality, 60), 1 }, { std::min(stillQuality, 45), 1 },
     { std::min(stillQuality, 30), 1 } } };
 }
-/// H.264 quantiser for a rendition's JPEG quality: the same level of the ladder means about
-/// the same picture quality in either codec (bench: PSNR of both at each level).
-inline int VideoQp(int quality)
-{
-  return std::clamp(46 - (quality * 3 + 5) / 10, 10, 45);
-}
-
 /// Most frames a second the video stream of a level makes: a viewer must take every one, so
 /// the slow rungs also make fewer (the last one 10 a second).
 inline double VideoStreamFpsCap(int level)
@@ -56,8 +49,8 @@ inline double VideoStreamFpsCap(int level)
 }
 
 /// How many viewers use each level of the ladders (sessions count themselves in and out on
-/// the io thread): the FrameWatcher encodes only levels in use, and level 0 of new JPEG frames
-/// always. Video viewers also ask for a key frame of their level (KeyWanted).
+/// the io thread): the FrameWatcher encodes only levels in use. Video viewers also ask for a
+/// key frame of their level (KeyWanted).
 struct LevelDemand
 {
   std::array<std::atomic<int>, kLevels> Frames{};
@@ -65,9 +58,18 @@ struct LevelDemand
   std::array<std::atomic<int>, kLevels> Video{};
   std::array<std::atomic<bool>, kLevels> KeyWanted{};
 
-  bool FrameWanted(int level) const
+  bool FrameWanted(int level) const { return this->Frames[level].load(std::memory_order_relaxed) > 0; }
+  /// Some JPEG viewer (WebSocket or MJPEG) is there: they take level 0 of every new frame.
+  bool AnyJpeg() const
   {
-    return level == 0 || this->Frames[level].load(std::memory_order_relaxed) > 0;
+    for (int level = 0; level < kLevels; ++level)
+    {
+      if (this->FrameWanted(level))
+      {
+        return true;
+      }
+    }
+    return false;
   }
   bool StillWanted(int level) const { return this->Stills[level].load(std::memory_order_relaxed) > 0; }
   bool VideoWanted(int level) const { return this->Video[level].load(std::memory_order_relaxed) > 0; }

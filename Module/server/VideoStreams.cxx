@@ -29,6 +29,29 @@ bool VideoStreams::TakeKeyRequest(
   return true;
 }
 
+double VideoStreams::TokensAt(const Stream& stream, int level, std::chrono::steady_clock::time_point now)
+{
+  const double elapsed = std::chrono::duration<double>(now - stream.Refilled).count();
+  return std::min(kBurst, stream.Tokens + elapsed * VideoStreamFpsCap(level));
+}
+
+std::chrono::steady_clock::duration VideoStreams::UntilDue(const LevelDemand& demand) const
+{
+  const auto now = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration wait = std::chrono::hours(24);
+  for (int level = 0; level < kLevels; ++level)
+  {
+    const Stream& stream = this->Streams[level];
+    if (demand.VideoWanted(level) && stream.Behind)
+    {
+      const double missing = std::max(0.0, 1.0 - TokensAt(stream, level, now));
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(missing / VideoStreamFpsCap(level))));
+    }
+  }
+  return wait;
+}
+
 bool VideoStreams::Pending(const LevelDemand& demand) const
 {
   for (int level = 0; level < kLevels; ++level)
@@ -70,8 +93,7 @@ bool VideoStreams::EncodeDue(const ipc::FrameView& frame, LevelDemand& demand, F
       continue;
     }
     const bool key = this->TakeKeyRequest(demand, level, now);
-    const bool due = stream.Behind &&
-      std::chrono::duration<double>(now - stream.LastEncode).count() >= 1.0 / VideoStreamFpsCap(level);
+    const bool due = stream.Behind && TokensAt(stream, level, now) >= 1;
     if (key || due)
     {
       set.Video[level] = this->Encode(frame, level, key, due);
@@ -95,7 +117,7 @@ FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool force
     stream.Encoder->Height() != picture.Height)
   {
     stream.Encoder = H264Encoder::Create(
-      this->Backend, picture.Width, picture.Height, VideoQp(rendition.Quality),
+      this->Backend, picture.Width, picture.Height, H264Encoder::QpFor(this->Backend, rendition.Quality),
       H264Encoder::ThreadsFor(picture.Width, picture.Height), error);
   }
   const auto start = std::chrono::steady_clock::now();
@@ -119,6 +141,8 @@ FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool force
   {
     stream.LastKey = start;
   }
+  stream.Tokens = TokensAt(stream, level, start) - 1; // a key frame counts too: viewers take it
+  stream.Refilled = start;
   const double interval = std::chrono::duration<double>(start - stream.LastEncode).count();
   stream.Fps = interval >= 1.0 ? 1.0 : (1 - kSmoothing) * stream.Fps + kSmoothing / interval;
   stream.LastEncode = start;

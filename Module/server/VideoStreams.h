@@ -9,8 +9,10 @@
 //
 // Each level has a frame-rate cap (VideoStreamFpsCap): a slow link's stream must not make more frames
 // than its viewers can take, since a viewer cannot drop a frame of it without waiting for a
-// key frame. A frame that comes sooner waits; the newest one is encoded once the interval is
-// over (EncodeDue, from the held frame), so the last picture of a drag always goes out.
+// key frame. The cap is a token bucket (kBurst frames): a producer at the cap's own rate keeps
+// every frame however its frames jitter, and no second holds more than cap + kBurst. A frame
+// that finds no token waits; the newest one is encoded when the next token comes (EncodeDue,
+// from the held frame, at UntilDue()), so the last picture of a drag always goes out.
 // Watcher thread only.
 #ifndef renderstream_server_VideoStreams_h
 #define renderstream_server_VideoStreams_h
@@ -28,6 +30,7 @@ class VideoStreams
 {
 public:
   static constexpr std::chrono::milliseconds kMinKeyInterval{ 250 };
+  static constexpr double kBurst = 2; // frames a stream may make at once, after a pause
 
   /// `backend`: H264Encoder::Choose()'s pick; `quality`: --quality (the ladder's level 0);
   /// `pictures`: the frame's YUV planes, shared with the JPEG rungs.
@@ -41,6 +44,9 @@ public:
   bool EncodeDue(const ipc::FrameView& frame, LevelDemand& demand, FrameSet& set);
   /// True while EncodeDue() may have something to do.
   bool Pending(const LevelDemand& demand) const;
+  /// How long until a held frame's token comes on some stream (zero if one has it now, a day
+  /// if no stream holds a frame).
+  std::chrono::steady_clock::duration UntilDue(const LevelDemand& demand) const;
 
 private:
   struct Stream
@@ -50,6 +56,8 @@ private:
     std::chrono::steady_clock::time_point LastEncode{};
     double TypicalBytes = 0; // moving average of its delta frames
     double Fps = 0;          // moving average of its frame rate
+    double Tokens = kBurst;  // frames it may make now (VideoStreamFpsCap a second, kBurst at most)
+    std::chrono::steady_clock::time_point Refilled{};
     bool Behind = false;     // a newer frame than its last one is held
     std::uint64_t Units = 0; // access units made on this level, ever (EncodedFrame::Unit)
   };
@@ -57,6 +65,8 @@ private:
   /// `newPicture`: the stream has not had this picture yet (not a key frame of a held one).
   FramePtr Encode(const ipc::FrameView& frame, int level, bool forceKey, bool newPicture);
   bool TakeKeyRequest(LevelDemand& demand, int level, std::chrono::steady_clock::time_point now);
+  /// The tokens `stream` of `level` has at `now`.
+  static double TokensAt(const Stream& stream, int level, std::chrono::steady_clock::time_point now);
 
   const std::string Backend;
   const int Quality;

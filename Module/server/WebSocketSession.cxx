@@ -413,7 +413,8 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
     else
     {
       this->Link.Delivered(size,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count());
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count(),
+        !this->Queue.empty());
     }
     ++this->Counters.FramesSent;
     this->Counters.BytesSent += size;
@@ -466,7 +467,8 @@ void WebSocketSession::OnAck()
     const Unacked frame = this->AwaitingAck.front();
     this->AwaitingAck.pop_front();
     const auto start = std::max(frame.Start, this->LastAck);
-    this->Link.Delivered(frame.Bytes, std::chrono::duration<double>(now - start).count());
+    this->Link.Delivered(frame.Bytes, std::chrono::duration<double>(now - start).count(),
+      !this->AwaitingAck.empty() || !this->Queue.empty());
     this->TimeTrip(frame);
   }
   this->LastAck = now;

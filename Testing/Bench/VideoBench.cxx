@@ -62,7 +62,7 @@ struct CodecResult
   double YuvMs = 0;                   // of Ms: RGB -> YUV
 };
 
-CodecResult RunJpeg(const std::vector<Frame>& frames, int w, int h)
+CodecResult RunJpeg(const std::vector<Frame>& frames, int w, int h, int quality = kQuality)
 {
   rs::JpegEncoder encoder(w, h);
   CodecResult r;
@@ -70,7 +70,7 @@ CodecResult RunJpeg(const std::vector<Frame>& frames, int w, int h)
   {
     std::string jpeg, error;
     const auto start = Clock::now();
-    encoder.Encode(frame.View(), kQuality, jpeg, error);
+    encoder.Encode(frame.View(), quality, jpeg, error);
     r.Ms += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     r.Bytes += static_cast<double>(jpeg.size());
     r.Psnr += PsnrOf(rt::DecodeJpeg(jpeg), frame, w, h);
@@ -134,7 +134,7 @@ json CodecsStage(const Options& options)
     figure += (figure.empty() ? "" : "; ") + sequence + ": JPEG " + Fmt(jpeg.Bytes / 1024, 1) + " KiB " + Fmt(jpeg.Psnr, 1) + " dB " + Fmt(jpeg.Ms, 1) + " ms";
     for (const std::string& backend : backends)
     {
-      const int levelQp = rs::VideoQp(kQuality);
+      const int levelQp = rs::H264Encoder::QpFor(backend, kQuality);
       const CodecResult atLevel = RunH264(backend, frames, w, h, levelQp);
       // The coarsest quantiser whose PSNR is still at least JPEG's.
       int equalQp = 0;
@@ -161,6 +161,57 @@ json CodecsStage(const Options& options)
   }
   out["frames"] = count;
   out["summary"] = Summary(figure, worstRatio, "H.264 bytes <= 0.25 of JPEG's at equal PSNR", worstRatio <= 0.25);
+  return out;
+}
+
+// ---- match: the quantiser of each JPEG quality -------------------------------------------------
+// For JPEG qualities across the ladder's range, each software backend's coarsest quantiser whose
+// PSNR on the same frames (a drag and an animation together) is still at least JPEG's: the
+// measurement H264Encoder::QpFor()'s table is set from, and checked against here.
+json MatchStage(const Options& options)
+{
+  constexpr int w = 1280, h = 720;
+  Scene scene(w, h);
+  const int count = options.Smoke ? 4 : 24;
+  std::vector<Frame> frames = Render(scene, count, false);
+  for (Frame& f : Render(scene, count, true))
+  {
+    frames.push_back(std::move(f));
+  }
+  json out = json::object();
+  std::string figure;
+  int worst = 0;
+  for (const char* backend : { "openh264", "libx264" })
+  {
+    std::string why;
+    if (rs::H264Encoder::Choose(backend, why).empty())
+    {
+      continue;
+    }
+    figure += std::string(figure.empty() ? "" : "; ") + backend + ":";
+    for (const int quality : { 30, 45, 60, 80, 95 })
+    {
+      const double target = RunJpeg(frames, w, h, quality).Psnr;
+      int low = 10, high = 45; // PSNR falls as the quantiser grows: the last one at or above
+      while (low < high)
+      {
+        const int qp = (low + high + 1) / 2;
+        if (RunH264(backend, frames, w, h, qp).Psnr >= target)
+        {
+          low = qp;
+        }
+        else
+        {
+          high = qp - 1;
+        }
+      }
+      const int table = rs::H264Encoder::QpFor(backend, quality);
+      worst = std::max(worst, std::abs(table - low));
+      out[backend][std::to_string(quality)] = { { "jpegPsnrDb", Round(target, 2) }, { "measuredQp", low }, { "tableQp", table } };
+      figure += " q" + std::to_string(quality) + " " + std::to_string(low) + " (table " + std::to_string(table) + ")";
+    }
+  }
+  out["summary"] = Summary(figure, worst, "the table within 2 of the measured quantiser", worst <= 2);
   return out;
 }
 
@@ -348,7 +399,7 @@ Options Parse(int argc, char* argv[])
   Options options;
   options.JsonPath = "bench-video.json";
   options.Seconds = 4.0;
-  options.Stages = "convert,codecs,throughput,apps,viewers,links";
+  options.Stages = "convert,codecs,match,throughput,apps,viewers,links";
   ParseBenchOptions(argc, argv, "RenderStreamVideoBench", options);
   return options;
 }
@@ -362,7 +413,7 @@ int main(int argc, char* argv[])
   json stages = json::object();
   using Stage = json (*)(const Options&);
   const std::pair<const char*, Stage> all[] = { { "convert", ConvertStage }, { "codecs", CodecsStage },
-    { "throughput", ThroughputStage }, { "apps", AppsStage },
+    { "match", MatchStage }, { "throughput", ThroughputStage }, { "apps", AppsStage },
     { "viewers", ViewersStage }, { "links", LinksStage } };
   try
   {

@@ -233,9 +233,10 @@ public:
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  /// Publishes frame number `seq` of the test pattern at w x h (BGRA, bottom-up).
+  /// Publishes frame number `seq` of the test pattern at w x h (BGRA, bottom-up), captured now.
   std::uint64_t PublishPattern(std::uint32_t w, std::uint32_t h, std::uint64_t seq)
   {
+    const std::int64_t captured = ipc::SteadyNowNs();
     std::uint8_t* slot = this->Segment->WritableSlot();
     for (std::uint32_t row = 0; row < h; ++row)
     {
@@ -255,6 +256,7 @@ public:
     info.Height = h;
     info.Format = ipc::PixelFormat::BGRA;
     info.BottomUp = 1;
+    info.CaptureTimeNs = captured;
     return this->Segment->Publish(info);
   }
 

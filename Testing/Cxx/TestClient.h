@@ -347,6 +347,7 @@ public:
       }
     }));
     boost::system::error_code ec;
+    this->Ws.next_layer().set_option(tcp::no_delay(true), ec); // as browsers do: acks go out at once
     this->Ws.handshake(response, "127.0.0.1:" + std::to_string(port), target, ec);
     this->HandshakeStatus = ec ? 0 : static_cast<int>(response.result_int()); // 101
     this->Ws.read_message_max(64 * 1024 * 1024);

@@ -4,7 +4,9 @@
 #include "TestClient.h"
 
 #include <gtest/gtest.h>
+#include <atomic>
 #include <map>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 using namespace renderstream::testing;
@@ -534,3 +536,73 @@ TEST(ServerWebSocket, AClientThatNeverReadsIsClosedWhateverItSends)
   EXPECT_NE(server.Stderr().find("has not read for 10 s"), std::string::npos) << server.Stderr();
 }
 } // namespace
+
+TEST(ServerWebSocket, AcknowledgingClientsAreToldWhereTheirFramesTimeWentOthersAreNot)
+{
+  ServerProcess server;
+  server.PublishPattern(kW, kH, 1);
+  ASSERT_TRUE(server.WaitEncoded(1));
+  WsClient acking(server.Port, server.Url("/ws", server.Token));
+  WsClient silent(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(acking.Open() && silent.Open());
+  // Frames keep coming for 2.5 s; the acking client acknowledges each, as the page does.
+  std::vector<nlohmann::json> timings;
+  int silentTexts = 0;
+  std::atomic<bool> done{ false };
+  std::thread silentReader([&] {
+    std::string data;
+    bool text = false;
+    while (!done)
+    {
+      if (silent.ReadMessageUntil(data, text, std::chrono::steady_clock::now() + 100ms) && text &&
+        data.find("\"timing\"") != std::string::npos)
+      {
+        ++silentTexts;
+      }
+    }
+  });
+  const auto end = std::chrono::steady_clock::now() + 2500ms;
+  std::uint64_t seq = 2;
+  auto nextFrame = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() < end)
+  {
+    if (std::chrono::steady_clock::now() >= nextFrame)
+    {
+      server.PublishPattern(kW, kH, seq++);
+      nextFrame += 40ms;
+    }
+    std::string data;
+    bool text = false;
+    if (!acking.ReadMessageUntil(data, text, std::min(end, nextFrame)))
+    {
+      continue;
+    }
+    if (!text)
+    {
+      acking.SendText(R"({"type":"ack"})");
+    }
+    else if (auto msg = nlohmann::json::parse(data, nullptr, false); msg.value("type", "") == "timing")
+    {
+      timings.push_back(msg);
+    }
+  }
+  const nlohmann::json stats = GetStats(server.Port, server.Token);
+  done = true;
+  silentReader.join();
+  // About one a second (the first ack only starts the timing).
+  ASSERT_GE(timings.size(), 1u);
+  EXPECT_LE(timings.size(), 3u);
+  for (const auto& t : timings)
+  {
+    for (const char* span : { "encodeMs", "queueMs", "networkMs" })
+    {
+      ASSERT_TRUE(t[span].is_number()) << t.dump();
+      EXPECT_GE(t[span].get<double>(), 0) << span;
+      EXPECT_LT(t[span].get<double>(), 1000) << span << ": a 160x120 frame on loopback";
+    }
+    EXPECT_GT(t["encodeMs"].get<double>(), 0) << "render end to encoded takes some time";
+  }
+  EXPECT_GT(stats["latency"]["encodeMs"].get<double>(), 0) << stats["latency"].dump();
+  EXPECT_GT(stats["latency"]["networkMs"].get<double>(), 0) << stats["latency"].dump();
+  EXPECT_EQ(silentTexts, 0) << "a client that does not acknowledge has no trip to time";
+}
