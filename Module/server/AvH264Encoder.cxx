@@ -46,6 +46,7 @@ public:
 
   bool Open(const std::string& name, int qp, int threads, std::string& error)
   {
+    this->Name = name;
     const AVCodec* codec = avcodec_find_encoder_by_name(name.c_str());
     if (!codec)
     {
@@ -108,6 +109,13 @@ public:
     return true;
   }
 
+  bool SetQp(int qp) override
+  {
+    // libavcodec's x264 wrapper reconfigures x264 when its "crf" option changed (no key frame);
+    // NVENC's constant QP is fixed at open.
+    return this->Name == "libx264" && av_opt_set_double(this->Context->priv_data, "crf", qp, 0) >= 0;
+  }
+
   bool Encode(const YuvView& picture, std::int64_t timeMs, bool forceKey, AccessUnit& out,
     std::string& error) override
   {
@@ -138,6 +146,7 @@ public:
   }
 
 private:
+  std::string Name;
   std::unique_ptr<AVCodecContext, CodecContextDeleter> Context;
   std::unique_ptr<AVFrame, FrameDeleter> Frame;
   std::unique_ptr<AVPacket, PacketDeleter> Packet;

@@ -25,8 +25,9 @@ int H264Encoder::QpFor(const std::string& backend, int quality)
   {
     int Quality, Qp;
   };
-  static constexpr Point kOpenH264[] = { { 30, 37 }, { 45, 32 }, { 60, 28 }, { 80, 22 }, { 95, 17 } };
-  static constexpr Point kX264[] = { { 30, 37 }, { 45, 32 }, { 60, 28 }, { 80, 22 }, { 95, 17 } };
+  // Neighbours that measured within 1 of each other in the wrong order share the coarser value.
+  static constexpr Point kOpenH264[] = { { 30, 32 }, { 45, 31 }, { 60, 31 }, { 80, 19 }, { 95, 10 } };
+  static constexpr Point kX264[] = { { 30, 38 }, { 45, 35 }, { 60, 35 }, { 80, 27 }, { 95, 10 } };
   const auto& table = backend == "libx264" ? kX264 : kOpenH264;
   const int q = std::clamp(quality, table[0].Quality, std::end(table)[-1].Quality);
   std::size_t i = 1;

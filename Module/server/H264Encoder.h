@@ -58,6 +58,9 @@ public:
   /// The first picture is always a key frame.
   virtual bool Encode(const YuvView& picture, std::int64_t timeMs, bool forceKey, AccessUnit& out,
     std::string& error) = 0;
+  /// Moves the quantiser for the pictures that follow, without a key frame; false if this
+  /// backend cannot (then a new encoder is needed).
+  virtual bool SetQp(int qp) = 0;
   int Width() const { return this->PictureWidth; }
   int Height() const { return this->PictureHeight; }
 

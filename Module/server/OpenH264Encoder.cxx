@@ -85,6 +85,17 @@ public:
     return true;
   }
 
+  bool SetQp(int qp) override
+  {
+    SEncParamExt p;
+    if (this->Encoder->GetOption(ENCODER_OPTION_SVC_ENCODE_PARAM_EXT, &p) != cmResultSuccess)
+    {
+      return false;
+    }
+    p.iMaxQp = p.iMinQp = p.sSpatialLayers[0].iDLayerQp = qp;
+    return this->Encoder->SetOption(ENCODER_OPTION_SVC_ENCODE_PARAM_EXT, &p) == cmResultSuccess;
+  }
+
   bool Encode(const YuvView& picture, std::int64_t timeMs, bool forceKey, AccessUnit& out,
     std::string& error) override
   {

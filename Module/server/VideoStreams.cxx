@@ -1,5 +1,7 @@
 #include "VideoStreams.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 namespace renderstream::server
@@ -14,6 +16,7 @@ VideoStreams::VideoStreams(std::string backend, int quality, YuvConverter& pictu
   , Quality(quality)
   , Stats(stats)
   , Pictures(pictures)
+  , Matcher(this->Backend, H264Encoder::QpFor(this->Backend, quality))
 {
 }
 
@@ -100,6 +103,10 @@ bool VideoStreams::EncodeDue(const ipc::FrameView& frame, LevelDemand& demand, F
       any = any || set.Video[level];
     }
   }
+  if (set.Video[0] && set.Levels[0] && this->Matcher.Due(now))
+  {
+    this->Matcher.Probe(this->Pictures.Convert(frame, 1), set.Levels[0], this->Streams[0].Qp, now);
+  }
   return any;
 }
 
@@ -113,11 +120,21 @@ FramePtr VideoStreams::Encode(const ipc::FrameView& frame, int level, bool force
   }
   Stream& stream = this->Streams[level];
   std::string error;
-  if (!stream.Encoder || stream.Encoder->Width() != picture.Width ||
-    stream.Encoder->Height() != picture.Height)
+  const int qp = std::clamp(H264Encoder::QpFor(this->Backend, rendition.Quality) + this->Matcher.Offset(),
+    H264Encoder::kBestQp, H264Encoder::kWorstQp);
+  if (stream.Encoder && qp != stream.Qp && stream.Encoder->SetQp(qp))
   {
-    stream.Encoder = H264Encoder::Create(
-      this->Backend, picture.Width, picture.Height, H264Encoder::QpFor(this->Backend, rendition.Quality),
+    stream.Qp = qp;
+  }
+  if (level == 0)
+  {
+    this->Stats.VideoQp.store(static_cast<std::uint64_t>(qp), std::memory_order_relaxed);
+  }
+  if (!stream.Encoder || stream.Encoder->Width() != picture.Width ||
+    stream.Encoder->Height() != picture.Height || std::abs(qp - stream.Qp) >= 4)
+  {
+    stream.Qp = qp; // a backend that cannot move its quantiser restarts for a large change
+    stream.Encoder = H264Encoder::Create(this->Backend, picture.Width, picture.Height, qp,
       H264Encoder::ThreadsFor(picture.Width, picture.Height), error);
   }
   const auto start = std::chrono::steady_clock::now();

@@ -7,6 +7,9 @@
 // kMinKeyInterval whoever asks, so asking viewers cannot flood the others with key frames.
 // A stream that starts (a level taken into use, a new frame size) starts with a key frame.
 //
+// Each rung's quantiser is H264Encoder::QpFor() its JPEG quality, corrected for the content by the
+// QualityMatcher; a stream whose quantiser moved by 2 or more restarts (with a key frame).
+//
 // Each level has a frame-rate cap (VideoStreamFpsCap): a slow link's stream must not make more frames
 // than its viewers can take, since a viewer cannot drop a frame of it without waiting for a
 // key frame. The cap is a token bucket (kBurst frames): a producer at the cap's own rate keeps
@@ -19,6 +22,7 @@
 
 #include "EncodedFrame.h"
 #include "H264Encoder.h"
+#include "QualityMatcher.h"
 #include "ServerStats.h"
 #include "YuvConverter.h"
 
@@ -60,6 +64,7 @@ private:
     std::chrono::steady_clock::time_point Refilled{};
     bool Behind = false;     // a newer frame than its last one is held
     std::uint64_t Units = 0; // access units made on this level, ever (EncodedFrame::Unit)
+    int Qp = 0;              // its encoder's quantiser
   };
   /// Encodes `frame` on `level`, starting the stream if needed; null on failure.
   /// `newPicture`: the stream has not had this picture yet (not a key frame of a held one).
@@ -73,6 +78,7 @@ private:
   ServerStats& Stats;
   std::array<Stream, kLevels> Streams;
   YuvConverter& Pictures;
+  QualityMatcher Matcher; // the quantisers' correction for the content
   std::chrono::steady_clock::time_point Epoch = std::chrono::steady_clock::now();
   std::int64_t LastTimeMs = -1;
 };

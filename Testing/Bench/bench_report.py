@@ -14,10 +14,12 @@ NAMES = {"capture": "capture", "encode": "encode", "renderLoop": "render-loop im
          "slowLink300k": "slow link 300 kbit/s"}
 
 
-VIDEO_STAGES = ["codecs", "apps", "viewers", "links", "browserLatency"]
-VIDEO_NAMES = {"codecs": "JPEG vs H.264", "apps": "JPEG vs H.264, apps", "viewers": "H.264 viewers",
+VIDEO_STAGES = ["convert", "codecs", "match", "throughput", "apps", "viewers", "links", "browserLatency"]
+VIDEO_NAMES = {"convert": "RGB to YUV", "codecs": "JPEG vs H.264", "match": "H.264 quantisers",
+               "throughput": "H.264 at 60 fps", "apps": "JPEG vs H.264, apps", "viewers": "H.264 viewers",
                "links": "H.264 slow links", "browserLatency": "H.264 latency"}
-VIDEO_RESOLUTIONS = {"links": "960x540"}
+VIDEO_RESOLUTIONS = {"links": "960x540", "convert": "1280x720, 1920x1080",
+                     "throughput": "640x480 to 3840x2160"}
 
 
 def rows(report, video=None):
@@ -37,9 +39,16 @@ def merge_latency(video_path, latency_path):
         latency = json.load(f)
     jpeg, h264 = latency["jpeg"]["shownP50Ms"], latency["h264"]["shownP50Ms"]
     added = h264 - jpeg
+
+    def spans(codec):
+        b = latency[codec].get("breakdown") or {}
+        keys = ["encodeMs", "queueMs", "networkMs", "decodeMs", "drawMs"]
+        return " / ".join(f"{b.get(k, 0):.1f}" for k in keys)
     latency["summary"] = {
         "figure": f"input to decoded frame in Chromium, StreamCone: JPEG p50 {jpeg:.1f} ms, H.264 p50 {h264:.1f} ms "
-                  f"(arrival {latency['jpeg']['arrivedP50Ms']:.1f} / {latency['h264']['arrivedP50Ms']:.1f} ms)",
+                  f"(arrival {latency['jpeg']['arrivedP50Ms']:.1f} / {latency['h264']['arrivedP50Ms']:.1f} ms); "
+                  f"render end to encoded / sent / arrived, decode, on screen: JPEG {spans('jpeg')} ms, "
+                  f"H.264 {spans('h264')} ms",
         "ratio": round(added, 1), "target": "H.264 adds <= 1 frame (66 ms at 15 fps)", "met": added <= 66}
     video.setdefault("stages", {})["browserLatency"] = latency
     with open(video_path, "w") as f:
@@ -86,7 +95,7 @@ def check(report, video=None):
     if video is not None:
         if "error" in video:
             problems.append("video bench error: " + video["error"])
-        for stage in ["codecs", "apps", "viewers", "links"]:
+        for stage in ["convert", "codecs", "match", "throughput", "apps", "viewers", "links"]:
             data = video.get("stages", {}).get(stage)
             values = numbers({k: v for k, v in (data or {}).items() if k != "summary"})
             if not data or "summary" not in data or not values or not all(math.isfinite(v) for v in values):

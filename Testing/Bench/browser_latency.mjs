@@ -23,7 +23,7 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || 
   args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--headless=new"] });
 try {
   const result = {};
-  const runs = { jpeg: [], h264: [] };
+  const runs = { jpeg: [], h264: [] }, breakdowns = {};
   for (let round = 0; round < (smoke ? 1 : 3); round++) {
     for (const codec of ["jpeg", "h264"]) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
@@ -34,13 +34,15 @@ try {
       await page.waitForTimeout(1000);
       const box = await page.locator("#view").boundingBox();
       runs[codec].push(await inputToFrameLatency(page, { drags: smoke ? 5 : 20, x: box.x + box.width / 2, y: box.y + box.height / 2 }));
+      // Where the time of the drags' frames went (the page's medians over the last second).
+      breakdowns[codec] = await page.evaluate(() => ({ ...window.renderStream.stats.breakdown }));
       await context.close();
     }
   }
   for (const codec of ["jpeg", "h264"]) {
     const median = key => runs[codec].map(r => r[key].p50).sort((a, b) => a - b)[Math.floor(runs[codec].length / 2)];
     result[codec] = { arrivedP50Ms: +median("arrived").toFixed(1), shownP50Ms: +median("shown").toFixed(1),
-      samples: runs[codec].reduce((n, r) => n + r.samples, 0) };
+      samples: runs[codec].reduce((n, r) => n + r.samples, 0), breakdown: breakdowns[codec] };
   }
   console.log(JSON.stringify(result));
 } finally {

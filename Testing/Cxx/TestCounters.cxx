@@ -47,7 +47,7 @@ const char* const kExercised[] = { "frames.captured", "frames.acquired", "frames
   "http.requests", "http.unauthorized", "refused.token", "refused.origin", "refused.host", "refused.maxClients",
   "uptimeSeconds" };
 // The same, when the server has an H.264 encoder (the codec=h264 viewer below gets video).
-const char* const kExercisedVideo[] = { "video.frames", "video.keyFrames", "video.bytes", "video.encodeMsMean" };
+const char* const kExercisedVideo[] = { "video.frames", "video.keyFrames", "video.bytes", "video.encodeMsMean", "video.qp" };
 
 /// One /metrics document: sample "name{labels}" -> value (as JSON, to compare with /stats),
 /// and the family name -> "# TYPE" word.

@@ -3,6 +3,8 @@
 // viewers), next to the JPEG clients it must leave unchanged.
 #include "FrameHandoff.h"
 #include "H264Encoder.h"
+#include "JpegEncoder.h"
+#include "QualityMatcher.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 #include "VideoDecoder.h"
@@ -203,6 +205,39 @@ TEST(YuvConverter, EverySampleIsTheExactConversionForEveryFormatOrderAndSize)
         EXPECT_EQ(half.Height, h / 2);
       }
     }
+  }
+}
+
+TEST(QualityMatcher, MovesTheQuantiserByThePsnrDifferenceAndLeavesAMatchAlone)
+{
+  using M = QualityMatcher::Measurement;
+  EXPECT_EQ(QualityMatcher::Matched(30, M{ 40, 40, true }), 30) << "equal quality: nothing moves";
+  EXPECT_EQ(QualityMatcher::Matched(30, M{ 40, 40.7, true }), 30) << "within a step: nothing moves";
+  EXPECT_EQ(QualityMatcher::Matched(30, M{ 40, 44, true }), 35) << "finer than JPEG: coarser";
+  EXPECT_EQ(QualityMatcher::Matched(30, M{ 40, 36, true }), 25) << "coarser than JPEG: finer";
+  EXPECT_EQ(QualityMatcher::Matched(30, M{ 40, 20, true }), 30 - QualityMatcher::kMaxStep) << "one probe moves it a bounded step";
+  EXPECT_EQ(QualityMatcher::Matched(30, M{ 0, 44, false }), 30) << "no measurement, no change";
+}
+
+TEST(QualityMatcher, MeasuresJpegAndH264AgainstTheSamePlanes)
+{
+  const Picture scene = MakeScene(320, 240, 1);
+  YuvConverter converter;
+  const YuvView yuv = converter.Convert(scene.View, 1);
+  JpegEncoder jpeg(320, 240);
+  std::string low, high, error;
+  ASSERT_TRUE(jpeg.Encode(yuv, 30, low, error)) << error;
+  ASSERT_TRUE(jpeg.Encode(yuv, 85, high, error)) << error;
+  for (const auto& backend : WorkingBackends())
+  {
+    SCOPED_TRACE(backend);
+    const auto fine = QualityMatcher::Measure(backend, yuv, high, 12);
+    const auto coarse = QualityMatcher::Measure(backend, yuv, low, 40);
+    ASSERT_TRUE(fine.Ok && coarse.Ok);
+    EXPECT_GT(fine.JpegDb, coarse.JpegDb + 3) << "JPEG q85 against q30";
+    EXPECT_GT(fine.VideoDb, coarse.VideoDb + 6) << "H.264 at 12 against 40";
+    EXPECT_GT(coarse.JpegDb, 20);
+    EXPECT_GT(coarse.VideoDb, 20);
   }
 }
 
