@@ -100,6 +100,7 @@ inline constexpr Entry kTable[] = {
   { "video.frames", "video_frames_total", Counter, "H.264 access units encoded.", Load<&S::VideoFrames> },
   { "video.keyFrames", "video_key_frames_total", Counter, "H.264 key frames encoded.", Load<&S::VideoKeyFrames> },
   { "video.keyRequests", "video_key_requests_total", Counter, "H.264 key frames asked for by viewers.", Load<&S::VideoKeyRequests> },
+  { "video.skipped", "video_skipped_total", Counter, "New frames a video stream skipped: a newer one came before its turn (encoder or rate cap behind).", Load<&S::VideoSkipped> },
   { "video.qp", "video_qp", Gauge, "Quantiser of the full-size H.264 stream, matched to its JPEG rung's PSNR (0 before any video).", Load<&S::VideoQp> },
   { "video.bytes", "video_bytes_total", Counter, "H.264 bytes encoded.", Load<&S::VideoBytes> },
   { "video.encodeMsMean", "video_encode_ms_mean", Gauge, "Mean H.264 encode time since the start.",

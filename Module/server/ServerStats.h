@@ -66,6 +66,7 @@ public:
   std::atomic<std::uint64_t> VideoBytes{ 0 };
   std::atomic<std::uint64_t> VideoEncodeMicros{ 0 };
   std::atomic<std::uint64_t> VideoKeyRequests{ 0 };
+  std::atomic<std::uint64_t> VideoSkipped{ 0 }; // frames a stream never encoded: a newer one came first
   std::atomic<std::uint64_t> VideoQp{ 0 }; // level 0's quantiser now (QualityMatcher), 0 before video
   std::string VideoEncoder; // the H.264 backend in use, empty for none (set before serving)
 

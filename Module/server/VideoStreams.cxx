@@ -79,6 +79,10 @@ void VideoStreams::EncodeNew(const ipc::FrameView& frame, LevelDemand& demand, F
       stream.Behind = false;  // (its typical sizes stay: the link estimates need them)
       continue;
     }
+    if (stream.Behind) // the frame it held never went out: newest wins, counted
+    {
+      this->Stats.VideoSkipped.fetch_add(1, std::memory_order_relaxed);
+    }
     stream.Behind = true;
   }
   this->EncodeDue(frame, demand, set);

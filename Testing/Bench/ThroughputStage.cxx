@@ -179,7 +179,8 @@ json Measure(const std::string& backend, int w, int h, const BenchOptions& optio
     return after[group][name].get<double>() - before[group][name].get<double>();
   };
   const double videoFrames = delta("video", "frames");
-  const double skipped = delta("frames", "captured") - delta("frames", "acquired");
+  // Newest wins: frames the watcher never took, and frames a stream never encoded.
+  const double skipped = delta("frames", "captured") - delta("frames", "acquired") + delta("video", "skipped");
   const double ratio = produced ? delivered / static_cast<double>(produced) : 0;
   const double cpuPerFrameMs = videoFrames > 0 ? cpu * 1000 / videoFrames : 0;
   return { { "backend", backend }, { "threads", threads }, { "produced", produced }, { "delivered", delivered },
