@@ -71,12 +71,12 @@ double JpegPsnr(const YuvView& picture, const std::string& jpeg)
   return db;
 }
 
-double VideoPsnr(const std::string& backend, const YuvView& picture, int qp)
+double VideoPsnr(const std::string& backend, const YuvView& first, const YuvView& second, int qp)
 {
   std::string error;
-  auto encoder = H264Encoder::Create(backend, picture.Width, picture.Height, qp, 1, error);
-  AccessUnit unit;
-  if (!encoder || !encoder->Encode(picture, 0, true, unit, error))
+  auto encoder = H264Encoder::Create(backend, first.Width, first.Height, qp, 1, error);
+  AccessUnit key, delta;
+  if (!encoder || !encoder->Encode(first, 0, true, key, error) || !encoder->Encode(second, 16, false, delta, error))
   {
     return 0;
   }
@@ -87,16 +87,28 @@ double VideoPsnr(const std::string& backend, const YuvView& picture, int qp)
   double db = 0;
   if (context && packet && frame && avcodec_open2(context, codec, nullptr) == 0)
   {
-    packet->data = reinterpret_cast<std::uint8_t*>(unit.Data.data());
-    packet->size = static_cast<int>(unit.Data.size());
-    if (avcodec_send_packet(context, packet) == 0 && avcodec_send_packet(context, nullptr) == 0 &&
-      avcodec_receive_frame(context, frame) == 0 && frame->width == picture.Width &&
-      frame->height == picture.Height)
+    // The second picture decoded is the delta frame's (the decoder may hold it until flushed).
+    int received = 0;
+    const auto take = [&] {
+      while (avcodec_receive_frame(context, frame) == 0)
+      {
+        if (++received == 2 && frame->width == second.Width && frame->height == second.Height)
+        {
+          const std::uint8_t* planes[3] = { frame->data[0], frame->data[1], frame->data[2] };
+          const int strides[3] = { frame->linesize[0], frame->linesize[1], frame->linesize[2] };
+          db = Psnr(second, planes, strides);
+        }
+      }
+    };
+    for (AccessUnit* unit : { &key, &delta })
     {
-      const std::uint8_t* planes[3] = { frame->data[0], frame->data[1], frame->data[2] };
-      const int strides[3] = { frame->linesize[0], frame->linesize[1], frame->linesize[2] };
-      db = Psnr(picture, planes, strides);
+      packet->data = reinterpret_cast<std::uint8_t*>(unit->Data.data());
+      packet->size = static_cast<int>(unit->Data.size());
+      avcodec_send_packet(context, packet);
+      take();
     }
+    avcodec_send_packet(context, nullptr);
+    take();
   }
   av_frame_free(&frame);
   av_packet_free(&packet);
@@ -105,12 +117,15 @@ double VideoPsnr(const std::string& backend, const YuvView& picture, int qp)
 }
 } // namespace
 
-QualityMatcher::Measurement QualityMatcher::Measure(
-  const std::string& backend, const YuvView& picture, const std::string& jpeg, int qp)
+QualityMatcher::Measurement QualityMatcher::Measure(const std::string& backend, const YuvView& picture,
+  const std::string& jpeg, const YuvView& next, int qp)
 {
   Measurement m;
   m.JpegDb = JpegPsnr(picture, jpeg);
-  m.VideoDb = VideoPsnr(backend, EvenCrop(picture), qp);
+  if (next.Width == picture.Width && next.Height == picture.Height)
+  {
+    m.VideoDb = VideoPsnr(backend, EvenCrop(picture), EvenCrop(next), qp);
+  }
   m.Ok = m.JpegDb > 0 && m.VideoDb > 0;
   return m;
 }
@@ -146,22 +161,15 @@ QualityMatcher::~QualityMatcher()
 
 bool QualityMatcher::Due(std::chrono::steady_clock::time_point now) const
 {
-  return now - this->LastProbe >= kInterval;
+  return !this->Waiting && now - this->LastProbe >= kInterval;
 }
 
-void QualityMatcher::Probe(const YuvView& picture, FramePtr jpeg, int qp, std::chrono::steady_clock::time_point now)
+void QualityMatcher::Copy::Take(const YuvView& picture)
 {
-  std::lock_guard<std::mutex> lock(this->Mutex);
-  if (this->Busy || !jpeg || picture.Width < 16 || picture.Height < 16)
-  {
-    return;
-  }
-  this->LastProbe = now;
   const int cw = (picture.Width + 1) / 2, ch = (picture.Height + 1) / 2;
   const std::size_t luma = std::size_t(picture.Width) * picture.Height, chroma = std::size_t(cw) * ch;
   this->Planes.resize(luma + 2 * chroma);
-  YuvView& copy = this->Picture;
-  copy = picture;
+  this->View = picture;
   for (int p = 0; p < 3; ++p)
   {
     const int w = p ? cw : picture.Width, h = p ? ch : picture.Height;
@@ -170,10 +178,29 @@ void QualityMatcher::Probe(const YuvView& picture, FramePtr jpeg, int qp, std::c
     {
       std::memcpy(out + std::size_t(y) * w, picture.Planes[p] + std::size_t(y) * picture.Strides[p], w);
     }
-    copy.Planes[p] = out;
-    copy.Strides[p] = w;
+    this->View.Planes[p] = out;
+    this->View.Strides[p] = w;
   }
+}
+
+void QualityMatcher::Start(const YuvView& picture, FramePtr jpeg, std::chrono::steady_clock::time_point now)
+{
+  std::lock_guard<std::mutex> lock(this->Mutex);
+  this->LastProbe = now;
+  if (this->Busy || !jpeg || picture.Width < 16 || picture.Height < 16)
+  {
+    return;
+  }
+  this->First.Take(picture);
   this->Jpeg = std::move(jpeg);
+  this->Waiting = true;
+}
+
+void QualityMatcher::Next(const YuvView& picture, int qp)
+{
+  std::lock_guard<std::mutex> lock(this->Mutex);
+  this->Waiting = false;
+  this->Second.Take(picture);
   this->Qp = qp;
   this->Busy = true;
   this->Wake.notify_one();
@@ -189,11 +216,10 @@ void QualityMatcher::Run()
     {
       return;
     }
-    const YuvView picture = this->Picture;
     const FramePtr jpeg = this->Jpeg;
     const int qp = this->Qp;
-    lock.unlock(); // Probe() sees Busy and leaves the buffers alone
-    const Measurement m = Measure(this->Backend, picture, jpeg->Data, qp);
+    lock.unlock(); // Start() and Next() see Busy or Waiting and leave the copies alone
+    const Measurement m = Measure(this->Backend, this->First.View, jpeg->Data, this->Second.View, qp);
     const int offset = std::clamp(Matched(qp, m) - this->TableQp, -kMaxOffset, kMaxOffset);
     this->CurrentOffset.store(offset, std::memory_order_relaxed);
     lock.lock();

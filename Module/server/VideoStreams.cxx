@@ -107,9 +107,13 @@ bool VideoStreams::EncodeDue(const ipc::FrameView& frame, LevelDemand& demand, F
       any = any || set.Video[level];
     }
   }
-  if (set.Video[0] && set.Levels[0] && this->Matcher.Due(now))
+  if (set.Video[0] && this->Matcher.WantsNext())
   {
-    this->Matcher.Probe(this->Pictures.Convert(frame, 1), set.Levels[0], this->Streams[0].Qp, now);
+    this->Matcher.Next(this->Pictures.Convert(frame, 1), this->Streams[0].Qp);
+  }
+  else if (set.Video[0] && set.Levels[0] && this->Matcher.Due(now))
+  {
+    this->Matcher.Start(this->Pictures.Convert(frame, 1), set.Levels[0], now);
   }
   return any;
 }

@@ -221,9 +221,9 @@ TEST(QualityMatcher, MovesTheQuantiserByThePsnrDifferenceAndLeavesAMatchAlone)
 
 TEST(QualityMatcher, MeasuresJpegAndH264AgainstTheSamePlanes)
 {
-  const Picture scene = MakeScene(320, 240, 1);
-  YuvConverter converter;
-  const YuvView yuv = converter.Convert(scene.View, 1);
+  const Picture scene = MakeScene(320, 240, 1), after = MakeScene(320, 240, 2);
+  YuvConverter converter, nextConverter;
+  const YuvView yuv = converter.Convert(scene.View, 1), next = nextConverter.Convert(after.View, 1);
   JpegEncoder jpeg(320, 240);
   std::string low, high, error;
   ASSERT_TRUE(jpeg.Encode(yuv, 30, low, error)) << error;
@@ -231,9 +231,9 @@ TEST(QualityMatcher, MeasuresJpegAndH264AgainstTheSamePlanes)
   for (const auto& backend : WorkingBackends())
   {
     SCOPED_TRACE(backend);
-    const auto fine = QualityMatcher::Measure(backend, yuv, high, 12);
-    const auto coarse = QualityMatcher::Measure(backend, yuv, low, 40);
-    ASSERT_TRUE(fine.Ok && coarse.Ok);
+    const auto fine = QualityMatcher::Measure(backend, yuv, high, next, 12);
+    const auto coarse = QualityMatcher::Measure(backend, yuv, low, next, 40);
+    ASSERT_TRUE(fine.Ok && coarse.Ok) << fine.JpegDb << " " << fine.VideoDb << " " << coarse.JpegDb << " " << coarse.VideoDb;
     EXPECT_GT(fine.JpegDb, coarse.JpegDb + 3) << "JPEG q85 against q30";
     EXPECT_GT(fine.VideoDb, coarse.VideoDb + 6) << "H.264 at 12 against 40";
     EXPECT_GT(coarse.JpegDb, 20);
