@@ -24,13 +24,13 @@ FrameSetPtr FrameEncoder::EncodeNew(const ipc::FrameView& view, LevelDemand& dem
   auto set = std::make_shared<FrameSet>();
   const auto ladder = FrameLadder(this->Quality);
   const auto now = std::chrono::steady_clock::now();
-  const bool jpegViewers = demand.AnyJpeg();
+  const bool jpegViewers = demand.AnyJpeg(), sharePlanes = PlanesInUse(demand);
   for (int level = 0; level < kLevels; ++level)
   {
     const bool wanted = level == 0 ? jpegViewers || now - this->LastJpeg >= kJpegRefresh : demand.FrameWanted(level);
     if (wanted)
     {
-      set->Levels[level] = this->Encode(view, ladder[level], false);
+      set->Levels[level] = this->Encode(view, ladder[level], false, sharePlanes);
     }
   }
   this->JpegBehind = !set->Levels[0];
@@ -55,7 +55,7 @@ FrameSetPtr FrameEncoder::EncodeHeldJpeg(const ipc::FrameView& view)
     return nullptr;
   }
   auto set = std::make_shared<FrameSet>(); // JPEG viewers would have had it: snapshots, joiners
-  set->Levels[0] = this->Encode(view, FrameLadder(this->Quality)[0], false);
+  set->Levels[0] = this->Encode(view, FrameLadder(this->Quality)[0], false, true); // planes made
   this->JpegBehind = !set->Levels[0];
   return set->Levels[0] ? set : nullptr;
 }
@@ -72,7 +72,7 @@ FrameSetPtr FrameEncoder::EncodeStill(const ipc::FrameView& view, const LevelDem
     const bool wanted = level == 0 ? this->StillQuality > this->Quality : demand.StillWanted(level);
     if (wanted)
     {
-      set->Levels[level] = this->Encode(view, ladder[level], true);
+      set->Levels[level] = this->Encode(view, ladder[level], true, PlanesInUse(demand));
       any = any || set->Levels[level];
     }
   }
@@ -85,7 +85,20 @@ FrameSetPtr FrameEncoder::EncodeDueVideo(const ipc::FrameView& view, LevelDemand
   return this->Video && this->Video->EncodeDue(view, demand, *set) ? set : nullptr;
 }
 
-FramePtr FrameEncoder::Encode(const ipc::FrameView& view, const Rendition& rendition, bool still)
+bool FrameEncoder::PlanesInUse(const LevelDemand& demand)
+{
+  const auto ladder = FrameLadder(kLevels); // the divisors do not depend on the quality
+  for (int level = 0; level < kLevels; ++level)
+  {
+    if (demand.VideoWanted(level) || (ladder[level].Divisor > 1 && demand.FrameWanted(level)))
+    {
+      return true;
+    }
+  }
+  return false;
+}
+
+FramePtr FrameEncoder::Encode(const ipc::FrameView& view, const Rendition& rendition, bool still, bool sharePlanes)
 {
   if (!view.Pixels)
   {
@@ -93,9 +106,9 @@ FramePtr FrameEncoder::Encode(const ipc::FrameView& view, const Rendition& rendi
   }
   auto frame = std::make_shared<EncodedFrame>();
   std::string error;
-  // Timed with the conversion when it is the first to need it (level 0 always is).
+  // Timed with the conversion when it is the first to need it.
   const auto start = std::chrono::steady_clock::now();
-  const bool fromRgb = JpegEncoder::FullChroma(rendition.Quality) && rendition.Divisor == 1;
+  const bool fromRgb = rendition.Divisor == 1 && (JpegEncoder::FullChroma(rendition.Quality) || !sharePlanes);
   const YuvView picture = fromRgb ? YuvView{} : this->Pictures.Convert(view, rendition.Divisor);
   if (fromRgb ? !this->Jpeg.Encode(view, rendition.Quality, frame->Data, error)
               : !this->Jpeg.Encode(picture, rendition.Quality, frame->Data, error))

@@ -55,7 +55,11 @@ public:
   }
 
 private:
-  FramePtr Encode(const ipc::FrameView& view, const Rendition& rendition, bool still);
+  /// `sharePlanes`: the frame's YUV planes are made anyway (video or half-size rungs in use),
+  /// so a 4:2:0 JPEG is compressed from them; otherwise TurboJPEG converts on its own, faster
+  /// than converting first (bench: encode).
+  FramePtr Encode(const ipc::FrameView& view, const Rendition& rendition, bool still, bool sharePlanes);
+  static bool PlanesInUse(const LevelDemand& demand);
 
   const int Quality;
   const int StillQuality;
