@@ -59,30 +59,16 @@ struct LevelDemand
   std::array<std::atomic<bool>, kLevels> KeyWanted{};
 
   bool FrameWanted(int level) const { return this->Frames[level].load(std::memory_order_relaxed) > 0; }
-  /// Some JPEG viewer (WebSocket or MJPEG) is there: they take level 0 of every new frame.
-  bool AnyJpeg() const
-  {
-    for (int level = 0; level < kLevels; ++level)
-    {
-      if (this->FrameWanted(level))
-      {
-        return true;
-      }
-    }
-    return false;
-  }
   bool StillWanted(int level) const { return this->Stills[level].load(std::memory_order_relaxed) > 0; }
   bool VideoWanted(int level) const { return this->Video[level].load(std::memory_order_relaxed) > 0; }
-  bool AnyVideo() const
+  /// Some JPEG viewer (WebSocket or MJPEG) is there: they take level 0 of every new frame.
+  bool AnyJpeg() const { return AnyIn(this->Frames); }
+  bool AnyVideo() const { return AnyIn(this->Video); }
+
+private:
+  static bool AnyIn(const std::array<std::atomic<int>, kLevels>& counts)
   {
-    for (int level = 0; level < kLevels; ++level)
-    {
-      if (this->VideoWanted(level))
-      {
-        return true;
-      }
-    }
-    return false;
+    return std::any_of(counts.begin(), counts.end(), [](const auto& c) { return c.load(std::memory_order_relaxed) > 0; });
   }
 };
 } // namespace renderstream::server
