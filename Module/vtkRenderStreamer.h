@@ -6,9 +6,9 @@
  * of the window ends, it reads the finished image straight into a shared-memory slot (nothing
  * is read while nothing renders), and it delivers the browser's mouse, wheel, touch and key
  * events to the interactor, so every interactor style and 3D widget reacts as to a local
- * user. A separate `renderstream-server` process, spawned by Start(), JPEG-encodes the
- * frames and serves them over HTTP/MJPEG/WebSocket, so encoding and slow clients never stall
- * rendering.
+ * user. A separate `renderstream-server` process, spawned by Start(), encodes the frames
+ * (JPEG, and H.264 for browsers that decode it) and serves them over HTTP/MJPEG/WebSocket, so
+ * encoding and slow clients never stall rendering.
  *
  * @code
  * vtkNew<vtkRenderStreamer> streamer;

@@ -25,8 +25,6 @@ public:
 
   /// Removes the name from /dev/shm now (mappings stay valid). Idempotent.
   void Unlink();
-  /// Makes the destructor unlink the name (the creator's default).
-  void SetOwnsName(bool owns) { this->OwnsName = owns; }
 
   void* Data() const { return this->Address; }
   std::size_t Size() const { return this->Length; }

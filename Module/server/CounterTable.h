@@ -113,7 +113,8 @@ inline constexpr Entry kTable[] = {
   { "input.rejected", "input_rejected_total", Counter, "Invalid input messages ignored.", Load<&S::InputRejected> },
   { "input.viewOnlyDropped", "input_view_only_total", Counter, "Input messages dropped from view-only clients.", Load<&S::InputViewOnly> },
   { "input.ringFull", "input_ring_full_total", Counter, "Valid input events this server dropped because the event ring was full.", Load<&S::InputRingFull> },
-  { "input.rateLimited", "input_rate_limited_total", Counter, "Input events over a client's rate, dropped.", Load<&S::InputRateLimited> },
+  { "input.rateLimited", "input_rate_limited_total", Counter, "Pointer moves and resizes over a client's rate, replaced by a newer one (none is lost).", Load<&S::InputCoalesced> },
+  { "input.floods", "input_floods_total", Counter, "Clients closed (1008) for sending input far over their rate.", Load<&S::InputFloods> },
   { "input.ringOverflows", "event_ring_overflows_total", Counter, "Input events lost to a full ring (counted in shared memory).",
     [](const Sources& s) -> Value { return s.Segment.EventOverflows(); } },
 

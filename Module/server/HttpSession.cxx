@@ -80,16 +80,17 @@ private:
     }
     if (ec == http::error::header_limit)
     {
-      return this->SendError(http::status::request_header_fields_too_large, 11,
-        "request headers over 8 KiB\n", true);
+      return this->SendError(http::status::request_header_fields_too_large,
+        "request headers over " + std::to_string(kHeaderLimit / 1024) + " KiB\n");
     }
     if (ec == http::error::body_limit)
     {
-      return this->SendError(http::status::payload_too_large, 11, "request body too large\n", true);
+      return this->SendError(http::status::payload_too_large,
+        "request body over " + std::to_string(kBodyLimit) + " bytes\n");
     }
     if (ec)
     {
-      return this->SendError(http::status::bad_request, 11, "malformed HTTP request\n", true);
+      return this->SendError(http::status::bad_request, "malformed HTTP request\n");
     }
     this->State->Stats.HttpRequests.fetch_add(1, std::memory_order_relaxed);
     this->Handle(this->Parser->release());
@@ -114,11 +115,12 @@ private:
     return response;
   }
 
-  void SendError(http::status status, unsigned version, std::string body, bool close)
+  /// Answers a request that could not be read (so its HTTP version is unknown: 1.1) and closes.
+  void SendError(http::status status, std::string body)
   {
     Request request;
-    request.version(version);
-    request.keep_alive(!close);
+    request.version(11);
+    request.keep_alive(false);
     this->Send(this->MakeResponse(request, status, "text/plain; charset=utf-8", std::move(body)));
   }
 
@@ -410,7 +412,7 @@ private:
       }
     }
     this->Send(this->MakeResponse(request, http::status::ok, "application/json",
-      this->State->Stats.Json(this->State->Segment, clients)));
+      this->State->Stats.Json(this->State->Segment, clients, this->State->VideoEncoder)));
   }
 
   void ServeMetrics(Request request, const RequestTarget&, const Caller&)
@@ -470,7 +472,7 @@ private:
     {
       return this->Send(this->PlainText(request, http::status::bad_request, "codec must be jpeg or h264\n"));
     }
-    const bool video = codec == "h264" && !this->State->Stats.VideoEncoder.empty();
+    const bool video = codec == "h264" && !this->State->VideoEncoder.empty();
     std::make_shared<WebSocketSession>(
       std::move(this->Stream), this->State, caller.Access != SharedState::Access::Full, video)
       ->Run(std::move(request));

@@ -247,11 +247,11 @@ ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::
     }
     else if (type == "ack")
     {
-      result.Ack = true; // a frame arrived (pacing and the link estimate), not input
+      result.Kind = MessageKind::Ack;
     }
     else if (type == "keyframe")
     {
-      result.KeyFrame = true; // a video decoder failed or started over, not input
+      result.Kind = MessageKind::KeyFrame;
     }
     else
     {
@@ -270,7 +270,10 @@ ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::
     result.Event = ipc::InputEvent{};
     return result;
   }
-  result.Ok = true;
+  if (result.Kind == MessageKind::Rejected)
+  {
+    result.Kind = MessageKind::Input;
+  }
   return result;
 }
 } // namespace renderstream::server

@@ -12,13 +12,20 @@
 
 namespace renderstream::server
 {
+/// What a client's text message is.
+enum class MessageKind
+{
+  Rejected, // malformed or unknown: Error says why
+  Input,    // an input event for the application: Event
+  Ack,      // {"type":"ack"}: the client received a frame (pacing, the link estimate)
+  KeyFrame, // {"type":"keyframe"}: its video decoder needs a key frame
+};
+
 struct ParsedInput
 {
-  bool Ok = false;
-  bool Ack = false;      // {"type":"ack"}: the client received a frame (Event stays None)
-  bool KeyFrame = false; // {"type":"keyframe"}: its video decoder needs a key frame (ditto)
-  ipc::InputEvent Event;
-  std::string Error; // why the message was rejected (for logs and tests)
+  MessageKind Kind = MessageKind::Rejected;
+  ipc::InputEvent Event; // Kind == Input
+  std::string Error;     // Kind == Rejected: why (for logs and tests)
 };
 
 /// Parses one client text message. Never throws. Event.TimeNs is left 0 (the caller stamps

@@ -74,7 +74,7 @@ void MjpegSession::WatchForClose()
     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec)
       {
-        self->Close();
+        self->End(EndReason(ec));
         return;
       }
       self->WatchForClose();
@@ -93,8 +93,7 @@ void MjpegSession::Deliver(const FrameSetPtr& set)
   {
     if (this->Pending)
     {
-      ++this->Counters.FramesDropped;
-      this->State->Stats.FramesDropped.fetch_add(1, std::memory_order_relaxed);
+      this->State->CountDropped(this->Counters, 1);
     }
     this->Pending = frame;
     return;
@@ -123,19 +122,11 @@ void MjpegSession::WriteFrame(FramePtr frame)
 void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
 {
   this->Writing = false;
-  if (ec)
+  if (ec) // a timeout, a reset, or closed by us; the destructor counts the frame in flight
   {
-    if (!this->Closed && !IsOrdinaryEnd(ec))
-    {
-      this->State->SessionError("MJPEG", this->Remote,
-        ec == beast::error::timeout ? "its writes made no progress for 10 s" : ec.message());
-    }
-    if (this->InFlight)
-    {
-      this->InFlight.reset();
-      this->State->Stats.FramesDiscarded.fetch_add(1, std::memory_order_relaxed);
-    }
-    this->Close(); // timeout, reset, or closed by us
+    this->End(ec == beast::error::timeout
+        ? "its writes made no progress for " + std::to_string(kWriteTimeout.count()) + " s"
+        : EndReason(ec));
     return;
   }
   if (this->InFlight)
@@ -143,11 +134,7 @@ void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
     this->Link.Delivered(bytes,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count(),
       this->Pending != nullptr);
-    ++this->Counters.FramesSent;
-    this->Counters.BytesSent += this->InFlight->Data.size();
-    this->State->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);
-    this->State->Stats.BytesSent.fetch_add(this->InFlight->Data.size(), std::memory_order_relaxed);
-    this->State->Segment.CountFrameSent();
+    this->State->CountSent(this->Counters, this->InFlight->Data.size());
     this->InFlight.reset();
   }
   if (this->Closed)
@@ -166,17 +153,21 @@ void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
 
 void MjpegSession::Close()
 {
+  this->End("");
+}
+
+void MjpegSession::End(const std::string& why)
+{
   if (this->Closed)
   {
     return;
   }
   this->Closed = true;
-  if (this->Pending)
+  if (!why.empty())
   {
-    this->Pending.reset();
-    this->State->Stats.FramesDiscarded.fetch_add(1, std::memory_order_relaxed);
+    this->State->SessionError("MJPEG", this->Remote, why);
   }
-  this->State->Frames.Leave(this->Id);
+  this->State->Frames.Leave(this->Id); // no new frames; the destructor counts the unsent ones
   beast::error_code ec;
   this->Stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
   this->Stream.socket().close(ec);

@@ -36,6 +36,9 @@ private:
   void WriteFrame(FramePtr frame);
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
   void WatchForClose();
+  /// Ends the session, once: leaves the broadcaster, logs `why` (if not empty) as a session
+  /// error, closes the socket (a write in flight then ends with an error).
+  void End(const std::string& why);
 
   ClientStream Stream;
   std::shared_ptr<SharedState> State;

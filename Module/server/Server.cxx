@@ -32,12 +32,12 @@ Server::Server(const ServerOptions& options, ipc::StreamSegment& segment, const 
   if (options.VideoEncoder != "none")
   {
     std::string why;
-    this->State->Stats.VideoEncoder = H264Encoder::Choose(options.VideoEncoder, why);
-    if (this->State->Stats.VideoEncoder.empty() && options.VideoEncoder != "auto")
+    this->State->VideoEncoder = H264Encoder::Choose(options.VideoEncoder, why);
+    if (this->State->VideoEncoder.empty() && options.VideoEncoder != "auto")
     {
       throw std::runtime_error("--video-encoder " + options.VideoEncoder + " cannot work here: " + why);
     }
-    if (this->State->Stats.VideoEncoder.empty())
+    if (this->State->VideoEncoder.empty())
     {
       std::cerr << "renderstream-server: no H.264 encoder works here (" << why << "); viewers get JPEG" << std::endl;
     }
@@ -47,7 +47,7 @@ Server::Server(const ServerOptions& options, ipc::StreamSegment& segment, const 
   // (whatever its backlog), and the broadcaster sends them there.
   this->Handoff.emplace(this->State->Stats.FramesCoalesced);
   this->Watcher.emplace(segment, this->State->Stats, options.Quality, options.StillQuality,
-    this->State->LastInputNs, this->State->Demand, this->State->Stats.VideoEncoder,
+    this->State->LastInputNs, this->State->Demand, this->State->VideoEncoder,
     [this](FrameSetPtr set) {
       if (this->Handoff->Put(std::move(set)))
       {
@@ -60,7 +60,6 @@ Server::Server(const ServerOptions& options, ipc::StreamSegment& segment, const 
       }
     },
     [this](FrameWatcher::Exit reason) { this->OnWatcherExit(reason); });
-  this->State->Watcher = &*this->Watcher;
   this->Snapshots.emplace(*this->Watcher, this->State->Stats, segment.MaxWidth(), segment.MaxHeight());
   this->State->Snapshots = &*this->Snapshots;
 }
@@ -68,7 +67,6 @@ Server::Server(const ServerOptions& options, ipc::StreamSegment& segment, const 
 Server::~Server()
 {
   this->Watcher->Stop();
-  this->State->Watcher = nullptr;
   this->State->Snapshots = nullptr;
 }
 

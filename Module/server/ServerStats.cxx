@@ -87,7 +87,7 @@ counters::Sources ServerStats::Gather(
 }
 
 std::string ServerStats::Json(
-  const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const
+  const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients, std::string_view videoEncoder) const
 {
   const counters::Sources sources = this->Gather(segment, clients);
   nlohmann::json out;
@@ -103,7 +103,7 @@ std::string ServerStats::Json(
     }
   }
   // Not numbers, or not one number: outside the table.
-  out["video"]["encoder"] = this->VideoEncoder.empty() ? "none" : this->VideoEncoder;
+  out["video"]["encoder"] = videoEncoder.empty() ? "none" : videoEncoder;
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : clients)
   {

@@ -47,7 +47,8 @@ public:
   std::atomic<std::uint64_t> InputRejected{ 0 };    // invalid messages, counted and ignored
   std::atomic<std::uint64_t> InputViewOnly{ 0 };    // dropped: the client may only view
   std::atomic<std::uint64_t> InputRingFull{ 0 };    // valid but the event ring was full
-  std::atomic<std::uint64_t> InputRateLimited{ 0 }; // over a client's input rate, dropped
+  std::atomic<std::uint64_t> InputCoalesced{ 0 };   // moves, resizes over a client's rate: merged into newer ones
+  std::atomic<std::uint64_t> InputFloods{ 0 };      // clients closed for sending far over their rate
   std::atomic<std::uint64_t> ConnectionsRefused{ 0 }; // 503 at --max-clients
   std::atomic<std::uint64_t> HttpRequests{ 0 };
   std::atomic<std::uint64_t> HttpUnauthorized{ 0 };
@@ -68,7 +69,6 @@ public:
   std::atomic<std::uint64_t> VideoKeyRequests{ 0 };
   std::atomic<std::uint64_t> VideoSkipped{ 0 }; // frames a stream never encoded: a newer one came first
   std::atomic<std::uint64_t> VideoQp{ 0 }; // level 0's quantiser now (QualityMatcher), 0 before video
-  std::string VideoEncoder; // the H.264 backend in use, empty for none (set before serving)
 
   /// Records one JPEG encode (FrameWatcher thread).
   void AddEncode(double milliseconds, std::size_t bytes);
@@ -79,7 +79,8 @@ public:
   /// Their medians over the last second, all viewers together.
   LatencyWindow::Spans Latency() const;
 
-  std::string Json(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const;
+  std::string Json(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients,
+    std::string_view videoEncoder) const;
   std::string Prometheus(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const;
 
   /// The encode-time window, summarised (read by the table's gauges).

@@ -9,6 +9,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include <string>
+
 namespace renderstream::server
 {
 inline bool IsOrdinaryEnd(const boost::beast::error_code& ec)
@@ -18,6 +20,12 @@ inline bool IsOrdinaryEnd(const boost::beast::error_code& ec)
     ec == boost::beast::http::error::end_of_stream || ec == net::error::connection_reset ||
     ec == net::error::operation_aborted || ec == net::error::broken_pipe ||
     ec == net::error::bad_descriptor;
+}
+
+/// What a log should say about a session that ended with `ec`: nothing for an ordinary end.
+inline std::string EndReason(const boost::beast::error_code& ec)
+{
+  return IsOrdinaryEnd(ec) ? std::string() : ec.message();
 }
 } // namespace renderstream::server
 

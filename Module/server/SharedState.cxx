@@ -221,4 +221,19 @@ void SharedState::SessionError(std::string_view kind, std::string_view remote, c
               << " (logged once a minute per client)" << std::endl;
   }
 }
+
+void SharedState::CountSent(ClientInfo& client, std::size_t bytes)
+{
+  ++client.FramesSent;
+  client.BytesSent += bytes;
+  this->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);
+  this->Stats.BytesSent.fetch_add(bytes, std::memory_order_relaxed);
+  this->Segment.CountFrameSent();
+}
+
+void SharedState::CountDropped(ClientInfo& client, std::size_t frames)
+{
+  client.FramesDropped += frames;
+  this->Stats.FramesDropped.fetch_add(frames, std::memory_order_relaxed);
+}
 } // namespace renderstream::server

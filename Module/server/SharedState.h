@@ -1,5 +1,5 @@
 // What every session shares (CppCon2018's shared_state): options, tokens, the segment, the
-// counters, the broadcaster and the frame watcher. Lives on the io_context thread except the
+// counters and the broadcaster. Lives on the io_context thread except the
 // atomics and Stats, which the FrameWatcher thread also touches. No Beast.
 #ifndef renderstream_server_SharedState_h
 #define renderstream_server_SharedState_h
@@ -19,7 +19,6 @@
 
 namespace renderstream::server
 {
-class FrameWatcher;
 class SnapshotService;
 
 class SharedState
@@ -70,13 +69,18 @@ public:
   /// an error a user may act on: counted, and logged once a minute per error and address.
   void SessionError(std::string_view kind, std::string_view remote, const std::string& why);
 
+  /// A session wrote one frame of `bytes` to `client`: its counters, the totals, the segment's.
+  void CountSent(ClientInfo& client, std::size_t bytes);
+  /// `frames` of `client` were replaced by newer ones before they were sent.
+  void CountDropped(ClientInfo& client, std::size_t frames);
+
   const ServerOptions Options;
+  std::string VideoEncoder; // the H.264 backend in use (H264Encoder::Choose), empty for none; set before serving
   const std::string Token;
   const std::string ViewToken;
   ipc::StreamSegment& Segment;
   ServerStats Stats;
   Broadcaster Frames;
-  FrameWatcher* Watcher = nullptr;           // set once the watcher exists
   SnapshotService* Snapshots = nullptr;      // likewise: /snapshot.jpg?quality= encodes
   std::atomic<std::int64_t> LastInputNs{ 0 }; // steady ns of the newest accepted input event
   LevelDemand Demand;                         // rendition levels the viewers use

@@ -1,6 +1,5 @@
 #include "WebSocketSession.h"
 
-#include "InputParser.h"
 #include "Layout.h" // for SteadyNowNs
 #include "SessionEnd.h"
 
@@ -10,7 +9,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iostream>
 
 namespace renderstream::server
 {
@@ -43,6 +41,7 @@ WebSocketSession::WebSocketSession(ClientStream&& stream, std::shared_ptr<Shared
   , State(std::move(state))
   , ViewOnly(viewOnly)
   , Link(this->State->Demand, video)
+  , InputTimer(this->Ws.get_executor())
 {
   beast::error_code ec;
   const auto endpoint = beast::get_lowest_layer(this->Ws).socket().remote_endpoint(ec);
@@ -54,7 +53,9 @@ WebSocketSession::WebSocketSession(ClientStream&& stream, std::shared_ptr<Shared
 
 WebSocketSession::~WebSocketSession()
 {
-  this->DiscardFrames(true); // e.g. frames queued before a handshake that failed
+  // Whatever is still queued (or was in flight when the write failed) was never sent.
+  const std::size_t unsent = this->Queue.size() + (this->InFlight ? 1 : 0);
+  this->State->Stats.FramesDiscarded.fetch_add(unsent, std::memory_order_relaxed);
   this->State->Frames.Leave(this->Id);
 }
 
@@ -78,21 +79,36 @@ void WebSocketSession::Run(http::request<http::string_body> request)
     [self = this->shared_from_this()](beast::error_code ec) { self->OnAccept(ec); });
 }
 
-void WebSocketSession::LogEnd(beast::error_code ec)
+void WebSocketSession::End(const std::string& why, std::optional<websocket::close_reason> close)
 {
-  if (!this->Closing && !IsOrdinaryEnd(ec))
+  if (this->Closing)
   {
-    this->State->SessionError("WebSocket", this->Remote, ec.message());
+    return;
   }
+  this->Closing = true;
+  if (!why.empty())
+  {
+    this->State->SessionError("WebSocket", this->Remote, why);
+  }
+  this->State->Frames.Leave(this->Id); // no new frames; the destructor counts the unsent ones
+  this->InputTimer.cancel();
+  if (close && this->Accepted)
+  {
+    this->Ws.async_close(*close,
+      [self = this->shared_from_this()](beast::error_code) {});
+    return;
+  }
+  // Nobody will read what is in flight (a peer that stopped reading would otherwise keep its
+  // write, and this session, alive for ever): closing the socket ends it with an error.
+  beast::error_code ignored;
+  beast::get_lowest_layer(this->Ws).socket().close(ignored);
 }
 
 void WebSocketSession::OnAccept(beast::error_code ec)
 {
   if (ec)
   {
-    this->LogEnd(ec);
-    this->Closing = true;
-    this->State->Frames.Leave(this->Id);
+    this->End(EndReason(ec));
     return;
   }
   this->Accepted = true;
@@ -102,9 +118,8 @@ void WebSocketSession::OnAccept(beast::error_code ec)
   meter.Limit(kMaxWireMessage, [weak = this->weak_from_this()] {
     if (auto self = weak.lock())
     {
-      self->State->SessionError("WebSocket", self->Remote,
-        "a message took over " + std::to_string(kMaxWireMessage / 1024) + " KiB of frames");
-      self->CloseWith(websocket::close_code::too_big, "message too long");
+      self->End("a message took over " + std::to_string(kMaxWireMessage / 1024) + " KiB of frames",
+        websocket::close_reason(websocket::close_code::too_big, "message too long"));
     }
   });
   this->Ws.control_callback([weak = this->weak_from_this()](websocket::frame_type, beast::string_view) {
@@ -120,7 +135,7 @@ void WebSocketSession::OnAccept(beast::error_code ec)
     { "codec", this->Link.Video() ? "h264" : "jpeg" } };
   if (this->Link.Video())
   {
-    hello["encoder"] = this->State->Stats.VideoEncoder;
+    hello["encoder"] = this->State->VideoEncoder;
   }
   this->PendingText = hello.dump();
   if (latest && this->Queue.empty())
@@ -148,22 +163,14 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
 {
   if (ec)
   {
-    // websocket::error::message_too_big: Beast has already sent close 1009.
-    this->LogEnd(ec);
-    this->Closing = true;
-    this->DiscardFrames(false);
-    this->State->Frames.Leave(this->Id);
-    // Nobody will read what is in flight (a peer that half-closed and stopped reading would
-    // otherwise keep its write, and this session, alive for ever): end it now.
-    beast::error_code ignored;
-    beast::get_lowest_layer(this->Ws).socket().close(ignored);
+    this->End(EndReason(ec)); // websocket::error::message_too_big: Beast has already sent close 1009
     return;
   }
   if (!this->Ws.got_text())
   {
     ++this->Counters.InputRejected;
     this->State->Stats.InputRejected.fetch_add(1, std::memory_order_relaxed);
-    this->CloseWith(websocket::close_code::unknown_data); // 1003: we only take JSON text
+    this->End("", websocket::close_reason(websocket::close_code::unknown_data)); // 1003: JSON text only
     return;
   }
   if (this->EndIfStalled())
@@ -179,15 +186,18 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t)
 
 void WebSocketSession::HandleText(std::string_view text)
 {
-  auto& stats = this->State->Stats;
-  ParsedInput parsed =
+  if (this->Closing)
+  {
+    return; // what arrives after the close began is not applied
+  }
+  const ParsedInput parsed =
     ParseInputEvent(text, this->State->Segment.MaxWidth(), this->State->Segment.MaxHeight());
-  if (parsed.Ack)
+  if (parsed.Kind == MessageKind::Ack)
   {
     this->OnAck(); // not input: view-only clients acknowledge frames too
     return;
   }
-  if (parsed.KeyFrame)
+  if (parsed.Kind == MessageKind::KeyFrame)
   {
     if (this->Link.Video())
     {
@@ -197,30 +207,99 @@ void WebSocketSession::HandleText(std::string_view text)
   }
   if (this->ViewOnly)
   {
-    stats.InputViewOnly.fetch_add(1, std::memory_order_relaxed);
+    this->State->Stats.InputViewOnly.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  if (!this->TakeInputToken())
+  this->HandleInput(parsed);
+}
+
+void WebSocketSession::HandleInput(const ParsedInput& parsed)
+{
+  auto& stats = this->State->Stats;
+  this->RefillInputTokens();
+  const ipc::EventType type = parsed.Event.Type;
+  if (parsed.Kind == MessageKind::Input &&
+    (type == ipc::EventType::PointerMove || type == ipc::EventType::Resize))
   {
-    stats.InputRateLimited.fetch_add(1, std::memory_order_relaxed);
+    auto& waiting = type == ipc::EventType::Resize ? this->WaitingResize : this->WaitingMove;
+    if (waiting)
+    {
+      stats.InputCoalesced.fetch_add(1, std::memory_order_relaxed); // a newer one replaces it
+    }
+    waiting = parsed.Event;
+    this->FlushWaitingInput(false);
     return;
   }
-  if (!parsed.Ok)
+  this->InputTokens -= 1; // every other message counts against the budget, and may overdraw it
+  if (this->InputTokens < -kInputBurst)
+  {
+    stats.InputFloods.fetch_add(1, std::memory_order_relaxed);
+    this->End("it sent input far over " + std::to_string(static_cast<int>(kInputPerSecond)) + " messages a second",
+      websocket::close_reason(websocket::close_code::policy_error, "input flood"));
+    return;
+  }
+  if (parsed.Kind == MessageKind::Rejected)
   {
     ++this->Counters.InputRejected;
     stats.InputRejected.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  parsed.Event.TimeNs = ipc::SteadyNowNs();
-  if (!this->State->Segment.Events().TryPush(parsed.Event))
+  this->FlushWaitingInput(true);
+  if (!this->PushInput(parsed.Event))
   {
-    stats.InputRingFull.fetch_add(1, std::memory_order_relaxed); // ring counts it too
+    stats.InputRingFull.fetch_add(1, std::memory_order_relaxed); // the ring counts it too
+  }
+}
+
+void WebSocketSession::RefillInputTokens()
+{
+  const auto now = std::chrono::steady_clock::now();
+  this->InputTokens = std::min(kInputBurst,
+    this->InputTokens + kInputPerSecond * std::chrono::duration<double>(now - this->InputRefilled).count());
+  this->InputRefilled = now;
+}
+
+void WebSocketSession::FlushWaitingInput(bool force)
+{
+  for (auto* waiting : { &this->WaitingMove, &this->WaitingResize })
+  {
+    if (*waiting && (force || this->InputTokens >= 1) && this->PushInput(**waiting))
+    {
+      this->InputTokens -= 1;
+      waiting->reset();
+    }
+  }
+  if ((!this->WaitingMove && !this->WaitingResize) || this->InputTimerArmed || this->Closing)
+  {
     return;
+  }
+  // When the budget has one message again (or, if the ring was full, a message's time later).
+  const double seconds = std::max(1.0, 1 - this->InputTokens) / kInputPerSecond;
+  this->InputTimerArmed = true;
+  this->InputTimer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+    std::chrono::duration<double>(seconds)));
+  this->InputTimer.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    self->InputTimerArmed = false;
+    if (!ec && !self->Closing)
+    {
+      self->RefillInputTokens();
+      self->FlushWaitingInput(false);
+    }
+  });
+}
+
+bool WebSocketSession::PushInput(ipc::InputEvent event)
+{
+  event.TimeNs = ipc::SteadyNowNs();
+  if (!this->State->Segment.Events().TryPush(event))
+  {
+    return false;
   }
   this->State->Segment.NotifyInput();
   ++this->Counters.InputAccepted;
-  stats.InputAccepted.fetch_add(1, std::memory_order_relaxed);
-  this->State->LastInputNs.store(parsed.Event.TimeNs, std::memory_order_relaxed);
+  this->State->Stats.InputAccepted.fetch_add(1, std::memory_order_relaxed);
+  this->State->LastInputNs.store(event.TimeNs, std::memory_order_relaxed);
+  return true;
 }
 
 void WebSocketSession::Deliver(const FrameSetPtr& set)
@@ -251,22 +330,6 @@ std::size_t WebSocketSession::DropQueued(Predicate drop)
   return dropped;
 }
 
-void WebSocketSession::DiscardFrames(bool inFlight)
-{
-  const std::size_t discarded = this->Queue.size() + (inFlight && this->InFlight ? 1 : 0);
-  this->Queue.clear();
-  if (inFlight)
-  {
-    this->InFlight.reset();
-  }
-  this->State->Stats.FramesDiscarded.fetch_add(discarded, std::memory_order_relaxed);
-}
-
-void WebSocketSession::CountDropped(std::size_t dropped)
-{
-  this->Counters.FramesDropped += dropped;
-  this->State->Stats.FramesDropped.fetch_add(dropped, std::memory_order_relaxed);
-}
 
 bool WebSocketSession::Enqueue(const FramePtr& frame)
 {
@@ -317,7 +380,7 @@ bool WebSocketSession::Enqueue(const FramePtr& frame)
   {
     ++dropped;
   }
-  this->CountDropped(dropped);
+  this->State->CountDropped(this->Counters, dropped);
   return queued;
 }
 
@@ -330,7 +393,7 @@ bool WebSocketSession::KeyOnItsWay() const
 
 void WebSocketSession::Resync()
 {
-  this->CountDropped(this->DropQueued([](const EncodedFrame& f) { return f.IsVideo(); }));
+  this->State->CountDropped(this->Counters, this->DropQueued([](const EncodedFrame& f) { return f.IsVideo(); }));
   this->AwaitingKey = true;
   this->VideoLevel = this->Link.Level();
   if (!this->State->Demand.KeyWanted[this->VideoLevel].exchange(true, std::memory_order_relaxed))
@@ -395,10 +458,7 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
   this->TextInFlight.clear();
   if (ec)
   {
-    this->LogEnd(ec);
-    this->Closing = true;
-    this->DiscardFrames(true);
-    this->State->Frames.Leave(this->Id);
+    this->End(EndReason(ec)); // the frame in flight stays: the destructor counts it as never sent
     return;
   }
   if (this->InFlight)
@@ -416,11 +476,7 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
         std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count(),
         !this->Queue.empty());
     }
-    ++this->Counters.FramesSent;
-    this->Counters.BytesSent += size;
-    this->State->Stats.FramesSent.fetch_add(1, std::memory_order_relaxed);
-    this->State->Stats.BytesSent.fetch_add(size, std::memory_order_relaxed);
-    this->State->Segment.CountFrameSent();
+    this->State->CountSent(this->Counters, size);
     this->InFlight.reset();
   }
   this->DoWrite();
@@ -432,27 +488,7 @@ bool WebSocketSession::EndIfStalled()
   {
     return false;
   }
-  std::cerr << "renderstream-server: closing WebSocket client " << this->Remote
-            << ": it has not read for " << kWriteStall.count() << " s" << std::endl;
-  this->Closing = true;
-  this->DiscardFrames(false);
-  this->State->Frames.Leave(this->Id);
-  beast::error_code ec;
-  beast::get_lowest_layer(this->Ws).socket().close(ec); // the stuck write ends with an error
-  return true;
-}
-
-bool WebSocketSession::TakeInputToken()
-{
-  const auto now = std::chrono::steady_clock::now();
-  this->InputTokens = std::min(kInputBurst,
-    this->InputTokens + kInputPerSecond * std::chrono::duration<double>(now - this->InputRefilled).count());
-  this->InputRefilled = now;
-  if (this->InputTokens < 1)
-  {
-    return false;
-  }
-  this->InputTokens -= 1;
+  this->End("it has not read for " + std::to_string(kWriteStall.count()) + " s");
   return true;
 }
 
@@ -512,19 +548,6 @@ void WebSocketSession::TimeTrip(const Unacked& frame)
   }
 }
 
-void WebSocketSession::CloseWith(websocket::close_code code, const char* reason)
-{
-  if (this->Closing)
-  {
-    return;
-  }
-  this->Closing = true;
-  this->DiscardFrames(false);
-  this->State->Frames.Leave(this->Id);
-  this->Ws.async_close(websocket::close_reason(code, reason),
-    [self = this->shared_from_this()](beast::error_code) {});
-}
-
 void WebSocketSession::Notify(const std::string& json)
 {
   if (this->Closing)
@@ -540,15 +563,8 @@ void WebSocketSession::Notify(const std::string& json)
 
 void WebSocketSession::Close()
 {
-  if (!this->Accepted)
-  {
-    this->Closing = true;
-    beast::error_code ec;
-    beast::get_lowest_layer(this->Ws).socket().close(ec);
-    return;
-  }
   // The server stops only when its application does: the page says so and stops retrying.
-  this->CloseWith(websocket::close_code::going_away, "stream ended");
+  this->End("", websocket::close_reason(websocket::close_code::going_away, "stream ended"));
 }
 
 ClientInfo WebSocketSession::Info() const

@@ -4,6 +4,12 @@
 // JSON text input events (InputParser.cxx has the rules) and {"type":"ack"} per frame
 // received; a binary message closes with 1003, a message over kMaxMessage with 1009.
 //
+// Input over the client's rate (kInputPerSecond, bursts of kInputBurst) is coalesced, never
+// lost: pointer moves and resizes wait, the newest of each replacing the older, and go to the
+// application as the budget refills; buttons, wheel, keys and actions always go at once, after
+// the waiting ones (so a button lands where the pointer is). A client that runs kInputBurst
+// messages beyond its budget is flooding: closed with 1008.
+//
 // Pacing: a client that acknowledges frames has at most kMaxUnacked of them on their way,
 // so the path's buffers (proxies, tunnels, Wi-Fi) never hold more than that, and the acks
 // time each frame's trip for the link estimate. A client that stops acknowledging for
@@ -21,10 +27,12 @@
 #define renderstream_server_WebSocketSession_h
 
 #include "FrameSink.h"
+#include "InputParser.h"
 #include "LatencyWindow.h"
 #include "LinkAdapter.h"
 #include "SharedState.h"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include "ClientStream.h"
 #include <boost/beast/http/message.hpp>
@@ -35,6 +43,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 
 namespace renderstream::server
 {
@@ -75,8 +84,11 @@ public:
   ClientInfo Info() const override;
 
 private:
-  /// Logs an end by error (not a close) once, through SharedState::SessionError.
-  void LogEnd(boost::beast::error_code ec);
+  /// Ends the session, once: leaves the broadcaster, logs `why` (if not empty) as a session
+  /// error, and starts the closing handshake with `close` or, without one or before the
+  /// handshake, closes the socket. Frames never sent are counted when the session goes.
+  void End(const std::string& why,
+    std::optional<boost::beast::websocket::close_reason> close = std::nullopt);
   void OnAccept(boost::beast::error_code ec);
   void DoRead();
   void OnRead(boost::beast::error_code ec, std::size_t bytes);
@@ -90,19 +102,20 @@ private:
   std::size_t DropQueued(Predicate drop);
   /// Video: drops the queued access units and waits for a key frame, asking for one.
   void Resync();
-  /// Counts frames replaced before they were sent.
-  void CountDropped(std::size_t dropped);
-  /// The session ends: its queued frames (and the one in flight, if its write failed) will
-  /// never be sent; counted as discarded.
-  void DiscardFrames(bool inFlight);
   /// Video: a key frame is being written or not yet acknowledged.
   bool KeyOnItsWay() const;
-  bool TakeInputToken();
+  /// Input rules above: `event` (Kind Input or Rejected) against the client's budget.
+  void HandleInput(const ParsedInput& parsed);
+  /// Sends the waiting move and resize while the budget allows (`force`: whatever it says);
+  /// arms InputTimer for what still waits.
+  void FlushWaitingInput(bool force);
+  void RefillInputTokens();
+  /// Stamps `event` and puts it in the application's ring; false if the ring was full.
+  bool PushInput(ipc::InputEvent event);
   /// Closes the session if a write is stuck (kWriteStall); true if it did.
   bool EndIfStalled();
   void QueueLinkStatus();
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
-  void CloseWith(boost::beast::websocket::close_code code, const char* reason = "");
 
   boost::beast::websocket::stream<ClientStream> Ws;
   std::shared_ptr<SharedState> State;
@@ -140,8 +153,12 @@ private:
   std::chrono::steady_clock::time_point LastStatus;
   std::chrono::steady_clock::time_point LastTiming;
   LatencyWindow Latency;
-  double InputTokens = kInputBurst; // token bucket for input events
+  double InputTokens = kInputBurst; // token bucket for input events; below 0: over budget
   std::chrono::steady_clock::time_point InputRefilled = std::chrono::steady_clock::now();
+  std::optional<ipc::InputEvent> WaitingMove;   // over budget, the newest pointer move
+  std::optional<ipc::InputEvent> WaitingResize; // and the newest resize
+  boost::asio::steady_timer InputTimer;         // sends them when the budget allows
+  bool InputTimerArmed = false;
   bool Accepted = false;
   bool Writing = false;
   bool Closing = false;

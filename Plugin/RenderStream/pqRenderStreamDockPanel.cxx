@@ -1,6 +1,5 @@
 #include "pqRenderStreamDockPanel.h"
 
-#include "RenderStreamDefaults.h" // for renderstream::defaults
 #include "pqActiveObjects.h"      // for pqActiveObjects
 #include "pqApplicationCore.h"    // for pqApplicationCore
 #include "pqRenderView.h"         // for pqRenderView
@@ -40,6 +39,21 @@ constexpr int MinQuality = 1; // the JPEG scale
 constexpr int MaxQuality = 100;
 constexpr int DefaultMaxFps = 30;
 constexpr int HighestMaxFps = 120;
+
+// The module's defaults, as a streamer that was never configured has them: the public API is
+// their one home, the dock keeps no copy.
+struct StreamerDefaults
+{
+  int Port;
+  QString BindAddress;
+  int Quality;
+};
+
+StreamerDefaults ReadStreamerDefaults()
+{
+  vtkNew<vtkRenderStreamer> fresh;
+  return { fresh->GetPort(), QString::fromUtf8(fresh->GetBindAddress()), fresh->GetQuality() };
+}
 
 /** RENDERSTREAM_AUTOSTART is set, and not to 0. */
 bool autoStartRequested()
@@ -136,7 +150,7 @@ void pqRenderStreamDockPanel::addServerRows(QFormLayout* form, QWidget* body)
   this->BindAddress = new QLineEdit(body);
   this->BindAddress->setToolTip(
     tr("Address to listen on: %1 for this machine only, 0.0.0.0 for every network")
-      .arg(defaults::kBindAddress));
+      .arg(ReadStreamerDefaults().BindAddress));
   form->addRow(tr("Bind address"), this->BindAddress);
 
   this->PublicUrl = new QLineEdit(body);
@@ -160,7 +174,8 @@ void pqRenderStreamDockPanel::addStreamRows(QFormLayout* form, QWidget* body)
   this->MaxFps = new QSpinBox(body);
   this->MaxFps->setRange(1, HighestMaxFps);
   this->MaxFps->setSuffix(tr(" fps"));
-  this->MaxFps->setToolTip(tr("How often the view is captured and browser input is applied"));
+  this->MaxFps->setToolTip(
+    tr("How often browser input is applied to the view (frames go out whenever it renders)"));
   form->addRow(tr("Max frame rate"), this->MaxFps);
 
   this->ViewOnly = new QCheckBox(tr("Browsers may only watch"), body);
@@ -219,10 +234,11 @@ void pqRenderStreamDockPanel::loadSettings()
 {
   pqSettings* settings = pqApplicationCore::instance()->settings();
   settings->beginGroup(SettingsGroup);
-  this->Port->setValue(settings->value("Port", defaults::kPort).toInt());
-  this->BindAddress->setText(settings->value("BindAddress", defaults::kBindAddress).toString());
+  const StreamerDefaults defaults = ReadStreamerDefaults();
+  this->Port->setValue(settings->value("Port", defaults.Port).toInt());
+  this->BindAddress->setText(settings->value("BindAddress", defaults.BindAddress).toString());
   this->PublicUrl->setText(settings->value("PublicUrl", "").toString());
-  this->Quality->setValue(settings->value("Quality", defaults::kQuality).toInt());
+  this->Quality->setValue(settings->value("Quality", defaults.Quality).toInt());
   this->MaxFps->setValue(settings->value("MaxFps", DefaultMaxFps).toInt());
   this->ViewOnly->setChecked(settings->value("ViewOnly", false).toBool());
   settings->endGroup();
@@ -389,8 +405,12 @@ void pqRenderStreamDockPanel::startStreaming()
   }
   this->saveSettings();
   this->Streamer->SetPort(this->Port->value());
-  const QByteArray bind = this->BindAddress->text().trimmed().toUtf8();
-  this->Streamer->SetBindAddress(bind.isEmpty() ? defaults::kBindAddress : bind.constData());
+  QString bind = this->BindAddress->text().trimmed();
+  if (bind.isEmpty())
+  {
+    bind = ReadStreamerDefaults().BindAddress;
+  }
+  this->Streamer->SetBindAddress(bind.toUtf8().constData());
   const QByteArray publicUrl = this->PublicUrl->text().trimmed().toUtf8();
   this->Streamer->SetPublicURL(publicUrl.isEmpty() ? nullptr : publicUrl.constData());
   this->Streamer->SetQuality(this->Quality->value());

@@ -4,8 +4,9 @@
  *
  * The panel owns one vtkRenderStreamer. It follows pqActiveObjects: whenever a render view
  * becomes active, the streamer is re-attached to that view's render window and interactor,
- * so browsers always see (and steer) the view the user works in. A QTimer ticks the streamer
- * (capture + input injection) at most "Max fps" times a second; a second timer refreshes the
+ * so browsers always see (and steer) the view the user works in. Frames are read whenever the
+ * view renders; a QTimer ticks the streamer (browser input, the server's liveness) at most
+ * "Max fps" times a second; a second timer refreshes the
  * viewer count and the frame rate a viewer receives (frames sent over the last second,
  * divided by the viewers) once a second. Errors (port in use, server missing, view closed)
  * are shown in the panel. The settings persist through pqSettings.

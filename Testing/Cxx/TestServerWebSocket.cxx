@@ -393,6 +393,94 @@ TEST(ServerWebSocket, EndlessEmptyContinuationFramesCloseWith1009)
   EXPECT_TRUE(next.Open() && next.ReadFrameFor(frame, 2000ms));
 }
 
+namespace
+{
+std::string Move(double x, double y)
+{
+  return R"({"type":"pointer","action":"move","x":)" + std::to_string(x) + R"(,"y":)" + std::to_string(y) + "}";
+}
+
+/// Pops every event until none came for `quiet`.
+std::vector<InputEvent> PopUntilQuiet(ServerProcess& server, std::chrono::milliseconds quiet = 500ms)
+{
+  std::vector<InputEvent> events;
+  for (auto more = PopEvents(server, 1, quiet); !more.empty(); more = PopEvents(server, 1, quiet))
+  {
+    events.push_back(more.front());
+  }
+  return events;
+}
+} // namespace
+
+// A person's pace (120 moves a second) passes untouched; a flood of moves is merged into the
+// newest, and neither the buttons inside it nor the last position are ever lost.
+TEST(ServerWebSocket, InputOverTheRateIsCoalescedNeverLost)
+{
+  ServerProcess server;
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  for (int i = 0; i < 60; ++i)
+  {
+    ASSERT_TRUE(ws.SendText(Move(i / 60.0, 0.5)));
+    std::this_thread::sleep_for(8ms); // the pace is what this part tests
+  }
+  EXPECT_EQ(PopUntilQuiet(server).size(), 60u) << "a person's pace is never coalesced";
+  EXPECT_EQ(GetStats(server.Port, server.Token)["input"]["rateLimited"], 0);
+
+  ASSERT_TRUE(ws.SendText(R"({"type":"pointer","action":"down","x":0.1,"y":0.1,"button":0})"));
+  constexpr int kFlood = 2000;
+  for (int i = 1; i <= kFlood; ++i)
+  {
+    ASSERT_TRUE(ws.SendText(Move(0.1 + 0.8 * i / kFlood, 0.2)));
+  }
+  ASSERT_TRUE(ws.SendText(R"({"type":"pointer","action":"up","x":0.9,"y":0.2,"button":0})"));
+  for (int i = 0; i < 400; ++i)
+  {
+    ASSERT_TRUE(ws.SendText(Move(0.5, 0.3 + 0.0001 * i)));
+  }
+  ASSERT_TRUE(ws.SendText(Move(0.77, 0.66)));
+  const std::vector<InputEvent> events = PopUntilQuiet(server);
+  ASSERT_GE(events.size(), 4u);
+  const auto count = [&](EventType type) {
+    return std::count_if(events.begin(), events.end(), [&](const InputEvent& e) { return e.Type == type; });
+  };
+  EXPECT_EQ(count(EventType::PointerDown), 1);
+  EXPECT_EQ(count(EventType::PointerUp), 1) << "the release always gets through";
+  EXPECT_LT(count(EventType::PointerMove), kFlood) << "moves over the rate are merged";
+  const auto up = std::find_if(events.begin(), events.end(), [](const InputEvent& e) { return e.Type == EventType::PointerUp; });
+  ASSERT_NE(up, events.begin());
+  EXPECT_EQ(std::prev(up)->Type, EventType::PointerMove);
+  EXPECT_FLOAT_EQ(std::prev(up)->X, 0.9f) << "the button lands where the pointer last was";
+  EXPECT_EQ(events.back().Type, EventType::PointerMove);
+  EXPECT_FLOAT_EQ(events.back().X, 0.77f) << "the final state gets through";
+  EXPECT_FLOAT_EQ(events.back().Y, 0.66f);
+  const nlohmann::json stats = GetStats(server.Port, server.Token);
+  EXPECT_GT(stats["input"]["rateLimited"].get<long>(), 0);
+  EXPECT_EQ(stats["input"]["accepted"].get<std::size_t>(), 60 + events.size());
+  EXPECT_EQ(stats["input"]["floods"], 0);
+}
+
+// Far over the rate with what cannot be merged: closed with 1008, counted, nothing else hurt.
+TEST(ServerWebSocket, AClientFloodingFarOverTheRateIsClosedWith1008)
+{
+  ServerProcess server;
+  WsClient ws(server.Port, server.Url("/ws", server.Token));
+  ASSERT_TRUE(ws.Open());
+  for (int i = 0; i < 1300; ++i)
+  {
+    if (!ws.SendText(R"({"type":"wheel","x":0.5,"y":0.5,"dy":1})"))
+    {
+      break; // closed under us
+    }
+  }
+  EXPECT_EQ(ws.WaitForClose(), 1008);
+  const nlohmann::json stats = GetStats(server.Port, server.Token);
+  EXPECT_EQ(stats["input"]["floods"], 1);
+  EXPECT_GE(stats["input"]["accepted"].get<long>(), 1000) << "what came within the budget went through";
+  WsClient next(server.Port, server.Url("/ws", server.Token));
+  EXPECT_TRUE(next.Open()) << "the server serves on";
+}
+
 TEST(ServerWebSocket, BinaryMessageClosesWith1003)
 {
   ServerProcess server;

@@ -14,6 +14,13 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$here/tsan.supp}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp}
 
+# TSan (GCC 12) and clang-14's ASan put their shadow memory at fixed addresses, which a
+# kernel with high-entropy address randomisation (vm.mmap_rnd_bits=32) may already have given
+# to the program: it then dies at start, without a word. Without randomisation it always fits;
+# setarch's -R is inherited by every process started under it (ctest, the tests, the server).
+norandom=()
+if setarch "$(uname -m)" -R true 2>/dev/null; then norandom=(setarch "$(uname -m)" -R); fi
+
 cd "$here"
 echo "hardening: configuring and building '$preset' (first time: a few minutes)" >&2
 cmake --preset "$preset" >/dev/null
@@ -31,7 +38,7 @@ case $preset in
       echo "hardening: $target for ${seconds} s" >&2
       # A crash, leak or sanitizer report fails the run; libFuzzer saves the input as
       # crash-* in the build directory (reproduce with: bin/$target crash-...).
-      if ! (cd "$build" && "bin/$target" -max_total_time="$seconds" -error_exitcode=1 \
+      if ! (cd "$build" && "${norandom[@]}" "bin/$target" -max_total_time="$seconds" -error_exitcode=1 \
               -print_final_stats=1 -max_len=4096 "$corpus" >"$target.log" 2>&1); then
         tail -n 60 "$build/$target.log" >&2
         echo "hardening: $target found a problem (log: $build/$target.log)" >&2
@@ -42,4 +49,4 @@ case $preset in
     exit 0 ;;
   *) echo "run.sh: unknown preset '$preset' (asan, tsan or fuzz)" >&2; exit 2 ;;
 esac
-cd "$build" && ctest --output-on-failure -R "^($tests)\$"
+cd "$build" && "${norandom[@]}" ctest --output-on-failure -R "^($tests)\$"

@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const rs::ParsedInput parsed = rs::ParseInputEvent(text, 1920, 1080);
-  if (!parsed.Ok || parsed.Ack || parsed.KeyFrame)
+  if (parsed.Kind != rs::MessageKind::Input)
   {
     return 0;
   }
