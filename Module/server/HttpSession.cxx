@@ -227,20 +227,24 @@ private:
   };
   struct Route
   {
-    const char* Path;
+    const char* Path;       // nullptr: any embedded web file, "/main.js" (WebAssets.h)
     unsigned Methods;
     Endpoint Serve;
     bool Page = false;      // a browser without a token gets the sign-in page here
     bool Streams = false;   // takes a viewer slot (--max-clients)
     bool FormToken = false; // the token comes in the form body (POST /session)
+    bool Public = false;    // no token needed: the same for everyone, no secret in it
   };
   // HEAD is answered like GET without the body, except on the two endpoints that stream.
   // POST /ws says whether an upgrade would be accepted now, and if not why (a browser does
   // not show a page why its WebSocket was refused).
+  // The web files (scripts, styles) are public: the sign-in page, shown to callers without a
+  // token, needs its own; the viewer's hold nothing the page's source does not show anyway.
+  // Listed last, so /index.html stays the page (with its token rules).
   // (A function: the table names members, so it needs the complete class.)
-  static const std::array<Route, 8>& Routes()
+  static const std::array<Route, 9>& Routes()
   {
-    static const std::array<Route, 8> routes{ {
+    static const std::array<Route, 9> routes{ {
       { "/", Get | Head, &HttpSession::ServePage, true },
       { "/index.html", Get | Head, &HttpSession::ServePage, true },
       { "/session", Post, &HttpSession::ServeSignIn, false, false, true },
@@ -249,8 +253,15 @@ private:
       { "/snapshot.jpg", Get | Head, &HttpSession::ServeSnapshot },
       { "/stream.mjpeg", Get, &HttpSession::ServeMjpeg, false, true },
       { "/ws", Get | Post, &HttpSession::ServeWebSocket, false, true },
+      { nullptr, Get | Head, &HttpSession::ServeAsset, false, false, false, true },
     } };
     return routes;
+  }
+
+  // The embedded file a path names ("/main.js"), if any.
+  static std::optional<WebAsset> WebFile(std::string_view path)
+  {
+    return path.size() > 1 && path[0] == '/' ? FindWebAsset(path.substr(1)) : std::nullopt;
   }
 
   static unsigned MethodBit(http::verb verb)
@@ -291,7 +302,7 @@ private:
       return this->Send(this->PlainText(request, http::status::bad_request, "malformed request target or query string\n"));
     }
     const auto route = std::find_if(Routes().begin(), Routes().end(),
-      [&](const Route& r) { return target.Path == r.Path; });
+      [&](const Route& r) { return r.Path ? target.Path == r.Path : WebFile(target.Path).has_value(); });
     if (route == Routes().end())
     {
       return this->Send(this->PlainText(request, http::status::not_found, "not found\n"));
@@ -325,11 +336,14 @@ private:
       }
     }
     caller.Access = this->State->Authorize(caller.Token);
-    if (caller.Access == SharedState::Access::None)
+    if (caller.Access != SharedState::Access::None)
+    {
+      this->LeavePending();
+    }
+    else if (!route->Public)
     {
       return this->RefuseAnonymous(std::move(request), target, *route, caller);
     }
-    this->LeavePending();
     if (route->Streams)
     {
       // Streaming endpoints take a client slot.
@@ -392,13 +406,21 @@ private:
 
   void ServePage(Request request, const RequestTarget&, const Caller& caller)
   {
-    Response response = this->MakeResponse(request, http::status::ok, "text/html; charset=utf-8", std::string(IndexHtml()));
+    const WebAsset page = *FindWebAsset("index.html");
+    Response response = this->MakeResponse(request, http::status::ok, std::string(page.ContentType), std::string(page.Body));
     response.set("Content-Security-Policy", this->State->ViewerPolicy());
     if (caller.Presented)
     {
       this->SetTokenCookie(response, request, caller.Token);
     }
     this->Send(std::move(response));
+  }
+
+  // GET /main.js, /viewer.css, /signin.js, ...: the pages' own files (no-store, like the pages).
+  void ServeAsset(Request request, const RequestTarget& target, const Caller&)
+  {
+    const WebAsset file = *WebFile(target.Path);
+    this->Send(this->MakeResponse(request, http::status::ok, std::string(file.ContentType), std::string(file.Body)));
   }
 
   void ServeStats(Request request, const RequestTarget&, const Caller& caller)

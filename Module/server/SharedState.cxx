@@ -106,7 +106,7 @@ SharedState::SharedState(ServerOptions options, std::string token, std::string v
     }
   }
   this->PagePolicy = "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; "
-                     "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
+                     "style-src 'self'; script-src 'self'; "
                      "frame-ancestors " + frameAncestors;
   this->SignInPagePolicy = renderstream::server::SignInPagePolicy(frameAncestors);
 }

@@ -12,8 +12,9 @@ namespace renderstream::server
 /// Its HTML; `pageUrl` is where the viewer lives (the public URL, or this server's own).
 std::string SignInPage(std::string_view pageUrl);
 
-/// Its Content-Security-Policy: its own inline script, which may only talk to this origin;
-/// framed by what `frameAncestors` lists (as the viewer page is).
+/// Its Content-Security-Policy: its script and style from this origin only (signin.js,
+/// signin.css; nothing inline), talking to this origin only; framed by what `frameAncestors`
+/// lists (as the viewer page is).
 std::string SignInPagePolicy(std::string_view frameAncestors);
 } // namespace renderstream::server
 

@@ -168,8 +168,17 @@ TEST(ServerHttp, TheSignInPageTradesALinksFragmentForTheCookie)
   EXPECT_NE(page.Header("content-type").find("text/html"), std::string::npos);
   EXPECT_NE(page.Body.find("http://127.0.0.1:" + std::to_string(server.Port) + "/#token=..."), std::string::npos)
     << "it says which link to open";
-  EXPECT_NE(page.Body.find(R"(fetch("session")"), std::string::npos) << "relative: prefix mounts work";
-  EXPECT_NE(page.Header("content-security-policy").find("frame-ancestors 'self'"), std::string::npos);
+  EXPECT_NE(page.Body.find(R"(src="signin.js")"), std::string::npos) << "relative: prefix mounts work";
+  // Its script and style are files (served without a token: it is for callers who have none),
+  // so its policy allows nothing inline.
+  EXPECT_EQ(page.Body.find("<script>"), std::string::npos);
+  EXPECT_EQ(page.Body.find("<style"), std::string::npos);
+  EXPECT_EQ(page.Header("content-security-policy"),
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'self'");
+  const HttpReply script = HttpGet(server.Port, "/signin.js");
+  EXPECT_EQ(script.Status, 200);
+  EXPECT_NE(script.Body.find(R"(fetch("session")"), std::string::npos) << "relative: prefix mounts work";
+  EXPECT_EQ(HttpGet(server.Port, "/signin.css").Header("content-type"), "text/css; charset=utf-8");
   EXPECT_EQ(page.Header("set-cookie"), "");
   const HttpReply wrong = HttpGet(server.Port, "/?token=wrong");
   EXPECT_EQ(wrong.Status, 401);
@@ -207,6 +216,53 @@ TEST(ServerHttp, TheSignInPageTradesALinksFragmentForTheCookie)
   EXPECT_EQ(get.Header("allow"), "POST");
   EXPECT_EQ(get.Header("set-cookie"), "");
   EXPECT_GE(GetStats(server.Port, server.Token)["refused"]["token"].get<int>(), 3);
+}
+
+TEST(ServerHttp, TheViewerPageLoadsItsScriptAndStyleFromFilesAndAllowsNothingInline)
+{
+  ServerProcess server;
+  const HttpReply page = HttpGet(server.Port, server.Url("/", server.Token));
+  ASSERT_EQ(page.Status, 200);
+  EXPECT_EQ(page.Header("content-security-policy"),
+    "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; "
+    "style-src 'self'; script-src 'self'; frame-ancestors 'self'");
+  EXPECT_NE(page.Body.find(R"(<script type="module" src="main.js">)"), std::string::npos) << "relative: prefix mounts work";
+  EXPECT_NE(page.Body.find(R"(<link rel="stylesheet" href="viewer.css">)"), std::string::npos);
+  for (const char* inline_ : { "<script>", "<style", " style=", " onclick=", " onload=" })
+  {
+    EXPECT_EQ(page.Body.find(inline_), std::string::npos) << inline_;
+  }
+}
+
+TEST(ServerHttp, TheWebFilesAreServedWithoutATokenOnlyToThisServersNames)
+{
+  ServerProcess server;
+  // No secret in them, and the sign-in page (for callers without a token) needs its own.
+  const HttpReply script = HttpGet(server.Port, "/main.js");
+  ASSERT_EQ(script.Status, 200);
+  EXPECT_EQ(script.Header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(script.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(script.Header("cache-control"), "no-store") << "like the page: a new server, new files";
+  EXPECT_NE(script.Body.find("window.renderStream"), std::string::npos);
+  EXPECT_EQ(script.Header("set-cookie"), "");
+  const HttpReply style = HttpGet(server.Port, server.Url("/viewer.css", server.Token));
+  EXPECT_EQ(style.Status, 200);
+  EXPECT_EQ(style.Header("content-type"), "text/css; charset=utf-8");
+  const HttpReply head = HttpRequest(server.Port, "/geometry.js", {}, http::verb::head);
+  EXPECT_EQ(head.Status, 200);
+  EXPECT_EQ(head.Body, "");
+  EXPECT_NE(head.Header("content-length"), "0");
+  const HttpReply post = HttpRequest(server.Port, "/main.js", {}, http::verb::post, "x");
+  EXPECT_EQ(post.Status, 405);
+  EXPECT_EQ(post.Header("allow"), "GET, HEAD");
+  for (const std::string& unknown : { "/nope.js", "/web/main.js", "/main.js/", "/Main.js", "/screenshot.png", "/.js" })
+  {
+    EXPECT_EQ(HttpGet(server.Port, server.Url(unknown, server.Token)).Status, 404) << unknown;
+  }
+  EXPECT_EQ(HttpGet(server.Port, "/main.js", { { "Host", "attacker.example:" + std::to_string(server.Port) } }).Status, 421)
+    << "the DNS-rebinding guard comes first";
+  EXPECT_EQ(HttpGet(server.Port, "/main.js", { { "Host", "localhost:" + std::to_string(server.Port) } }).Status, 200);
+  EXPECT_EQ(GetStats(server.Port, server.Token)["refused"]["token"].get<int>(), 0) << "not refusals";
 }
 
 TEST(ServerHttp, APublicUrlIsShownOnTheSignInPageAndItsOriginIsAllowed)
