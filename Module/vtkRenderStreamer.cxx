@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -39,26 +40,32 @@ struct vtkRenderStreamer::Internals
   int TimerId = 0;
   // VTK forbids (and warns about) removing an observer of the interactor from inside its
   // passive TimerEvent callback, where Tick() may find the server dead. Then the observer
-  // stays, inert (its timer is gone), and is removed at the next Start(), Stop() or ~.
+  // stays, inert (its timer is gone), and is removed at the next Detach() outside a tick.
   bool InPassiveTick = false;
-  vtkWeakPointer<vtkRenderWindowInteractor> StaleInteractor;
-  unsigned long StaleObserver = 0;
+  std::vector<std::pair<vtkWeakPointer<vtkRenderWindowInteractor>, unsigned long>> StaleObservers;
 
-  void RemoveStaleObserver()
+  void RemoveStaleObservers()
   {
-    if (this->StaleObserver && !this->InPassiveTick)
+    if (this->InPassiveTick)
     {
-      if (this->StaleInteractor)
-      {
-        this->StaleInteractor->RemoveObserver(this->StaleObserver);
-      }
-      this->StaleObserver = 0;
+      return;
     }
+    for (auto& [interactor, observer] : this->StaleObservers)
+    {
+      if (interactor)
+      {
+        interactor->RemoveObserver(observer);
+      }
+    }
+    this->StaleObservers.clear();
   }
   std::chrono::steady_clock::time_point NextServerCheck;
   std::int64_t NewestInputNs = 0;
   std::vector<ipc::InputEvent> Pending;
   int Port = 0; // the server's, once it serves
+  std::string Token;     // its tokens: a server that replaces a dead one takes them over
+  std::string ViewToken;
+  std::deque<std::chrono::steady_clock::time_point> ServerDeaths; // within the last minute
   std::string URL;
   std::string LocalURL;
   std::string ViewOnlyURL;
@@ -160,6 +167,17 @@ bool vtkRenderStreamer::Start()
     return false;
   }
 
+  in.ServerDeaths.clear();
+  this->ServerRestarts = 0;
+  this->FramesCaptured = 0;
+  this->EventsInjected = 0;
+  return this->Launch(this->Port, std::string(), std::string(), "cannot start the server");
+}
+
+bool vtkRenderStreamer::Launch(
+  int port, const std::string& token, const std::string& viewToken, const std::string& failure)
+{
+  Internals& in = *this->Internal;
   const int* size = in.Window->GetSize();
   namespace defaults = renderstream::defaults;
   const int maxWidth = this->MaxWidth > 0 ? this->MaxWidth : std::max(size[0], defaults::kDefaultMaxWidth);
@@ -170,15 +188,20 @@ bool vtkRenderStreamer::Start()
   }
   catch (const std::exception& e)
   {
-    this->Fail(std::string("cannot start: ") + e.what());
+    this->Fail(failure + ": " + e.what());
     return false;
   }
 
   std::vector<std::string> args = { "--shm", in.Segment->Name(), "--bind",
-    this->BindAddress ? this->BindAddress : renderstream::defaults::kBindAddress, "--port", std::to_string(this->Port),
+    this->BindAddress ? this->BindAddress : renderstream::defaults::kBindAddress, "--port", std::to_string(port),
     "--quality", std::to_string(this->Quality), "--still-quality",
     std::to_string(this->StillQuality), "--max-clients", std::to_string(this->MaxClients),
     "--video-encoder", this->VideoEncoder ? this->VideoEncoder : "auto" };
+  if (this->ServerRestarts > 0)
+  {
+    args.emplace_back("--restarts");
+    args.push_back(std::to_string(this->ServerRestarts));
+  }
   if (this->ViewOnly)
   {
     args.emplace_back("--view-only");
@@ -202,10 +225,17 @@ bool vtkRenderStreamer::Start()
   }
   const std::string executable =
     vtkRenderStreamerServerProcess::Locate(this->ServerExecutable ? this->ServerExecutable : "");
-  std::string error;
-  if (!in.Server.Spawn(executable, args, error))
+  // A replacement keeps the links: its tokens travel in its environment, which (unlike its
+  // command line) no other user of this machine can read.
+  std::vector<std::string> environment;
+  if (!token.empty())
   {
-    this->Fail("cannot start: " + error);
+    environment = { "RENDERSTREAM_TOKEN=" + token, "RENDERSTREAM_VIEW_TOKEN=" + viewToken };
+  }
+  std::string error;
+  if (!in.Server.Spawn(executable, args, environment, error))
+  {
+    this->Fail(failure + ": " + error);
     return false;
   }
 
@@ -217,7 +247,7 @@ bool vtkRenderStreamer::Start()
     const std::string why = ready.Status == ipc::ServerStatus::Failed ? ready.Error
       : in.Server.IsRunning() ? std::string("it did not start listening within 15 s")
                               : "it " + in.Server.ExitDescription();
-    this->Fail("cannot start the server '" + executable + "': " + why);
+    this->Fail(failure + " '" + executable + "': " + why);
     return false;
   }
 
@@ -232,11 +262,43 @@ bool vtkRenderStreamer::Start()
   in.URL = ready.PageUrl + "#token=" + ready.Token;
   in.ViewOnlyURL = ready.PageUrl + "#token=" + ready.ViewToken;
   in.Port = ready.Port;
-  this->FramesCaptured = 0;
-  this->EventsInjected = 0;
+  in.Token = ready.Token;
+  in.ViewToken = ready.ViewToken;
   this->Attach();
   return true;
 }
+
+// A crash, the OOM killer or a kill -9 must not end sharing for good: a new server takes over
+// on the same port with the same tokens (open pages reconnect by themselves), unless servers
+// keep dying, which a restart would not cure.
+void vtkRenderStreamer::OnServerDied()
+{
+  Internals& in = *this->Internal;
+  in.Server.IsRunning(); // reaps it, for ExitDescription()
+  const std::string how = "the server process " + in.Server.ExitDescription();
+  const auto now = std::chrono::steady_clock::now();
+  in.ServerDeaths.push_back(now);
+  while (now - in.ServerDeaths.front() > std::chrono::seconds(kServerDeathWindowSeconds))
+  {
+    in.ServerDeaths.pop_front();
+  }
+  if (in.ServerDeaths.size() >= static_cast<std::size_t>(kMaxServerDeaths))
+  {
+    this->Fail(how + ", its " + std::to_string(kMaxServerDeaths) + "th death within " +
+      std::to_string(kServerDeathWindowSeconds) + " s; streaming stopped (its messages above say why)");
+    return;
+  }
+  const int port = in.Port;
+  const std::string token = in.Token;
+  const std::string viewToken = in.ViewToken;
+  vtkWarningMacro(<< how << "; a new one takes over on port " << port << " (the links stay valid)");
+  this->Detach();
+  in.Segment.reset();
+  ++this->ServerRestarts;
+  this->Launch(port, token, viewToken, "cannot restart the server on port " + std::to_string(port));
+}
+
+
 
 void vtkRenderStreamer::Stop()
 {
@@ -249,6 +311,8 @@ void vtkRenderStreamer::Stop()
   in.URL.clear();
   in.LocalURL.clear();
   in.ViewOnlyURL.clear();
+  in.Token.clear();
+  in.ViewToken.clear();
 }
 
 bool vtkRenderStreamer::IsStreaming()
@@ -293,13 +357,12 @@ void vtkRenderStreamer::Detach()
   {
     in.Window->RemoveObserver(in.RenderObserver);
   }
-  in.RemoveStaleObserver();
+  in.RemoveStaleObservers();
   if (in.AttachedInteractor)
   {
     if (in.TimerObserver && in.InPassiveTick)
     {
-      in.StaleInteractor = in.AttachedInteractor;
-      in.StaleObserver = in.TimerObserver;
+      in.StaleObservers.emplace_back(in.AttachedInteractor, in.TimerObserver);
     }
     else if (in.TimerObserver)
     {
@@ -320,8 +383,7 @@ void vtkRenderStreamer::OnRender(vtkObject*, unsigned long, void*)
   Internals& in = *this->Internal;
   if (in.XInput && in.XInput->ServerGone())
   {
-    in.Server.IsRunning(); // reaps it, for ExitDescription()
-    this->Fail("the server process " + in.Server.ExitDescription() + "; streaming stopped");
+    this->OnServerDied();
     return;
   }
   in.Segment->MarkAlive();
@@ -343,7 +405,7 @@ void vtkRenderStreamer::Tick()
     in.NextServerCheck = now + std::chrono::milliseconds(250);
     if (!in.Server.IsRunning())
     {
-      this->Fail("the server process " + in.Server.ExitDescription() + "; streaming stopped");
+      this->OnServerDied();
       return;
     }
   }
@@ -479,6 +541,7 @@ void vtkRenderStreamer::PrintSelf(ostream& os, vtkIndent indent)
   os << indent << "PublicURL: " << (this->PublicURL ? this->PublicURL : "(none)") << "\n";
   os << indent << "ServerExecutable: " << (this->ServerExecutable ? this->ServerExecutable : "(auto)") << "\n";
   os << indent << "Streaming: " << this->IsStreaming() << ", URL: " << this->Internal->URL << "\n";
+  os << indent << "ServerRestarts: " << this->ServerRestarts << "\n";
   os << indent << "FramesCaptured: " << this->FramesCaptured << ", EventsInjected: " << this->GetEventsInjected() << "\n";
   os << indent << "LastError: " << this->Internal->LastError << "\n";
 }

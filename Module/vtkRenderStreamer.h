@@ -172,6 +172,16 @@ public:
   bool IsStreaming();
 
   /**
+   * Times a server that died while streaming (a crash, the OOM killer, kill -9) was replaced
+   * by a new one on the same port with the same tokens, so that open pages reconnect by
+   * themselves and the printed links stay valid. After kMaxServerDeaths deaths within
+   * kServerDeathWindowSeconds streaming stops with an error instead. Reset by Start().
+   */
+  vtkGetMacro(ServerRestarts, int);
+  static constexpr int kMaxServerDeaths = 5;
+  static constexpr int kServerDeathWindowSeconds = 60;
+
+  /**
    * Injects pending browser input (whose renders are captured as they end) and notices a
    * server that died. For hosts without an event loop (UseEventLoop off); call it from your
    * loop. With UseEventLoop on it only checks the server.
@@ -226,6 +236,7 @@ protected:
   vtkTypeUInt64 FramesCaptured = 0;
   vtkTypeUInt64 EventsInjected = 0;
   double LastCaptureMilliseconds = 0.0;
+  int ServerRestarts = 0;
 
 private:
   vtkRenderStreamer(const vtkRenderStreamer&) = delete;
@@ -237,6 +248,11 @@ private:
   void OnRender(vtkObject*, unsigned long, void*);
   void Retarget(vtkRenderWindow* window, vtkRenderWindowInteractor* interactor);
   void Fail(const std::string& message);
+  /// Creates the segment, spawns the server (on `port`, with the tokens if given) and attaches;
+  /// false after Fail(`failure` + why).
+  bool Launch(int port, const std::string& token, const std::string& viewToken, const std::string& failure);
+  /// The server died under us: replaces it (Launch on the same port and tokens) or gives up.
+  void OnServerDied();
 
   struct Internals;
   std::unique_ptr<Internals> Internal;

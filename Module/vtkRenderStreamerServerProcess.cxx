@@ -60,8 +60,8 @@ std::string vtkRenderStreamerServerProcess::Locate(const std::string& configured
   return kServerName; // execvp searches PATH
 }
 
-bool vtkRenderStreamerServerProcess::Spawn(
-  const std::string& executable, const std::vector<std::string>& args, std::string& error)
+bool vtkRenderStreamerServerProcess::Spawn(const std::string& executable,
+  const std::vector<std::string>& args, const std::vector<std::string>& environment, std::string& error)
 {
   this->Stop();
   // Everything the child needs is prepared before fork(): after it, only async-signal-safe
@@ -73,6 +73,16 @@ bool vtkRenderStreamerServerProcess::Spawn(
     argv.push_back(const_cast<char*>(arg.c_str()));
   }
   argv.push_back(nullptr);
+  std::vector<char*> envp; // ours first: getenv() takes the first of a name
+  for (const auto& variable : environment)
+  {
+    envp.push_back(const_cast<char*>(variable.c_str()));
+  }
+  for (char** variable = environ; *variable; ++variable)
+  {
+    envp.push_back(*variable);
+  }
+  envp.push_back(nullptr);
   const pid_t parent = ::getpid();
 
   int errorPipe[2];
@@ -101,7 +111,7 @@ bool vtkRenderStreamerServerProcess::Spawn(
     // follows through PDEATHSIG and, as the survivor, removes the shared memory.
     ::setpgid(0, 0);
     ::dup2(STDERR_FILENO, STDOUT_FILENO);
-    ::execvp(argv[0], argv.data());
+    ::execvpe(argv[0], argv.data(), envp.data());
     const int err = errno;
     [[maybe_unused]] auto n = ::write(errorPipe[1], &err, sizeof(err));
     ::_exit(127);

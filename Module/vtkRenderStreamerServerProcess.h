@@ -19,9 +19,11 @@ public:
   /// beside this library (build tree: bin/, install tree: bin/ or libexec/), else PATH.
   static std::string Locate(const std::string& configured);
 
-  /// Spawns `executable args...`; its stdout goes to our stderr (our stdout belongs to the
-  /// application). Returns false and sets `error` if fork/exec failed.
-  bool Spawn(const std::string& executable, const std::vector<std::string>& args, std::string& error);
+  /// Spawns `executable args...` with our environment plus `environment` ("NAME=value"); its
+  /// stdout goes to our stderr (our stdout belongs to the application). Returns false and
+  /// sets `error` if fork/exec failed.
+  bool Spawn(const std::string& executable, const std::vector<std::string>& args,
+    const std::vector<std::string>& environment, std::string& error);
 
   /// True while the child runs; reaps it (and records how it ended) once it has exited.
   bool IsRunning();

@@ -63,6 +63,7 @@ using S = ServerStats;
 inline constexpr Entry kTable[] = {
   { "uptimeSeconds", "uptime_seconds", Gauge, "Seconds since the server started.",
     [](const Sources& s) -> Value { return s.UptimeSeconds; } },
+  { "server.restarts", "server_restarts_total", Counter, "Servers of this stream that died before this one (the application started it in their place).", Load<&S::ServerRestarts> },
   { "app.busySeconds", "app_busy_seconds", Gauge, "How long browser input has waited on a busy application (0: it keeps up).", Load<&S::AppBusySeconds> },
   { "clients", "clients", Gauge, "Connected streaming clients.",
     [](const Sources& s) -> Value { return static_cast<std::uint64_t>(s.Clients.size()); } },

@@ -29,6 +29,7 @@ Server::Server(const ServerOptions& options, ipc::StreamSegment& segment, const 
   this->Acceptor = std::make_shared<Listener>(this->Ioc, net::ip::tcp::endpoint(address, options.Port), this->State);
   this->State->Port = this->Acceptor->Port();
 
+  this->State->Stats.ServerRestarts = static_cast<std::uint64_t>(options.Restarts);
   if (options.VideoEncoder != "none")
   {
     std::string why;

@@ -36,6 +36,24 @@ bool ValidToken(const std::string& token)
   }
   return true;
 }
+// "a, b or c": the H.264 backends, as Backends() lists them.
+std::string BackendList(const char* lastJoin)
+{
+  const auto backends = H264Encoder::Backends();
+  std::string list;
+  for (std::size_t i = 0; i < backends.size(); ++i)
+  {
+    list += (i == 0 ? "" : i + 1 == backends.size() ? lastJoin : ", ") + backends[i];
+  }
+  return list;
+}
+
+// RENDERSTREAM_TOKEN and RENDERSTREAM_VIEW_TOKEN stand for --token and --view-token: unlike a
+// command line, a process's environment is readable by its own user only.
+std::string OptionFromEnvironment(const std::string& variable)
+{
+  return variable == "RENDERSTREAM_TOKEN" ? "token" : variable == "RENDERSTREAM_VIEW_TOKEN" ? "view-token" : "";
+}
 } // namespace
 
 ServerOptions::Outcome ServerOptions::Parse(
@@ -57,9 +75,13 @@ ServerOptions::Outcome ServerOptions::Parse(
     ("port", po::value<int>(&port)->default_value(defaults::kPort),
       "TCP port to listen on; 0 picks a free port (read it from the segment or stderr)")
     ("token", po::value<std::string>(&options.Token),
-      ("full-access token (view + input), " + TokenLengths() + " characters; default: 128 random bits in hex").c_str())
+      ("full-access token (view + input), " + TokenLengths() + " characters; default: "
+       "$RENDERSTREAM_TOKEN, else 128 random bits in hex").c_str())
     ("view-token", po::value<std::string>(&options.ViewToken),
-      "view-only token (frames, no input); default: 128 random bits in hex")
+      "view-only token (frames, no input); default: $RENDERSTREAM_VIEW_TOKEN, else 128 random bits in hex")
+    ("restarts", po::value<int>(&options.Restarts)->default_value(0),
+      "how many servers of this stream died before this one (set by the application that "
+      "restarts it; shown in /stats and /metrics)")
     ("view-only", po::bool_switch(&options.ViewOnly),
       "ignore input from every client, whatever its token")
     ("quality", po::value<int>(&options.Quality)->default_value(defaults::kQuality),
@@ -78,13 +100,14 @@ ServerOptions::Outcome ServerOptions::Parse(
       "or tunnel, e.g. https://viz.example.org/renderstream/): shown on the sign-in page, "
       "and its origin is allowed like --allow-origin")
     ("video-encoder", po::value<std::string>(&options.VideoEncoder)->default_value(defaults::kVideoEncoder),
-      "H.264 encoder for viewers that ask for video (/ws?codec=h264): auto (the first of "
-      "h264_nvenc, openh264, libx264 that works here), one of those, or none (JPEG only)");
+      ("H.264 encoder for viewers that ask for video (/ws?codec=h264): auto (the first of " +
+       BackendList(", ") + " that works here), one of those, or none (JPEG only)").c_str());
   // clang-format on
   po::variables_map vm;
   try
   {
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    po::store(po::parse_environment(desc, OptionFromEnvironment), vm); // the command line wins
     po::notify(vm);
   }
   catch (const std::exception& e)
@@ -112,6 +135,11 @@ ServerOptions::Outcome ServerOptions::Parse(
     options.StillQuality > 100)
   {
     error = "--quality and --still-quality must be within 1..100";
+    return Outcome::Usage;
+  }
+  if (options.Restarts < 0)
+  {
+    error = "--restarts must not be negative";
     return Outcome::Usage;
   }
   if (options.MaxClients < 1 || options.MaxClients > defaults::kMaxClientsLimit)
@@ -151,7 +179,7 @@ ServerOptions::Outcome ServerOptions::Parse(
   if (options.VideoEncoder != "auto" && options.VideoEncoder != "none" &&
     std::find(backends.begin(), backends.end(), options.VideoEncoder) == backends.end())
   {
-    error = "--video-encoder must be auto, none, h264_nvenc, openh264 or libx264";
+    error = "--video-encoder must be auto, none, " + BackendList(" or ");
     return Outcome::Usage;
   }
   if (!options.Token.empty() && options.Token == options.ViewToken)

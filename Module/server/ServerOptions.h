@@ -25,6 +25,7 @@ struct ServerOptions
   std::vector<std::string> AllowOrigins; // normalised; includes PublicUrl's origin
   std::string PublicUrl; // where people open the page (a proxy's address), normalised; "" = none
   std::string VideoEncoder = defaults::kVideoEncoder; // H.264 backend: auto, none or one of H264Encoder::Backends()
+  int Restarts = 0; // servers of this stream that died before this one (the application counts)
 
   enum class Outcome
   {

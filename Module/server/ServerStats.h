@@ -58,6 +58,7 @@ public:
   std::atomic<std::uint64_t> SnapshotsCached{ 0 };  // answered from the cache
   std::atomic<std::uint64_t> SnapshotsBusy{ 0 };    // refused: too many waiting (503)
   std::atomic<int> AppBusySeconds{ 0 };          // input has waited this long on the app (AppBusy)
+  std::atomic<std::uint64_t> ServerRestarts{ 0 }; // servers of this stream that died before this one (--restarts)
   std::atomic<std::uint64_t> SessionErrors{ 0 };  // streams ended by an error (not a close)
   std::atomic<std::uint64_t> PendingEvicted{ 0 }; // tokenless connections closed to make room
   // H.264 (VideoStreams): access units encoded, how many were key frames, how many key frames

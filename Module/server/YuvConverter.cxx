@@ -11,7 +11,17 @@
 // also compiled for AVX2 and the CPU picks at load time. libyuv's J420 entry points are as fast
 // but round chroma to 7-bit coefficients and lose 0.23-0.26 dB on rendered frames (bench:
 // convert); these loops are exact to the rounding of the result.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// Not under sanitizers: the clones' resolver runs while the dynamic loader relocates the
+// program, before a sanitizer's runtime is up, and instrumented it crashes there (TSan: a
+// silent SIGSEGV before main). Sanitizer builds check correctness, not speed.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define RENDERSTREAM_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define RENDERSTREAM_SANITIZED 1
+#endif
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(RENDERSTREAM_SANITIZED)
 #define RENDERSTREAM_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define RENDERSTREAM_VECTOR_CLONES

@@ -470,19 +470,15 @@ void pqRenderStreamDockPanel::refreshStatus()
   }
   const int viewers = this->Streamer->GetViewerCount();
   const QString rate = QString::number(this->framesPerViewerPerSecond(viewers), 'f', 1);
-  if (viewers == 0)
+  QString status = viewers == 0 ? tr("streaming · 0 viewers")
+    : viewers == 1             ? tr("streaming · 1 viewer · %1 fps").arg(rate)
+                               : tr("streaming · %1 viewers · %2 fps per viewer").arg(viewers).arg(rate);
+  if (const int restarts = this->Streamer->GetServerRestarts())
   {
-    this->StatusLabel->setText(tr("streaming · 0 viewers"));
+    // A server that died (crash, OOM) was replaced on the same links: worth knowing.
+    status += tr(" · server restarted %1×").arg(restarts);
   }
-  else if (viewers == 1)
-  {
-    this->StatusLabel->setText(tr("streaming · 1 viewer · %1 fps").arg(rate));
-  }
-  else
-  {
-    this->StatusLabel->setText(
-      tr("streaming · %1 viewers · %2 fps per viewer").arg(viewers).arg(rate));
-  }
+  this->StatusLabel->setText(status);
 }
 
 //-----------------------------------------------------------------------------

@@ -18,6 +18,7 @@
 #include <vtkRenderWindowInteractor.h>
 
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <cstdlib>
 #include <thread>
@@ -440,10 +441,11 @@ TEST(Streamer, APublicUrlMakesTheLinkAndItsOriginIsAllowed)
   }
 }
 // Interactors other than X11's get the streamer's repeating timer, whose passive callback may
-// find the server dead. It stops streaming, says why, and touches no observer of the
-// interactor from inside that callback (VTK would warn and skip the passive observers after
-// it); a later Start() works again.
-TEST(Streamer, AServerDeathSeenFromThePassiveTimerStopsCleanly)
+// find the server dead. A new server takes over on the same link, and the fifth death within a
+// minute stops streaming, saying why; either way nothing touches an observer of the interactor
+// from inside that callback (VTK would warn and skip the passive observers after it), the
+// host's own observer sees every tick, and a later Start() works again.
+TEST(Streamer, AServerDeathSeenFromThePassiveTimerIsHandledCleanly)
 {
   StreamingScene scene(200, 150);
   vtkNew<vtkGenericRenderWindowInteractor> host; // a host's own loop fires its timers
@@ -465,31 +467,45 @@ TEST(Streamer, AServerDeathSeenFromThePassiveTimerStopsCleanly)
   ASSERT_TRUE(scene.Start()) << scene.Streamer->GetLastError();
   host->AddObserver(vtkCommand::TimerEvent, hostObserver);
   ASSERT_NE(timerId, 0) << "the streamer made its timer";
+  const std::string url = scene.Streamer->GetURL();
 
   vtkNew<vtkStringOutputWindow> messages;
   vtkSmartPointer<vtkOutputWindow> previous = vtkOutputWindow::GetInstance();
   vtkOutputWindow::SetInstance(messages);
-  const std::vector<pid_t> servers = renderstream::testing::ChildrenOf(::getpid());
-  ASSERT_EQ(servers.size(), 1u);
-  ::kill(servers[0], SIGKILL);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   int fired = 0;
-  while (scene.Streamer->GetURL()[0] && std::chrono::steady_clock::now() < deadline)
+  // Kills the server, then fires the host's timer (the newest the streamer made) until `done`.
+  const auto killThenTickUntil = [&](const std::function<bool()>& done) {
+    const std::vector<pid_t> servers = renderstream::testing::ChildrenOf(::getpid());
+    ASSERT_EQ(servers.size(), 1u);
+    ::kill(servers[0], SIGKILL);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done() && std::chrono::steady_clock::now() < deadline)
+    {
+      host->InvokeEvent(vtkCommand::TimerEvent, &timerId);
+      ++fired;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
+  for (int death = 1; death < vtkRenderStreamer::kMaxServerDeaths; ++death)
   {
-    host->InvokeEvent(vtkCommand::TimerEvent, &timerId);
-    ++fired;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    killThenTickUntil([&] { return scene.Streamer->GetServerRestarts() == death && scene.Streamer->IsStreaming(); });
+    EXPECT_EQ(scene.Streamer->GetServerRestarts(), death);
+    EXPECT_TRUE(scene.Streamer->IsStreaming());
+    EXPECT_EQ(scene.Streamer->GetURL(), url) << "a new server on the same link";
   }
+  killThenTickUntil([&] { return !scene.Streamer->GetURL()[0]; });
   vtkOutputWindow::SetInstance(previous);
   const std::string said = messages->GetOutput();
   EXPECT_FALSE(scene.Streamer->IsStreaming());
-  EXPECT_NE(said.find("the server process"), std::string::npos) << said;
+  EXPECT_NE(said.find("killed by signal 9; a new one takes over"), std::string::npos) << said;
+  EXPECT_NE(said.find("5th death within 60 s; streaming stopped"), std::string::npos) << said;
   EXPECT_EQ(said.find("Passive observer should not"), std::string::npos) << said;
   EXPECT_EQ(hostTicks, fired) << "the host's own timer observer saw every tick";
-  host->InvokeEvent(vtkCommand::TimerEvent, &timerId); // the inert observer does nothing
+  host->InvokeEvent(vtkCommand::TimerEvent, &timerId); // the inert observers do nothing
   EXPECT_EQ(hostTicks, fired + 1);
   ASSERT_TRUE(scene.Start()) << scene.Streamer->GetLastError();
   EXPECT_TRUE(scene.Streamer->IsStreaming());
+  EXPECT_EQ(scene.Streamer->GetServerRestarts(), 0) << "Start() begins a new count";
 }
 // A server that stops (SIGSTOP for 5 s, as a debugger or an overloaded machine would) never
 // holds the render loop up: capture writes shared memory and never waits for the server.

@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <regex>
 #include <signal.h>
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -269,3 +272,136 @@ TEST(StreamCone, AFullOrReadOnlyDevShmIsAClearError)
   }
 }
 } // namespace
+
+namespace
+{
+// StreamCone with its stderr appended to `log` (the streamer's warnings and errors).
+AppProcess StreamConeLogging(const std::string& log, const std::vector<std::string>& extra)
+{
+  std::vector<std::string> args = { "/bin/sh", "-c", "exec \"$0\" \"$@\" 2>>" + log, RENDERSTREAM_BIN_DIR "/StreamCone",
+    "--offscreen", "--size", "640x480" };
+  args.insert(args.end(), extra.begin(), extra.end());
+  return AppProcess(args);
+}
+
+std::string ReadFile(const std::string& path)
+{
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+pid_t OnlyServerOf(pid_t app)
+{
+  const std::vector<pid_t> servers = ChildrenOf(app);
+  return servers.size() == 1 ? servers[0] : -1;
+}
+
+/// Seconds until a new WebSocket client on `url` gets a frame, or -1 after `timeout`.
+double SecondsToPicture(const Url& url, std::chrono::seconds timeout)
+{
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < timeout)
+  {
+    try
+    {
+      WsClient ws(url.Port, "/ws?token=" + url.Token, "http://127.0.0.1:" + std::to_string(url.Port));
+      std::string frame;
+      if (ws.Open() && ws.ReadFrameFor(frame, std::chrono::seconds(1)) && DecodeJpeg(frame).Ok)
+      {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      }
+    }
+    catch (const std::exception&) // refused: nobody listens yet
+    {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50)); // the server is not back yet
+  }
+  return -1;
+}
+} // namespace
+
+// kill -9 of the server (a crash, the OOM killer): a new one serves the same link within a
+// second or so, the old one is reaped and nothing stays in /dev/shm; the fifth death within a
+// minute ends streaming with a clear message instead of a restart loop.
+TEST(StreamCone, AKilledServerIsReplacedOnTheSameLinkUntilItKeepsDying)
+{
+  const std::string log = "/tmp/renderstream-restart-" + std::to_string(::getpid()) + ".log";
+  ::unlink(log.c_str());
+  AppProcess cone = StreamConeLogging(log, { "--seconds", "60" });
+  const Url url = ParseReadyLine(cone.ReadLine(std::chrono::seconds(30)));
+  ASSERT_NE(url.Port, 0);
+  ASSERT_GE(SecondsToPicture(url, std::chrono::seconds(5)), 0);
+  for (int restart = 1; restart <= 4; ++restart)
+  {
+    const pid_t old = OnlyServerOf(cone.Pid);
+    ASSERT_GT(old, 0);
+    ASSERT_EQ(::kill(old, SIGKILL), 0);
+    const double seconds = SecondsToPicture(url, std::chrono::seconds(3));
+    std::cout << "kill -9 #" << restart << ": a picture on the same link after " << seconds << " s\n";
+    EXPECT_GE(seconds, 0) << "no picture within 3 s of kill #" << restart;
+    const nlohmann::json stats = GetStats(url.Port, url.Token);
+    EXPECT_EQ(stats["server"]["restarts"], restart);
+    EXPECT_NE(OnlyServerOf(cone.Pid), old);
+    EXPECT_NE(::kill(old, 0), 0) << "the dead server is reaped, no zombie";
+    EXPECT_TRUE(ShmOf(cone.Pid).empty());
+  }
+  EXPECT_NE(ReadFile(log).find("killed by signal 9; a new one takes over on port " + std::to_string(url.Port)),
+    std::string::npos) << ReadFile(log);
+
+  ASSERT_EQ(::kill(OnlyServerOf(cone.Pid), SIGKILL), 0); // the fifth death within a minute
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (ReadFile(log).find("5th death within 60 s") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+  {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(ReadFile(log).find("5th death within 60 s; streaming stopped"), std::string::npos) << ReadFile(log);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500)); // no sixth server comes
+  EXPECT_TRUE(ChildrenOf(cone.Pid).empty());
+  EXPECT_EQ(cone.Wait(std::chrono::milliseconds(0)), -1) << "the application renders on";
+  EXPECT_TRUE(ShmOf(cone.Pid).empty());
+  ::unlink(log.c_str());
+}
+
+// The port taken by someone else while the server was down: a clear message, no retry loop.
+TEST(StreamCone, APortTakenWhileTheServerWasDownIsAClearError)
+{
+  const std::string log = "/tmp/renderstream-port-taken-" + std::to_string(::getpid()) + ".log";
+  ::unlink(log.c_str());
+  AppProcess cone = StreamConeLogging(log, { "--seconds", "30" });
+  const Url url = ParseReadyLine(cone.ReadLine(std::chrono::seconds(30)));
+  ASSERT_NE(url.Port, 0);
+  ASSERT_EQ(::kill(cone.Pid, SIGSTOP), 0); // so that the port is ours before it notices
+  const pid_t server = OnlyServerOf(cone.Pid);
+  ASSERT_GT(server, 0);
+  ::kill(server, SIGKILL);
+  while (::kill(server, 0) == 0 && renderstream::ipc::ProcessAlive(server))
+  {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const int squatter = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int yes = 1;
+  ::setsockopt(squatter, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(url.Port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool bound = ::bind(squatter, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+    ::listen(squatter, 4) == 0;
+  ::kill(cone.Pid, SIGCONT);
+  ASSERT_TRUE(bound) << std::strerror(errno);
+  const std::string expected = "cannot restart the server on port " + std::to_string(url.Port);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (ReadFile(log).find(expected) == std::string::npos && std::chrono::steady_clock::now() < deadline)
+  {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const std::string messages = ReadFile(log);
+  std::cout << messages;
+  EXPECT_NE(messages.find(expected), std::string::npos) << messages;
+  EXPECT_NE(messages.find("in use"), std::string::npos) << "and says why: " << messages;
+  EXPECT_TRUE(ChildrenOf(cone.Pid).empty());
+  EXPECT_EQ(cone.Wait(std::chrono::milliseconds(0)), -1) << "the application renders on";
+  EXPECT_TRUE(ShmOf(cone.Pid).empty());
+  ::close(squatter);
+  ::unlink(log.c_str());
+}

@@ -15,9 +15,10 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:supp
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp}
 
 # TSan (GCC 12) and clang-14's ASan put their shadow memory at fixed addresses, which a
-# kernel with high-entropy address randomisation (vm.mmap_rnd_bits=32) may already have given
-# to the program: it then dies at start, without a word. Without randomisation it always fits;
-# setarch's -R is inherited by every process started under it (ctest, the tests, the server).
+# kernel with high-entropy address randomisation (vm.mmap_rnd_bits=32, common on recent
+# distributions) may already have given to the program: "FATAL: ThreadSanitizer: unexpected
+# memory mapping" at start. Without randomisation it always fits; setarch's -R is inherited by
+# every process started under it (ctest, the tests, the server).
 norandom=()
 if setarch "$(uname -m)" -R true 2>/dev/null; then norandom=(setarch "$(uname -m)" -R); fi
 
