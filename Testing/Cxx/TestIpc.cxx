@@ -21,6 +21,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
+#include <set>
 #include <functional>
 #include <poll.h>
 #include <sched.h>
@@ -944,4 +946,56 @@ TEST(Defaults, TheReadmeOptionsTableAgreesWithTheDefaultsHeader)
               " characters: at least 128 bits)"),
     std::string::npos);
   static_assert(sizeof(renderstream::ipc::SegmentHeader::Token) == d::kTokenMaxLength + 1);
+}
+
+// The server README's file tables name every file of Module/server and Module/web (a file
+// added, renamed or split without its row fails here), and name no file that is gone.
+TEST(Docs, TheServerReadmeNamesEveryServerAndPageFile)
+{
+  namespace fs = std::filesystem;
+  const fs::path root(RENDERSTREAM_SOURCE_DIR);
+  std::ifstream readme(root / "Module/server/README.md");
+  ASSERT_TRUE(readme) << "Module/server/README.md not found";
+  std::set<std::string> named; // `Name` in the first cell of a "| file | what |" table's rows
+  bool inFileTable = false;
+  for (std::string line; std::getline(readme, line);)
+  {
+    inFileTable = line.rfind("| file |", 0) == 0 || (inFileTable && line.rfind("|", 0) == 0);
+    if (!inFileTable || line.rfind("| `", 0) != 0)
+    {
+      continue;
+    }
+    const std::string cell = line.substr(1, line.find('|', 1) - 1);
+    static const std::regex quoted("`([A-Za-z0-9_.]+)`");
+    for (std::sregex_iterator it(cell.begin(), cell.end(), quoted), end; it != end; ++it)
+    {
+      named.insert((*it)[1]);
+    }
+  }
+  std::set<std::string> files; // Name for Name.h/Name.cxx, the whole name for the rest
+  for (const char* dir : { "Module/server", "Module/web" })
+  {
+    for (const auto& entry : fs::directory_iterator(root / dir))
+    {
+      const fs::path& path = entry.path();
+      const std::string ext = path.extension().string();
+      if (ext == ".h" || ext == ".cxx")
+      {
+        files.insert(path.stem() == "main" || named.count(path.filename().string())
+            ? path.filename().string() : path.stem().string());
+      }
+      else if (ext == ".js" || ext == ".css" || ext == ".html" || ext == ".cmake")
+      {
+        files.insert(path.filename().string());
+      }
+    }
+  }
+  for (const std::string& file : files)
+  {
+    EXPECT_TRUE(named.count(file)) << "Module/server/README.md has no row for " << file;
+  }
+  for (const std::string& name : named)
+  {
+    EXPECT_TRUE(files.count(name)) << "Module/server/README.md names " << name << ", which is not a file of Module/server or Module/web";
+  }
 }
