@@ -19,6 +19,7 @@ import html
 import importlib
 import ipaddress
 import os
+import re
 import socket
 import warnings
 from urllib.parse import urlsplit
@@ -112,11 +113,37 @@ class _Stream:
         self.streamer.Stop()
 
 
+_LOG_NAME = re.compile(r"renderstream-kernel-(\d+)\.log$")
+
+
 def _server_log_path():
     """Where the server's messages go: ipykernel shows the kernel's stderr in the cell that
-    runs, so the server's startup line and later refusals would land in random cells."""
+    runs, so the server's startup line and later refusals would land in random cells. The
+    logs of kernels that died without cleaning up (SIGKILL, OOM) are removed here."""
     import tempfile
-    return os.path.join(tempfile.gettempdir(), "renderstream-kernel-%d.log" % os.getpid())
+    directory = tempfile.gettempdir()
+    for name in os.listdir(directory):
+        match = _LOG_NAME.match(name)
+        if match and int(match.group(1)) != os.getpid() and not _process_alive(int(match.group(1))):
+            _remove(os.path.join(directory, name))
+    return os.path.join(directory, "renderstream-kernel-%d.log" % os.getpid())
+
+
+def _process_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's
+    return True
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass  # gone already, or not ours
 
 
 def _start_logging_to(streamer, path):
@@ -195,10 +222,13 @@ def show(window, width=640, height=480, *, origin=None, public_url=None, port=0,
 
 
 def stop(window):
-    """Stops streaming `window`: its server exits, and every view of it stops."""
+    """Stops streaming `window`: its server exits, and every view of it stops. The server log
+    goes with the kernel's last stream."""
     stream = _streams.pop(window, None)
     if stream:
         stream.stop()
+        if not _streams:
+            _remove(stream.log)
 
 
 def stop_all():

@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -700,6 +700,46 @@ test("under a prefix mount (/viz/) the page opens /viz/ws, shows the picture and
   } finally {
     await ctx.close();
     await proxy.close();
+  }
+});
+
+// The application's live children (its server), from /proc.
+function childrenOf(pid) {
+  const children = [];
+  for (const entry of readdirSync("/proc").filter(name => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(ppid) === pid && state !== "Z") children.push(Number(entry));
+    } catch { /* it ended meanwhile */ }
+  }
+  return children;
+}
+
+test("a killed server comes back on the same link: after each of three kill -9s the page shows the picture within 3 s", async () => {
+  const { context: ctx, page: p } = await openViewer(url);
+  try {
+    for (let kill = 1; kill <= 3; kill++) {
+      const servers = childrenOf(app.pid);
+      assert.equal(servers.length, 1, "the application has one server");
+      const before = await stats(p);
+      const killedAt = performance.now();
+      process.kill(servers[0], "SIGKILL");
+      await p.waitForFunction(b => window.renderStream.stats.connects > b.connects &&
+        window.renderStream.stats.framesReceived > b.framesReceived, before, { timeout: 10000 });
+      const seconds = (performance.now() - killedAt) / 1000;
+      log(`kill -9 #${kill} of the server: the page showed a picture again after ${seconds.toFixed(2)} s`);
+      assert.ok(seconds < 3, `a picture within 3 s of kill #${kill} (${seconds.toFixed(2)} s)`);
+      assert.notEqual(childrenOf(app.pid)[0], servers[0], "a new server");
+      assert.equal((await serverStats()).server.restarts, kill, "the printed link reaches it, and it counts");
+    }
+    assert.equal(await p.locator("#state").textContent(), "Connected");
+    const before = await settle(p);
+    const after = await act(p, () => drag(p, 120, 40));
+    assert.ok(difference(before, after) > 3, "a drag still turns the scene");
+    await shot(p, "viewer-after-server-restarts.png");
+  } finally {
+    await ctx.close();
   }
 });
 

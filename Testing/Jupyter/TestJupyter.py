@@ -441,7 +441,8 @@ def test_live_view(notebook, env, browser, page, foreign, out_dir):
     wait_until("the server to exit", lambda: server not in servers(), 5)
     assert open(done_file).read() == "0", "atexit did not stop the streams"
     assert shm_entries() <= shm_before, shm_entries() - shm_before
-    log("kernel shut down: its server exited, /dev/shm holds nothing of it")
+    assert not os.path.exists(log_file), f"the kernel's server log {log_file} outlived it"
+    log("kernel shut down: its server exited, /dev/shm holds nothing of it, nor does the temp directory")
 
 
 def test_stop_and_kill(notebook, env):
@@ -456,12 +457,19 @@ def test_stop_and_kill(notebook, env):
         again = k.execute("view2 = show(window)\nview2.url == view.url")
         assert result(again)["text/plain"] == "True", "show() again reuses the stream"
         (server,) = kernel_servers(k.pid)
+        killed_log = stdout(k.execute("print(view.log)")).strip()
         log(f"view.stop() ended server {first}; show() started {server}; SIGKILL kernel {k.pid}")
         start = time.monotonic()
         os.kill(k.pid, signal.SIGKILL)
         wait_until("the server to follow the killed kernel", lambda: server not in servers(), 5)
         log(f"the server exited {time.monotonic() - start:.2f} s after the kernel was killed")
     assert shm_entries() <= shm_before, shm_entries() - shm_before
+    assert os.path.exists(killed_log), "a killed kernel cannot remove its log"
+    with kernel(notebook, env) as k:
+        k.run("scene")
+        k.run("show")
+        assert not os.path.exists(killed_log), "the next kernel's show() removes a dead kernel's log"
+    log("a killed kernel's server log is removed by the next kernel that streams")
 
 
 def test_origin_discovery(notebook, env):
