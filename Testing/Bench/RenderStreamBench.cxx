@@ -1,5 +1,5 @@
 // RenderStreamBench: measures every stage of the streaming pipeline against its limit
-// (README "Performance") on a realistic scene (three 40k-triangle spheres), at several resolutions.
+// (Testing/Bench/README.md) on a realistic scene (three 40k-triangle spheres), at several resolutions.
 // Every target is a ratio of two figures measured within the same run, so that a noisy machine
 // shifts both sides. Prints one line per figure and writes everything as JSON.
 //

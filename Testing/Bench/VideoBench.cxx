@@ -1,4 +1,4 @@
-// RenderStreamVideoBench: JPEG against H.264 (README "Performance"). Prints each figure and
+// RenderStreamVideoBench: JPEG against H.264 (Testing/Bench/README.md). Prints each figure and
 // writes JSON for bench_report.py. Stages:
 //  codecs  in this process, at 1280x720: the same rendered frames of a drag (the camera turns)
 //          and an animation (the objects move) through the server's JPEG encoder and each H.264

@@ -5,7 +5,7 @@
 #   bench.sh                  full bench at 640x480, 1280x720, 1920x1080 → build/bench.json,
 #                             JPEG against H.264 → build/bench-video.json
 #   bench.sh --smoke          one resolution, ~1 s per stage; fails unless every figure exists
-#   bench.sh --markdown [J]   only turns a bench JSON into the README's Markdown table
+#   bench.sh --markdown [J]   only turns a bench JSON into the performance table (Testing/Bench/README.md)
 # Options: --bin PATH (the bench executable), --json PATH, anything else goes to the program.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Turns RenderStreamBench JSON (and RenderStreamVideoBench's) into a text table (--table), the
-README's Markdown table (--markdown), or checks that every stage produced numbers (--check, for
+the performance table of Testing/Bench/README.md (--markdown), or checks that every stage produced numbers (--check, for
 the smoke test). --merge-latency VIDEO LATENCY adds the browser latency to the video JSON."""
 import json
 import math
