@@ -171,11 +171,10 @@ bool vtkRenderStreamer::Start()
   this->ServerRestarts = 0;
   this->FramesCaptured = 0;
   this->EventsInjected = 0;
-  return this->Launch(this->Port, std::string(), std::string(), "cannot start the server");
+  return this->Launch(this->Port, "cannot start the server"); // Stop() cleared the tokens
 }
 
-bool vtkRenderStreamer::Launch(
-  int port, const std::string& token, const std::string& viewToken, const std::string& failure)
+bool vtkRenderStreamer::Launch(int port, const std::string& failure)
 {
   Internals& in = *this->Internal;
   const int* size = in.Window->GetSize();
@@ -228,9 +227,9 @@ bool vtkRenderStreamer::Launch(
   // A replacement keeps the links: its tokens travel in its environment, which (unlike its
   // command line) no other user of this machine can read.
   std::vector<std::string> environment;
-  if (!token.empty())
+  if (!in.Token.empty())
   {
-    environment = { "RENDERSTREAM_TOKEN=" + token, "RENDERSTREAM_VIEW_TOKEN=" + viewToken };
+    environment = { "RENDERSTREAM_TOKEN=" + in.Token, "RENDERSTREAM_VIEW_TOKEN=" + in.ViewToken };
   }
   std::string error;
   if (!in.Server.Spawn(executable, args, environment, error))
@@ -288,17 +287,12 @@ void vtkRenderStreamer::OnServerDied()
       std::to_string(kServerDeathWindowSeconds) + " s; streaming stopped (its messages above say why)");
     return;
   }
-  const int port = in.Port;
-  const std::string token = in.Token;
-  const std::string viewToken = in.ViewToken;
-  vtkWarningMacro(<< how << "; a new one takes over on port " << port << " (the links stay valid)");
+  vtkWarningMacro(<< how << "; a new one takes over on port " << in.Port << " (the links stay valid)");
   this->Detach();
   in.Segment.reset();
   ++this->ServerRestarts;
-  this->Launch(port, token, viewToken, "cannot restart the server on port " + std::to_string(port));
+  this->Launch(in.Port, "cannot restart the server on port " + std::to_string(in.Port));
 }
-
-
 
 void vtkRenderStreamer::Stop()
 {

@@ -248,9 +248,9 @@ private:
   void OnRender(vtkObject*, unsigned long, void*);
   void Retarget(vtkRenderWindow* window, vtkRenderWindowInteractor* interactor);
   void Fail(const std::string& message);
-  /// Creates the segment, spawns the server (on `port`, with the tokens if given) and attaches;
-  /// false after Fail(`failure` + why).
-  bool Launch(int port, const std::string& token, const std::string& viewToken, const std::string& failure);
+  /// Creates the segment, spawns the server on `port` (with the tokens of the one it replaces,
+  /// if any: Internals' Token and ViewToken) and attaches; false after Fail(`failure` + why).
+  bool Launch(int port, const std::string& failure);
   /// The server died under us: replaces it (Launch on the same port and tokens) or gives up.
   void OnServerDied();
 

@@ -330,7 +330,6 @@ std::size_t WebSocketSession::DropQueued(Predicate drop)
   return dropped;
 }
 
-
 bool WebSocketSession::Enqueue(const FramePtr& frame)
 {
   this->State->Stats.FramesOffered.fetch_add(1, std::memory_order_relaxed);
