@@ -29,7 +29,7 @@ try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
       const page = await context.newPage();
       await page.goto(url.replace("#", "?codec=" + codec + "#")); // the link is http://HOST:PORT/#token=T
-      await page.waitForFunction(c => window.renderStream.stats.codec === c && window.renderStream.stats.framesReceived > 0,
+      await page.waitForFunction(c => window.renderStream && window.renderStream.stats.codec === c && window.renderStream.stats.framesReceived > 0,
         codec, { timeout: 20000 });
       await page.waitForTimeout(1000);
       const box = await page.locator("#view").boundingBox();

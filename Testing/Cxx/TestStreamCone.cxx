@@ -383,10 +383,6 @@ TEST(StreamCone, APortTakenWhileTheServerWasDownIsAClearError)
   const pid_t server = OnlyServerOf(cone.Pid);
   ASSERT_GT(server, 0);
   ::kill(server, SIGKILL);
-  while (renderstream::ipc::ProcessAlive(server)) // a zombie counts as gone
-  {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
   const int squatter = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   const int yes = 1;
   ::setsockopt(squatter, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
@@ -394,8 +390,19 @@ TEST(StreamCone, APortTakenWhileTheServerWasDownIsAClearError)
   address.sin_family = AF_INET;
   address.sin_port = htons(url.Port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool bound = ::bind(squatter, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-    ::listen(squatter, 4) == 0;
+  // The killed server's threads close its listening socket a moment after its main thread is
+  // a zombie, so the port frees a little later than the process looks gone: retry until it does.
+  bool bound = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!bound && std::chrono::steady_clock::now() < deadline)
+  {
+    bound = ::bind(squatter, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    if (!bound)
+    {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  bound = bound && ::listen(squatter, 4) == 0;
   ::kill(cone.Pid, SIGCONT);
   ASSERT_TRUE(bound) << std::strerror(errno);
   const std::string expected = "cannot restart the server on port " + std::to_string(url.Port);
