@@ -59,11 +59,15 @@ FramePtr LinkAdapter::Pick(const FrameSet& set, Clock::time_point now)
   return this->IsVideo ? set.Video[this->Current] : set.At(this->Current);
 }
 
-void LinkAdapter::Delivered(std::size_t bytes, double seconds, bool behind)
+void LinkAdapter::Delivered(std::size_t bytes, double seconds, bool behind, bool paced)
 {
+  const auto now = Clock::now();
   if (seconds < kFreeSeconds)
   {
-    this->Free = this->Free || ++this->FreeInARow >= kFreeAfter;
+    if (!paced || now - this->LastSlow >= std::chrono::duration<double>(kRemeasureSeconds))
+    {
+      this->Free = this->Free || ++this->FreeInARow >= kFreeAfter;
+    }
     return;
   }
   const double sample = static_cast<double>(bytes) / seconds;
@@ -74,6 +78,7 @@ void LinkAdapter::Delivered(std::size_t bytes, double seconds, bool behind)
   this->FreeInARow = 0;
   this->BytesPerSecond = this->Free ? sample : (1 - kSmoothing) * this->BytesPerSecond + kSmoothing * sample;
   this->Free = false;
+  this->LastSlow = now;
 }
 
 double LinkAdapter::Bytes(const FrameSet& set, int level) const

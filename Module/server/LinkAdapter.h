@@ -41,6 +41,7 @@ public:
   static constexpr double kVideoLoad = 0.8;   // share of the link a video stream may take
   static constexpr double kMinVideoFps = 10;  // the rate a video rung is judged at, at least
   static constexpr double kVideoHoldSeconds = 2; // a video step up costs a key frame
+  static constexpr double kRemeasureSeconds = 60; // a paced link is let free to learn it anew
 
   /// Counts this viewer in `demand` (level 0 of its ladders: JPEG or video frames, and JPEG
   /// stills) until it is destroyed.
@@ -53,7 +54,10 @@ public:
   /// `behind`: another frame waited behind it meanwhile, so the link set the pace. A frame
   /// that crossed alone within kTargetSeconds times the path's latency (a busy viewer's late
   /// ack) as much as its rate: it may show the link is faster than thought, never slower.
-  void Delivered(std::size_t bytes, double seconds, bool behind);
+  /// `paced`: the session held this frame back (Pacer), so its fast crossing of our socket
+  /// says nothing of the link; after kRemeasureSeconds without a slow one the link is let
+  /// free once, to find out whether it got faster.
+  void Delivered(std::size_t bytes, double seconds, bool behind, bool paced = false);
   /// What this viewer gets of `set`: for a new frame, its level's frame after updating the
   /// level; for a still, its still level's frame (null: nothing to send). A video viewer gets
   /// exactly its level's video frame (null while that stream has not started).
@@ -67,6 +71,8 @@ public:
   bool Slow() const { return this->Current > 0; }
   /// Estimated link rate in kbit/s; 0 while the link is free (not measurably limiting).
   double Kbps() const { return this->Free ? 0.0 : this->BytesPerSecond * 8 / 1000; }
+  /// The rate a viewer that does not acknowledge is paced at (0: not paced, the link is free).
+  double PaceRate() const { return this->Free ? 0.0 : this->BytesPerSecond; }
 
 private:
   double Bytes(const FrameSet& set, int level) const;
@@ -87,6 +93,7 @@ private:
   int FreeInARow = 0;
   int Current = 0;
   Clock::time_point LastChange{};
+  Clock::time_point LastSlow{}; // the last delivery that set the rate
 };
 /// Fills the link fields of `info` (for /stats) from `link`; `quality` is --quality.
 void DescribeLink(const LinkAdapter& link, int quality, ClientInfo& info);

@@ -19,6 +19,7 @@ MjpegSession::MjpegSession(ClientStream&& stream, std::shared_ptr<SharedState> s
   , State(std::move(state))
   , FullToken(fullToken)
   , Link(this->State->Demand, false)
+  , Pacing(this->Stream.get_executor())
 {
   beast::error_code ec;
   const auto endpoint = this->Stream.socket().remote_endpoint(ec);
@@ -89,16 +90,25 @@ void MjpegSession::Deliver(const FrameSetPtr& set)
     return;
   }
   this->State->Stats.FramesOffered.fetch_add(1, std::memory_order_relaxed);
-  if (this->Writing)
+  if (this->Pending)
   {
-    if (this->Pending)
-    {
-      this->State->CountDropped(this->Counters, 1);
-    }
-    this->Pending = frame;
-    return;
+    this->State->CountDropped(this->Counters, 1);
   }
-  this->WriteFrame(frame);
+  this->Pending = frame;
+  if (!this->Writing)
+  {
+    this->WritePending();
+  }
+}
+
+void MjpegSession::WritePending()
+{
+  if (this->Closed || !this->Pending ||
+    this->Pacing.Hold(this->Link, this->Stream.socket().native_handle(), [self = this->shared_from_this()] { self->WritePending(); }))
+  {
+    return; // newer frames replace the waiting one meanwhile
+  }
+  this->WriteFrame(std::move(this->Pending));
 }
 
 void MjpegSession::WriteFrame(FramePtr frame)
@@ -131,24 +141,12 @@ void MjpegSession::OnWrite(beast::error_code ec, std::size_t bytes)
   }
   if (this->InFlight)
   {
-    this->Link.Delivered(bytes,
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count(),
-      this->Pending != nullptr);
+    this->Pacing.Wrote(this->Link, bytes, this->WriteStart, this->Pending != nullptr);
     this->State->CountSent(this->Counters, this->InFlight->Data.size());
     this->InFlight.reset();
   }
-  if (this->Closed)
-  {
-    return;
-  }
-  if (this->Pending)
-  {
-    this->WriteFrame(std::move(this->Pending));
-  }
-  else
-  {
-    this->Stream.expires_never();
-  }
+  this->Stream.expires_never();
+  this->WritePending();
 }
 
 void MjpegSession::Close()
@@ -168,6 +166,7 @@ void MjpegSession::End(const std::string& why)
     this->State->SessionError("MJPEG", this->Remote, why);
   }
   this->State->Frames.Leave(this->Id); // no new frames; the destructor counts the unsent ones
+  this->Pacing.Cancel();
   beast::error_code ec;
   this->Stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
   this->Stream.socket().close(ec);

@@ -1,11 +1,13 @@
 // One GET /stream.mjpeg client: a multipart/x-mixed-replace response with one JPEG part per
 // new frame. At most one write in flight and one pending frame (newer frames replace it);
-// a write stuck for kWriteTimeout closes the connection.
+// a write stuck for kWriteTimeout closes the connection. A player never acknowledges, so it
+// is paced by the rate its link has shown (Pacer).
 #ifndef renderstream_server_MjpegSession_h
 #define renderstream_server_MjpegSession_h
 
 #include "FrameSink.h"
 #include "LinkAdapter.h"
+#include "Pacer.h"
 #include "SharedState.h"
 
 #include "ClientStream.h"
@@ -33,6 +35,8 @@ public:
   ClientInfo Info() const override;
 
 private:
+  /// Writes the pending frame, once the pacer lets it go.
+  void WritePending();
   void WriteFrame(FramePtr frame);
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
   void WatchForClose();
@@ -50,6 +54,7 @@ private:
   FramePtr InFlight;       // kept alive while its bytes are being written
   FramePtr Pending;        // newest frame not yet written
   LinkAdapter Link;        // what this client's link carries
+  Pacer Pacing;
   std::chrono::steady_clock::time_point WriteStart;
   bool Writing = false;
   bool Closed = false;

@@ -41,6 +41,7 @@ WebSocketSession::WebSocketSession(ClientStream&& stream, std::shared_ptr<Shared
   , State(std::move(state))
   , ViewOnly(viewOnly)
   , Link(this->State->Demand, video)
+  , Pacing(this->Ws.get_executor())
   , InputTimer(this->Ws.get_executor())
 {
   beast::error_code ec;
@@ -92,6 +93,7 @@ void WebSocketSession::End(const std::string& why, std::optional<websocket::clos
   }
   this->State->Frames.Leave(this->Id); // no new frames; the destructor counts the unsent ones
   this->InputTimer.cancel();
+  this->Pacing.Cancel();
   if (close && this->Accepted)
   {
     this->Ws.async_close(*close,
@@ -434,8 +436,13 @@ void WebSocketSession::DoWrite()
     {
       return; // the next ack sends the pending frame
     }
-    this->AckMode = false; // it stopped acknowledging: pace on write completions
+    this->AckMode = false; // it stopped acknowledging: paced as one that never did
     this->AwaitingAck.clear();
+  }
+  if (!this->AckMode && this->Pacing.Hold(this->Link, beast::get_lowest_layer(this->Ws).socket().native_handle(),
+                          [self = this->shared_from_this()] { self->DoWrite(); }))
+  {
+    return; // newer frames replace the waiting one meanwhile
   }
   this->Writing = true;
   this->WriteStart = now;
@@ -471,9 +478,7 @@ void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
     }
     else
     {
-      this->Link.Delivered(size,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - this->WriteStart).count(),
-        !this->Queue.empty());
+      this->Pacing.Wrote(this->Link, size, this->WriteStart, !this->Queue.empty());
     }
     this->State->CountSent(this->Counters, size);
     this->InFlight.reset();

@@ -12,8 +12,8 @@
 //
 // Pacing: a client that acknowledges frames has at most kMaxUnacked of them on their way,
 // so the path's buffers (proxies, tunnels, Wi-Fi) never hold more than that, and the acks
-// time each frame's trip for the link estimate. A client that stops acknowledging for
-// kAckTimeout is paced by write completions again, as one that never did.
+// time each frame's trip for the link estimate. A client that never acknowledges (or stopped
+// for kAckTimeout) is paced by the rate its link has shown (Pacer).
 //
 // Video (/ws?codec=h264, when the server has an H.264 encoder): every binary message starts
 // with one tag byte, 'K' (key access unit), 'D' (delta access unit) or 'J' (a JPEG: the
@@ -30,6 +30,7 @@
 #include "InputParser.h"
 #include "LatencyWindow.h"
 #include "LinkAdapter.h"
+#include "Pacer.h"
 #include "SharedState.h"
 
 #include <boost/asio/steady_timer.hpp>
@@ -132,6 +133,7 @@ private:
   char Tag = 'J'; // InFlight's tag byte (video clients)
   std::deque<FramePtr> Queue; // to send, in order: JPEG clients hold at most one
   LinkAdapter Link;
+  Pacer Pacing;               // while it does not acknowledge
   bool AwaitingKey = true;    // video: the next access unit sent must be a key frame
   std::uint64_t LastUnit = 0; // video: EncodedFrame::Unit of the newest unit queued
   int VideoLevel = 0;         // video: the level whose stream this client decodes

@@ -77,11 +77,12 @@ struct Received
 };
 
 // Reads frames on its own thread and records when each arrived. A WebSocket viewer
-// acknowledges each frame, as the viewer page does.
+// acknowledges each frame, as the viewer page does, unless it is a silent one (a client of
+// its own, which only reads).
 class LinkViewer
 {
 public:
-  enum class Kind { AckingWebSocket, Mjpeg, H264WebSocket };
+  enum class Kind { AckingWebSocket, SilentWebSocket, Mjpeg, H264WebSocket };
   /// `decode`: keep each frame's picture (costs a decode per frame).
   LinkViewer(Kind kind, std::uint16_t port, const std::string& token, bool decode = true)
     : Decode(decode)
@@ -103,7 +104,8 @@ public:
       throw std::runtime_error("viewer: WebSocket upgrade status " + std::to_string(ws->HandshakeStatus));
     }
     this->Socket = ws->NativeHandle();
-    this->Thread = std::thread([this, ws, video] {
+    const bool acks = kind != Kind::SilentWebSocket;
+    this->Thread = std::thread([this, ws, video, acks] {
       std::string data;
       bool text = false;
       VideoDecoder decoder;
@@ -113,7 +115,10 @@ public:
         {
           continue;
         }
-        ws->SendText(R"({"type":"ack"})");
+        if (acks)
+        {
+          ws->SendText(R"({"type":"ack"})");
+        }
         if (!video || data[0] == 'J')
         {
           this->RecordJpeg(video ? data.substr(1) : data);
@@ -205,6 +210,27 @@ inline double CatchUp(const std::vector<Received>& frames, Clock::time_point let
     }
   }
   return -1;
+}
+/// Waits until `viewer` has received at least `count` messages (at most 10 s).
+inline bool WaitForFrames(LinkViewer& viewer, std::size_t count)
+{
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (viewer.Frames().size() < count && Clock::now() < deadline)
+  {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return viewer.Frames().size() >= count;
+}
+/// Waits until `viewer` shows `final` (at most `limit` after `letGo`); its catch-up (-1: never).
+inline double WaitForCatchUp(LinkViewer& viewer, Clock::time_point letGo, const Grid& final, Clock::duration limit)
+{
+  double seconds = CatchUp(viewer.Frames(), letGo, final);
+  while (seconds < 0 && Clock::now() < letGo + limit)
+  {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    seconds = CatchUp(viewer.Frames(), letGo, final);
+  }
+  return seconds;
 }
 inline double Fps(const std::vector<Received>& frames, Clock::time_point from, Clock::time_point to)
 {

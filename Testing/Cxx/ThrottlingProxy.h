@@ -1,6 +1,7 @@
-// A TCP proxy on 127.0.0.1 that passes server -> client bytes at a fixed rate (token bucket)
-// and keeps only modest buffers (32 KiB socket buffers on both sides), like a slow Wi-Fi, VPN
-// or SSH tunnel; client -> server bytes pass freely. Each accepted connection gets its own two
+// A TCP proxy on 127.0.0.1 that passes server -> client bytes at a fixed rate (token bucket),
+// like a slow Wi-Fi, VPN or SSH tunnel, with modest buffers (32 KiB socket buffers on both
+// sides) or the kernel's ordinary ones (autotuned: about 5 s of pictures at 300 kbit/s);
+// client -> server bytes pass freely. Each accepted connection gets its own two
 // forwarding threads. Stops, and closes everything, when destroyed.
 #ifndef RenderStream_ThrottlingProxy_h
 #define RenderStream_ThrottlingProxy_h
@@ -24,9 +25,11 @@ namespace renderstream::testing
 class ThrottlingProxy
 {
 public:
-  ThrottlingProxy(std::uint16_t upstreamPort, double bitsPerSecond)
+  enum class Buffers { Small, Ordinary };
+  ThrottlingProxy(std::uint16_t upstreamPort, double bitsPerSecond, Buffers buffers = Buffers::Small)
     : Upstream(upstreamPort)
     , BytesPerSecond(bitsPerSecond / 8)
+    , SmallBuffers(buffers == Buffers::Small)
   {
     this->Listening = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address = Loopback(0);
@@ -75,7 +78,7 @@ private:
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     return address;
   }
-  static void SmallBuffers(int fd)
+  static void MakeBuffersSmall(int fd)
   {
     const int bytes = 32 * 1024;
     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
@@ -105,8 +108,11 @@ private:
         continue;
       }
       const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      SmallBuffers(client);
-      SmallBuffers(server);
+      if (this->SmallBuffers)
+      {
+        MakeBuffersSmall(client);
+        MakeBuffersSmall(server);
+      }
       const sockaddr_in address = Loopback(this->Upstream);
       if (::connect(server, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
       {
@@ -167,6 +173,7 @@ private:
 
   const std::uint16_t Upstream;
   std::atomic<double> BytesPerSecond;
+  const bool SmallBuffers;
   int Listening = -1;
   std::atomic<bool> Stop{ false };
   std::thread Acceptor;
