@@ -1,11 +1,9 @@
 #include "Pacer.h"
 
-#include <algorithm>
-
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
-#include <cstdio>
-#include <cstdlib>
+
+#include <algorithm>
 
 namespace renderstream::server
 {
@@ -55,9 +53,9 @@ void Pacer::Full(LinkAdapter& link, std::size_t unsent, Clock::time_point now)
     {
       return; // measured over a longer span, from the same instant
     }
-    // What left our socket: what it took in since, and the difference in what it holds.
-    const std::size_t crossed = this->BytesSinceFull + this->UnsentAtFull - std::min(unsent, this->BytesSinceFull + this->UnsentAtFull);
-    link.Delivered(crossed, seconds, true);
+    // What left our socket: what it held then and took in since, less what it holds now.
+    const std::size_t held = this->UnsentAtFull + this->BytesSinceFull;
+    link.Delivered(held - std::min(unsent, held), seconds, true);
   }
   this->LastFull = now;
   this->UnsentAtFull = unsent;
