@@ -211,26 +211,59 @@ inline double CatchUp(const std::vector<Received>& frames, Clock::time_point let
   }
   return -1;
 }
+/// Polls `viewer`'s frames until `done(frames)` holds or `limit` has passed: whether it held.
+template <typename Done>
+bool WaitUntil(LinkViewer& viewer, Done done, Clock::duration limit = std::chrono::seconds(10))
+{
+  const auto deadline = Clock::now() + limit;
+  for (;;)
+  {
+    if (done(viewer.Frames()))
+    {
+      return true;
+    }
+    if (Clock::now() >= deadline)
+    {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
 /// Waits until `viewer` has received at least `count` messages (at most 10 s).
 inline bool WaitForFrames(LinkViewer& viewer, std::size_t count)
 {
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (viewer.Frames().size() < count && Clock::now() < deadline)
-  {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return viewer.Frames().size() >= count;
+  return WaitUntil(viewer, [count](const std::vector<Received>& frames) { return frames.size() >= count; });
+}
+/// Waits until what `viewer` was sent on joining (the picture, then its still) has arrived: a
+/// frame, and none for 300 ms since (at most 10 s).
+inline bool WaitForQuiet(LinkViewer& viewer)
+{
+  return WaitUntil(viewer, [](const std::vector<Received>& frames) {
+    return !frames.empty() && Clock::now() - frames.back().At > std::chrono::milliseconds(300);
+  });
 }
 /// Waits until `viewer` shows `final` (at most `limit` after `letGo`); its catch-up (-1: never).
 inline double WaitForCatchUp(LinkViewer& viewer, Clock::time_point letGo, const Grid& final, Clock::duration limit)
 {
-  double seconds = CatchUp(viewer.Frames(), letGo, final);
-  while (seconds < 0 && Clock::now() < letGo + limit)
+  const auto caughtUp = [&](const std::vector<Received>& frames) { return CatchUp(frames, letGo, final) >= 0; };
+  WaitUntil(viewer, caughtUp, letGo + limit - Clock::now());
+  return CatchUp(viewer.Frames(), letGo, final);
+}
+/// The application's picture once it has stopped changing (two snapshots 100 ms apart agree).
+inline Grid SettledPicture(const Url& app)
+{
+  Grid previous = AppPicture(app);
+  for (int tries = 0; tries < 50; ++tries)
   {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    seconds = CatchUp(viewer.Frames(), letGo, final);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    Grid now = AppPicture(app);
+    if (Difference(previous, now) < 1)
+    {
+      return now;
+    }
+    previous = std::move(now);
   }
-  return seconds;
+  return previous;
 }
 inline double Fps(const std::vector<Received>& frames, Clock::time_point from, Clock::time_point to)
 {

@@ -32,8 +32,9 @@ case $preset in
   tsan) tests="TestInputParser|TestServerHttp|TestServerWebSocket|TestServerLifecycle|TestVideo" ;;
   fuzz)
     seconds=${FUZZ_SECONDS:-60}
-    for target in FuzzHttp FuzzInput FuzzSegment; do
-      corpus="$build/corpus/$target"
+    # One target per core at a time: each runs single-threaded for its full time, as alone.
+    fuzz_one() {
+      local target=$1 corpus="$build/corpus/$1"
       mkdir -p "$corpus"
       cp -n "$here/Fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
       echo "hardening: $target for ${seconds} s" >&2
@@ -43,11 +44,17 @@ case $preset in
               -print_final_stats=1 -max_len=4096 "$corpus" >"$target.log" 2>&1); then
         tail -n 60 "$build/$target.log" >&2
         echo "hardening: $target found a problem (log: $build/$target.log)" >&2
-        exit 1
+        return 1
       fi
       grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$build/$target.log" | sed "s/^/  $target /"
+    }
+    targets=(FuzzHttp FuzzInput FuzzSegment) status=0 cores=$(nproc)
+    for ((i = 0; i < ${#targets[@]}; i += cores)); do
+      pids=()
+      for target in "${targets[@]:i:cores}"; do fuzz_one "$target" & pids+=($!); done
+      for pid in "${pids[@]}"; do wait "$pid" || status=1; done
     done
-    exit 0 ;;
+    exit $status ;;
   *) echo "run.sh: unknown preset '$preset' (asan, tsan or fuzz)" >&2; exit 2 ;;
 esac
 cd "$build" && "${norandom[@]}" ctest --output-on-failure -R "^($tests)\$"
