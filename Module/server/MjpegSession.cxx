@@ -31,11 +31,7 @@ MjpegSession::MjpegSession(ClientStream&& stream, std::shared_ptr<SharedState> s
 
 MjpegSession::~MjpegSession()
 {
-  if (this->Pending || this->InFlight)
-  {
-    this->State->Stats.FramesDiscarded.fetch_add((this->Pending ? 1 : 0) + (this->InFlight ? 1 : 0),
-      std::memory_order_relaxed);
-  }
+  this->State->CountDiscarded((this->Pending ? 1 : 0) + (this->InFlight ? 1 : 0));
   this->State->Frames.Leave(this->Id);
 }
 

@@ -1,5 +1,6 @@
 #include "ServerOptions.h"
 
+#include "Broadcaster.h"
 #include "H264Encoder.h"
 #include "RequestTarget.h"
 
@@ -90,8 +91,9 @@ ServerOptions::Outcome ServerOptions::Parse(
       "JPEG quality 1..100 of the one still frame re-sent when interaction stops "
       "(no still frame when it is not above --quality)")
     ("max-clients", po::value<int>(&options.MaxClients)->default_value(defaults::kMaxClients),
-      "most simultaneous streaming clients (MJPEG + WebSocket); more get HTTP 503. "
-      "View-only ones may take all but 1/8 of them (at least one is kept for the full token)")
+      ("most simultaneous streaming clients (MJPEG + WebSocket); more get HTTP 503. "
+       "View-only ones may take all but 1/" + std::to_string(Broadcaster::kReservedShare) +
+        " of them (at least one is kept for the full token)").c_str())
     ("allow-origin", po::value<std::vector<std::string>>(&options.AllowOrigins)->composing(),
       "extra Origin accepted for WebSocket upgrades besides the server's own "
       "(e.g. https://viz.example.org:8443; a trailing / and default ports are ignored); repeatable")

@@ -236,4 +236,9 @@ void SharedState::CountDropped(ClientInfo& client, std::size_t frames)
   client.FramesDropped += frames;
   this->Stats.FramesDropped.fetch_add(frames, std::memory_order_relaxed);
 }
+
+void SharedState::CountDiscarded(std::size_t frames)
+{
+  this->Stats.FramesDiscarded.fetch_add(frames, std::memory_order_relaxed);
+}
 } // namespace renderstream::server

@@ -73,6 +73,8 @@ public:
   void CountSent(ClientInfo& client, std::size_t bytes);
   /// `frames` of `client` were replaced by newer ones before they were sent.
   void CountDropped(ClientInfo& client, std::size_t frames);
+  /// A session ended with `frames` still waiting (or in flight): they were never sent.
+  void CountDiscarded(std::size_t frames);
 
   const ServerOptions Options;
   std::string VideoEncoder; // the H.264 backend in use (H264Encoder::Choose), empty for none; set before serving

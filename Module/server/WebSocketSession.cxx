@@ -55,8 +55,7 @@ WebSocketSession::WebSocketSession(ClientStream&& stream, std::shared_ptr<Shared
 WebSocketSession::~WebSocketSession()
 {
   // Whatever is still queued (or was in flight when the write failed) was never sent.
-  const std::size_t unsent = this->Queue.size() + (this->InFlight ? 1 : 0);
-  this->State->Stats.FramesDiscarded.fetch_add(unsent, std::memory_order_relaxed);
+  this->State->CountDiscarded(this->Queue.size() + (this->InFlight ? 1 : 0));
   this->State->Frames.Leave(this->Id);
 }
 
