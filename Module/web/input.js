@@ -9,7 +9,7 @@ import { modsOf, noMods, pointerAt, pointerDown, pointerUp, wheel } from "./mess
 export function attachPointer(canvas, stats, { send, norm }) {
   let pendingMove = null, moveQueued = false, held = -1; // held: button the remote side has down
   const touches = new Map(); // pointerId → { x, y } of each finger down
-  let gesture = null, gestureQueued = false; // { dist } while two fingers are down
+  let gesture = null, gestureQueued = false; // { dist, notch } while two fingers are down
   const clickCount = createClickCounter();
   const fingers = () => centroid(...touches.values());
   const normAt = e => norm(e.clientX, e.clientY);
@@ -38,7 +38,8 @@ export function attachPointer(canvas, stats, { send, norm }) {
 
   // The two-finger step runs once per frame, after every finger's move of that frame: each
   // finger gets its own pointermove, and measuring between them (one finger moved, the other
-  // not yet) would turn a plain two-finger pan into alternating zoom in/out.
+  // not yet) would turn a plain two-finger pan into alternating zoom in/out. A busy browser
+  // may still run a frame between them, so a notch counts once two frames in a row agree.
   function queueGestureStep() {
     if (gestureQueued) return;
     gestureQueued = true;
@@ -48,10 +49,11 @@ export function attachPointer(canvas, stats, { send, norm }) {
       const c = fingers(), pos = norm(c.cx, c.cy);
       send(pointerAt("move", pos, noMods), true);
       const dy = pinchNotch(c.dist, gesture.dist);
-      if (dy) {
+      if (dy && dy === gesture.notch) {
         send(wheel(pos, dy, false, false), true);
         gesture.dist = c.dist;
       }
+      gesture.notch = dy;
     });
   }
 
@@ -62,7 +64,7 @@ export function attachPointer(canvas, stats, { send, norm }) {
     } else if (touches.size === 2) {
       const c = fingers(), pos = norm(c.cx, c.cy);
       release(pos, noMods); // end the rotation before panning
-      gesture = { dist: c.dist };
+      gesture = { dist: c.dist, notch: 0 };
       press(pos, 1, noMods, 1);
     }
   }
