@@ -935,6 +935,7 @@ TEST(Defaults, TheReadmeOptionsTableAgreesWithTheDefaultsHeader)
   EXPECT_EQ(defaults["`SetStillQuality"], std::to_string(d::kStillQuality));
   EXPECT_EQ(defaults["`SetMaxClients"], std::to_string(d::kMaxClients));
   EXPECT_EQ(defaults["`SetVideoEncoder"], quoted(d::kVideoEncoder));
+  EXPECT_EQ(defaults["`SetControlMode"], quoted(d::kControlMode));
   EXPECT_EQ(defaults["`SetTickInterval"], std::to_string(d::kTickInterval));
   EXPECT_NE(defaults["`SetMaxWidth/Height"].find(
               std::to_string(d::kDefaultMaxWidth) + "x" + std::to_string(d::kDefaultMaxHeight)),
