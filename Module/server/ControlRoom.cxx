@@ -43,9 +43,10 @@ void ControlRoom::Member::Refill(Clock::time_point now)
   this->Refilled = now;
 }
 
-ControlRoom::ControlRoom(ControlMode mode, ServerStats& stats)
+ControlRoom::ControlRoom(ControlMode mode, ServerStats& stats, ipc::StreamSegment& segment)
   : ModeOf(mode)
   , Stats(stats)
+  , Segment(segment)
 {
   this->Stats.ControlShared.store(mode == ControlMode::Shared ? 1 : 0, std::memory_order_relaxed);
   this->Stats.SetControl(this->ModeName(), "");
@@ -317,5 +318,6 @@ void ControlRoom::Publish()
   }
   this->Stats.ControlDriving.store(this->Driver ? 1 : 0, std::memory_order_relaxed);
   this->Stats.SetControl(this->ModeName(), this->DriverName());
+  this->Segment.SetDriverName(this->DriverName());
 }
 } // namespace renderstream::server

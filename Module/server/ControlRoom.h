@@ -22,6 +22,7 @@
 #include "Participant.h"
 #include "ServerOptions.h"
 #include "ServerStats.h"
+#include "StreamSegment.h"
 
 #include <chrono>
 #include <cstdint>
@@ -43,7 +44,8 @@ public:
   static constexpr double kNamesPerSecond = 1;
   static constexpr double kNameBurst = 3;
 
-  ControlRoom(ControlMode mode, ServerStats& stats);
+  /// Tells /stats (`stats`) and the application (`segment`'s DriverName) who drives.
+  ControlRoom(ControlMode mode, ServerStats& stats, ipc::StreamSegment& segment);
 
   /// A WebSocket viewer arrives (named "Viewer <id>" until it names itself); everyone is told.
   void Join(std::uint64_t id, std::weak_ptr<Participant> who, bool full, std::string address);
@@ -89,6 +91,7 @@ private:
 
   const ControlMode ModeOf;
   ServerStats& Stats;
+  ipc::StreamSegment& Segment;
   std::map<std::uint64_t, Member> Members;
   std::uint64_t Driver = 0; // 0: nobody
   bool Kept = false;        // the driver keeps control
