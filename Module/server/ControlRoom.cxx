@@ -29,8 +29,7 @@ bool Starts(ipc::EventType type)
 // What may be applied while nobody drives without taking control.
 bool Ambient(ipc::EventType type)
 {
-  return type == ipc::EventType::PointerMove || type == ipc::EventType::Enter ||
-    type == ipc::EventType::Leave || type == ipc::EventType::Resize;
+  return type == ipc::EventType::PointerMove || type == ipc::EventType::Enter || type == ipc::EventType::Leave;
 }
 
 } // namespace
@@ -125,6 +124,10 @@ bool ControlRoom::Free(std::uint64_t id, Clock::time_point now) const
 
 bool ControlRoom::MayApply(std::uint64_t id, ipc::EventType type, Clock::time_point now)
 {
+  if (type == ipc::EventType::Resize)
+  {
+    return true; // a page's size is not steering: the newest page size wins, as before
+  }
   if (this->ModeOf == ControlMode::Shared || this->Driver == id)
   {
     this->LastDriven = now;

@@ -4,8 +4,9 @@
 // (the rest is counted in control.notApplied). A full-link viewer that starts an interaction
 // (button down, wheel, key down, a toolbar action) while nobody drives, or while the driver has
 // applied nothing for kIdle and neither holds a button nor keeps control, becomes the driver.
-// While nobody drives, pointer moves, enter/leave and resizes of every full-link viewer are
-// applied (hover, the window's size), as before. Messages: ask (told to the driver, at most
+// While nobody drives, pointer moves and enter/leave of every full-link viewer are applied
+// (hover), as before. Resizes are not steering: every full-link viewer's is applied, as
+// before (the newest page size wins). Messages: ask (told to the driver, at most
 // once per kAskInterval per asker; granted at once when the implicit rule would grant it),
 // give (to the newest asker or "to"), keep (no implicit hand-over), release. A hand-over
 // releases the old driver's held buttons and keys in the application first; a driver that

@@ -205,6 +205,11 @@ TEST(Control, TheFirstToInteractDrivesAndTheOtherPagesDragIsNotApplied)
   EXPECT_EQ(events[1].Type, EventType::PointerMove);
   EXPECT_EQ(events[2].Type, EventType::PointerUp);
   EXPECT_EQ(Counter(server, "/control/notApplied") - before, 5u);
+  // A page's size is not steering: the newest one is applied whoever drives, as before.
+  bob.Send(Json{ { "type", "resize" }, { "width", 200 }, { "height", 100 } });
+  const auto resized = PopEvents(server, 1);
+  ASSERT_EQ(resized.size(), 1u);
+  EXPECT_EQ(resized[0].Type, EventType::Resize);
   const Json stats = GetStats(server.Port, server.Token);
   EXPECT_EQ(stats["control"]["mode"], "one");
   EXPECT_EQ(stats["control"]["driver"], "Ada");
