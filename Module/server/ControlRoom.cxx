@@ -26,10 +26,12 @@ bool Starts(ipc::EventType type)
   }
 }
 
-// What may be applied while nobody drives without taking control.
+// What may be applied while nobody drives without taking control: hover, and releases (they
+// only end something; a page that reconnected mid-drag ends its drag).
 bool Ambient(ipc::EventType type)
 {
-  return type == ipc::EventType::PointerMove || type == ipc::EventType::Enter || type == ipc::EventType::Leave;
+  return type == ipc::EventType::PointerMove || type == ipc::EventType::Enter || type == ipc::EventType::Leave ||
+    type == ipc::EventType::PointerUp || type == ipc::EventType::KeyUp;
 }
 
 } // namespace
@@ -70,7 +72,10 @@ void ControlRoom::Leave(std::uint64_t id)
   }
   if (this->Driver == id)
   {
-    this->ReleaseDriverHeld();
+    if (auto who = it->second.Who.lock())
+    {
+      this->Orphaned = who->TakeHeld();
+    }
     this->Driver = 0;
     this->Kept = false;
   }
@@ -231,6 +236,11 @@ std::string ControlRoom::Control(std::uint64_t id, ControlAction action, std::ui
 void ControlRoom::HandOver(std::uint64_t to, Clock::time_point now)
 {
   this->ReleaseDriverHeld();
+  if (auto taker = this->Members[to].Who.lock(); taker && !this->Orphaned.empty())
+  {
+    taker->Apply(this->Orphaned); // what a driver that left still held
+  }
+  this->Orphaned.clear();
   this->Driver = to;
   this->Kept = false;
   this->LastDriven = now;
@@ -251,7 +261,7 @@ void ControlRoom::ReleaseDriverHeld()
   }
   if (auto who = driver->second.Who.lock())
   {
-    who->ReleaseHeld();
+    who->Apply(who->TakeHeld());
   }
 }
 

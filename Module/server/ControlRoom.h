@@ -10,7 +10,9 @@
 // once per kAskInterval per asker; granted at once when the implicit rule would grant it),
 // give (to the newest asker or "to"), keep (no implicit hand-over), release. A hand-over
 // releases the old driver's held buttons and keys in the application first; a driver that
-// leaves frees control (releasing what it held). View-only viewers never drive: their control
+// leaves frees control at once, and what it held is released before the next driver's first
+// event (a page that reconnects mid-drag goes on with its drag until then: while nobody
+// drives, releases are applied like moves). View-only viewers never drive: their control
 // messages are refused and counted.
 // --control shared: every full-link viewer's input is applied, as before arbitration existed.
 // Both: names, presence (to every viewer; addresses to full-link viewers only) and cursors
@@ -31,6 +33,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace renderstream::server
 {
@@ -98,6 +101,9 @@ private:
   bool Kept = false;        // the driver keeps control
   Clock::time_point LastDriven;
   std::uint64_t NewestAsker = 0;
+  // The releases of what a driver that left held: applied before the next driver's first
+  // event (not at once: the same person's page reconnecting mid-drag goes on with it).
+  std::vector<ipc::InputEvent> Orphaned;
 };
 } // namespace renderstream::server
 

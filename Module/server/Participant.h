@@ -2,8 +2,11 @@
 #ifndef renderstream_server_Participant_h
 #define renderstream_server_Participant_h
 
+#include "Layout.h" // for InputEvent
+
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace renderstream::server
 {
@@ -19,8 +22,10 @@ public:
   virtual ~Participant() = default;
   /// A JSON text message for this viewer's page; `from`: whose cursor (Channel::Cursor).
   virtual void Tell(Channel channel, std::uint64_t from, const std::string& json) = 0;
-  /// Puts the releases of the buttons and keys it holds in the application into the ring.
-  virtual void ReleaseHeld() = 0;
+  /// The releases of the buttons and keys it holds in the application (forgotten here).
+  virtual std::vector<ipc::InputEvent> TakeHeld() = 0;
+  /// Puts `events` into the application's ring, in order.
+  virtual void Apply(const std::vector<ipc::InputEvent>& events) = 0;
   virtual bool HoldsButton() const = 0;
 };
 } // namespace renderstream::server

@@ -298,12 +298,17 @@ void WebSocketSession::Tell(Channel channel, std::uint64_t from, const std::stri
   }
 }
 
-void WebSocketSession::ReleaseHeld()
+std::vector<ipc::InputEvent> WebSocketSession::TakeHeld()
 {
   this->WaitingMove.reset(); // a move it sent as driver must not follow the release
-  for (const ipc::InputEvent& release : this->Held.TakeReleases())
+  return this->Held.TakeReleases();
+}
+
+void WebSocketSession::Apply(const std::vector<ipc::InputEvent>& events)
+{
+  for (const ipc::InputEvent& event : events)
   {
-    if (!this->PushInput(release))
+    if (!this->PushInput(event))
     {
       this->State->Stats.InputRingFull.fetch_add(1, std::memory_order_relaxed);
     }

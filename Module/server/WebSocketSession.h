@@ -90,7 +90,8 @@ public:
   ClientInfo Info() const override;
 
   void Tell(Channel channel, std::uint64_t from, const std::string& json) override;
-  void ReleaseHeld() override;
+  std::vector<ipc::InputEvent> TakeHeld() override;
+  void Apply(const std::vector<ipc::InputEvent>& events) override;
   bool HoldsButton() const override { return this->Held.HoldsButton(); }
 
 private:
