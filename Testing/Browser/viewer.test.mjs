@@ -473,7 +473,10 @@ test("together: one page steers, the other's drag changes nothing, asks and is g
     assert.equal(difference(after, await settle(bob)), 0, "pointers move nothing");
     await ada.mouse.up();
     await shotSideBySide([ada, bob], "together.png");
-    // Bob asks; Ada's page shows the request; she gives; Bob's drag now turns the scene.
+    // Ada keeps control (presenting: an ask is not granted however idle she is), Bob asks, Ada's
+    // page shows the request; she gives; Bob's drag now turns the scene.
+    await ada.locator("#keep").click();
+    await bob.waitForFunction(() => document.getElementById("driver").textContent === "<b>Ada</b> steers (presenting)");
     await bob.locator("#ask").click();
     await ada.waitForFunction(() => !document.getElementById("request").hidden);
     assert.equal(await ada.locator("#requestText").textContent(), "Bob asks for control");
