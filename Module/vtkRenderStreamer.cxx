@@ -70,6 +70,7 @@ struct vtkRenderStreamer::Internals
   std::string LocalURL;
   std::string ViewOnlyURL;
   std::string LastError;
+  std::string DriverName; // GetDriverName()'s, read from the segment
 
   vtkRenderWindowInteractor* ActiveInteractor() const
   {
@@ -85,6 +86,7 @@ vtkRenderStreamer::vtkRenderStreamer()
 {
   this->SetBindAddress(renderstream::defaults::kBindAddress);
   this->SetVideoEncoder("auto");
+  this->SetControlMode(renderstream::defaults::kControlMode);
   // Passive: an interactor style grabs the interactor's focus during a drag, and then only
   // passive observers still see timer events; the tick must go on to deliver the release.
   vtkCallbackCommand* onTimer = this->Internal->TimerCommand;
@@ -110,6 +112,7 @@ vtkRenderStreamer::~vtkRenderStreamer()
   this->SetServerExecutable(nullptr);
   this->SetAllowedOrigins(nullptr);
   this->SetPublicURL(nullptr);
+  this->SetControlMode(nullptr);
 }
 
 void vtkRenderStreamer::SetRenderWindow(vtkRenderWindow* window)
@@ -166,6 +169,12 @@ bool vtkRenderStreamer::Start()
     this->Fail("cannot start: no render window (call SetRenderWindow() first)");
     return false;
   }
+  const std::string control = this->ControlMode ? this->ControlMode : "";
+  if (control != "one" && control != "shared")
+  {
+    this->Fail("cannot start: ControlMode must be \"one\" or \"shared\", not \"" + control + "\"");
+    return false;
+  }
 
   in.ServerDeaths.clear();
   this->ServerRestarts = 0;
@@ -195,7 +204,8 @@ bool vtkRenderStreamer::Launch(int port, const std::string& failure)
     this->BindAddress ? this->BindAddress : renderstream::defaults::kBindAddress, "--port", std::to_string(port),
     "--quality", std::to_string(this->Quality), "--still-quality",
     std::to_string(this->StillQuality), "--max-clients", std::to_string(this->MaxClients),
-    "--video-encoder", this->VideoEncoder ? this->VideoEncoder : "auto" };
+    "--video-encoder", this->VideoEncoder ? this->VideoEncoder : "auto", "--control",
+    this->ControlMode ? this->ControlMode : renderstream::defaults::kControlMode };
   if (this->ServerRestarts > 0)
   {
     args.emplace_back("--restarts");
@@ -490,6 +500,12 @@ const char* vtkRenderStreamer::GetViewOnlyURL()
   return this->Internal->ViewOnlyURL.c_str();
 }
 
+const char* vtkRenderStreamer::GetDriverName()
+{
+  this->Internal->DriverName = this->Internal->Segment ? this->Internal->Segment->DriverName() : std::string();
+  return this->Internal->DriverName.c_str();
+}
+
 const char* vtkRenderStreamer::GetLastError()
 {
   return this->Internal->LastError.c_str();
@@ -526,6 +542,7 @@ void vtkRenderStreamer::PrintSelf(ostream& os, vtkIndent indent)
   os << indent << "VideoEncoder: " << (this->VideoEncoder ? this->VideoEncoder : "(none)") << "\n";
   os << indent << "Quality: " << this->Quality << ", StillQuality: " << this->StillQuality << "\n";
   os << indent << "ViewOnly: " << this->ViewOnly << "\n";
+  os << indent << "ControlMode: " << (this->ControlMode ? this->ControlMode : "(none)") << ", driver: " << this->GetDriverName() << "\n";
   os << indent << "TickInterval: " << this->TickInterval << " ms\n";
   os << indent << "UseEventLoop: " << this->UseEventLoop
      << (this->Internal->XInput ? " (X11 events)" : this->Internal->TimerId ? " (interactor timer)" : "") << "\n";

@@ -95,6 +95,17 @@ public:
 
   ///@{
   /**
+   * Who drives from the browsers: "one" (default: one full-link viewer at a time; control
+   * passes to whoever starts interacting once the driver has been idle for 2 s, or when the
+   * driver gives it) or "shared" (everyone's input at once). The person at the machine is
+   * never blocked. Passed to the server as --control; set before Start().
+   */
+  vtkSetStringMacro(ControlMode);
+  vtkGetStringMacro(ControlMode);
+  ///@}
+
+  ///@{
+  /**
    * When on (default), browser input reaches the interactor through its own event loop
    * (interactor->Start()): as X events with VTK's X11 interactor, else from a repeating
    * interactor timer (which, unlike X events, the host's TimerEvent observers also see).
@@ -201,6 +212,9 @@ public:
   const char* GetViewOnlyURL();
   /** The port the server listens on while streaming, else 0. */
   int GetActualPort();
+  /** The display name of the browser viewer who drives now; empty when nobody does (or
+   * ControlMode "shared", or not streaming). */
+  const char* GetDriverName();
   /** The last error message, empty when the last Start() succeeded. */
   const char* GetLastError();
 
@@ -233,6 +247,7 @@ protected:
   char* ServerExecutable = nullptr;
   char* AllowedOrigins = nullptr;
   char* PublicURL = nullptr;
+  char* ControlMode = nullptr;
   vtkTypeUInt64 FramesCaptured = 0;
   vtkTypeUInt64 EventsInjected = 0;
   double LastCaptureMilliseconds = 0.0;

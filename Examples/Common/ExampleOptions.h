@@ -1,6 +1,6 @@
 // The command line every RenderStream example shares (README "Examples"):
 //   --port N  --bind ADDR  --public-url URL  --allow-origin ORIGIN  --max-clients N
-//   --video-encoder E  --size WxH  --offscreen  --seconds S  --help
+//   --video-encoder E  --control one|shared  --size WxH  --offscreen  --seconds S  --help
 // (an example may add its own: ExtraOptions), and the helper that ends an example after S
 // seconds or on SIGINT/SIGTERM.
 #ifndef RenderStream_ExampleOptions_h
@@ -38,6 +38,7 @@ struct Options
   std::string AllowedOrigins; // space separated
   int MaxClients = defaults::kMaxClients;
   std::string VideoEncoder = defaults::kVideoEncoder;
+  std::string Control = defaults::kControlMode;
   int Width = 800;
   int Height = 600;
   bool Offscreen = false;
@@ -66,6 +67,8 @@ inline Options Parse(int argc, char* argv[], const char* what, const ExtraOption
     "most viewers at once (default " + std::to_string(defaults::kMaxClients) + ")";
   const std::string videoEncoderHelp = "H.264 encoder: " + std::string(defaults::kVideoEncoder) +
     " (default), openh264, libx264, h264_nvenc or none";
+  const std::string controlHelp = "who drives from the browsers: one (one at a time, with "
+    "hand-over) or shared (everyone at once); default " + std::string(defaults::kControlMode);
   vtksys::CommandLineArguments args;
   args.Initialize(argc, argv);
   using A = vtksys::CommandLineArguments;
@@ -77,6 +80,7 @@ inline Options Parse(int argc, char* argv[], const char* what, const ExtraOption
     "other origins whose pages may connect (scheme://host[:port]), repeatable");
   args.AddArgument("--max-clients", A::SPACE_ARGUMENT, &o.MaxClients, maxClientsHelp.c_str());
   args.AddArgument("--video-encoder", A::SPACE_ARGUMENT, &o.VideoEncoder, videoEncoderHelp.c_str());
+  args.AddArgument("--control", A::SPACE_ARGUMENT, &o.Control, controlHelp.c_str());
   args.AddArgument("--size", A::SPACE_ARGUMENT, &size, "window size WxH (default 800x600)");
   args.AddBooleanArgument("--offscreen", &o.Offscreen, "render without showing a window");
   args.AddArgument("--seconds", A::SPACE_ARGUMENT, &o.Seconds, "exit after S seconds (0 = run until Ctrl-C)");
@@ -88,7 +92,7 @@ inline Options Parse(int argc, char* argv[], const char* what, const ExtraOption
   const bool parsed = args.Parse() != 0;
   const bool sizeOk = size.empty() || std::sscanf(size.c_str(), "%dx%d", &o.Width, &o.Height) == 2;
   if (help || !parsed || !sizeOk || o.Width < 16 || o.Height < 16 || o.Seconds < 0 ||
-    o.Port < 0 || o.Port > 65535 || o.MaxClients < 1 || (extra.Valid && !extra.Valid()))
+    o.Port < 0 || o.Port > 65535 || o.MaxClients < 1 || (o.Control != "one" && o.Control != "shared") || (extra.Valid && !extra.Valid()))
   {
     std::ostream& out = help ? std::cout : std::cerr;
     if (!help)
@@ -122,6 +126,7 @@ inline void Configure(vtkRenderStreamer* streamer, const Options& o)
   streamer->SetAllowedOrigins(o.AllowedOrigins.c_str());
   streamer->SetMaxClients(o.MaxClients);
   streamer->SetVideoEncoder(o.VideoEncoder.c_str());
+  streamer->SetControlMode(o.Control.c_str());
 }
 
 /// The line scripts and tests wait for, and with a public URL this machine's own link too.

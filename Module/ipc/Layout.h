@@ -20,7 +20,9 @@
 namespace renderstream::ipc
 {
 constexpr std::uint64_t kMagic = 0x314D41455254'5352ULL; // "RSTREAM1" little endian
-constexpr std::uint32_t kLayoutVersion = 3; // 2: InputReady, 3: AppAliveNs and the URLs
+constexpr std::uint32_t kLayoutVersion = 4; // 2: InputReady, 3: AppAliveNs and the URLs, 4: DriverName
+// The driver's display name in UTF-8: 32 characters of up to 4 bytes, a NUL, padding.
+constexpr std::size_t kDriverNameBytes = 132;
 constexpr std::uint32_t kSlotCount = 3; // triple buffer: producer never waits
 constexpr std::uint32_t kEventCapacity = 1024; // power of two
 constexpr std::size_t kPageSize = 4096;
@@ -168,6 +170,11 @@ struct SegmentHeader
   // Render side -> server: steady ns of the application's last sign of life (a tick, a
   // render, an input event applied). The server tells viewers "busy" when input waits on it.
   std::atomic<std::int64_t> AppAliveNs;
+  // Server -> render side: who drives (--control one), "" = nobody. A sequence lock: the
+  // server makes DriverSeq odd, writes the bytes, makes it even; a reader retries until it
+  // read the same even number before and after (every byte is an atomic: no torn UB).
+  std::atomic<std::uint32_t> DriverSeq;
+  std::atomic<char> DriverName[kDriverNameBytes];
 
   alignas(kCacheLine) EventRingState Events;
   sem_t InputReady; // posted by the server after each push; the render side may sleep on it
@@ -190,9 +197,12 @@ static_assert(offsetof(SegmentHeader, Token) == 392);
 static_assert(offsetof(SegmentHeader, Error) == 488);
 static_assert(offsetof(SegmentHeader, PageUrl) == 744);
 static_assert(offsetof(SegmentHeader, AppAliveNs) == 1920);
-static_assert(offsetof(SegmentHeader, Events) == 1984);
-static_assert(offsetof(SegmentHeader, InputReady) == 2176);
-static_assert(sizeof(SegmentHeader) == 2240);
+static_assert(offsetof(SegmentHeader, DriverSeq) == 1928);
+static_assert(offsetof(SegmentHeader, DriverName) == 1932);
+static_assert(offsetof(SegmentHeader, Events) == 2112);
+static_assert(offsetof(SegmentHeader, InputReady) == 2304);
+static_assert(sizeof(std::atomic<char>) == 1 && std::atomic<char>::is_always_lock_free);
+static_assert(sizeof(SegmentHeader) == 2368);
 
 } // namespace renderstream::ipc
 

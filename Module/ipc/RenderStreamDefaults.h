@@ -21,6 +21,7 @@ inline constexpr int kMaxSide = 16384;                   // largest frame width 
 inline constexpr int kDefaultMaxWidth = 1920;            // frames up to the larger of the
 inline constexpr int kDefaultMaxHeight = 1080;           // window and this
 inline constexpr const char* kVideoEncoder = "auto";
+inline constexpr const char* kControlMode = "one"; // one driver at a time; "shared": everyone at once
 
 // Tokens: at least 128 bits (32 hex digits, what the server generates), at most what the
 // segment's Token field holds with its NUL.

@@ -213,6 +213,55 @@ void StreamSegment::PublishFailure(const std::string& error)
   this->Head->ServerState.store(static_cast<std::uint32_t>(ServerStatus::Failed), std::memory_order_release);
 }
 
+void StreamSegment::SetDriverName(std::string_view name)
+{
+  // Cut at a character boundary (a UTF-8 continuation byte is 10xxxxxx).
+  std::size_t length = std::min(name.size(), kDriverNameBytes - 1);
+  while (length > 0 && length < name.size() && (static_cast<unsigned char>(name[length]) & 0xC0) == 0x80)
+  {
+    --length;
+  }
+  auto& seq = this->Head->DriverSeq;
+  const std::uint32_t begin = seq.load(std::memory_order_relaxed) | 1u; // odd: being written
+  seq.store(begin, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  for (std::size_t i = 0; i < kDriverNameBytes; ++i)
+  {
+    this->Head->DriverName[i].store(i < length ? name[i] : '\0', std::memory_order_relaxed);
+  }
+  seq.store(begin + 1, std::memory_order_release);
+}
+
+std::string StreamSegment::DriverName() const
+{
+  const auto& seq = this->Head->DriverSeq;
+  for (int attempt = 0; attempt < 1000; ++attempt)
+  {
+    const std::uint32_t before = seq.load(std::memory_order_acquire);
+    if (before & 1u)
+    {
+      std::this_thread::yield(); // the server is writing it
+      continue;
+    }
+    std::string name;
+    for (std::size_t i = 0; i < kDriverNameBytes - 1; ++i)
+    {
+      const char c = this->Head->DriverName[i].load(std::memory_order_relaxed);
+      if (c == '\0')
+      {
+        break;
+      }
+      name += c;
+    }
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (seq.load(std::memory_order_relaxed) == before)
+    {
+      return name;
+    }
+  }
+  return {}; // a writer that never finished (it died mid-write): nobody
+}
+
 StreamSegment::ServerReady StreamSegment::WaitForServer(
   std::chrono::steady_clock::time_point deadline, const std::function<bool()>& running) const
 {

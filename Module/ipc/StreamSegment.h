@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace renderstream::ipc
 {
@@ -83,6 +84,8 @@ public:
   /// Publishes the slot just written; Sequence is assigned here. Never blocks.
   std::uint64_t Publish(FrameInfo info);
 
+  /// Who drives the stream now (--control one), as the server last wrote it; "" = nobody.
+  std::string DriverName() const;
   /// The application is responsive: it ticks, renders or applies input now.
   void MarkAlive() { this->Head->AppAliveNs.store(SteadyNowNs(), std::memory_order_relaxed); }
 
@@ -96,6 +99,8 @@ public:
   std::int32_t ProducerPid() const { return this->Head->ProducerPid.load(std::memory_order_relaxed); }
   /// The producer stopped on purpose (its StreamSegment was destroyed).
   bool ShutdownRequested() const { return this->Head->Shutdown.load(std::memory_order_acquire) != 0; }
+  /// Writes the driver's name ("" = nobody; cut to kDriverNameBytes - 1 bytes). io thread.
+  void SetDriverName(std::string_view name);
   void SetViewers(std::uint32_t n) { this->Head->Viewers.store(n, std::memory_order_relaxed); }
   void CountFrameEncoded() { this->Head->FramesEncoded.fetch_add(1, std::memory_order_relaxed); }
   void CountFrameSent() { this->Head->FramesSent.fetch_add(1, std::memory_order_relaxed); }

@@ -59,7 +59,8 @@ Value Load(const Sources& s)
 }
 
 using S = ServerStats;
-// Not in the table: /stats `video.encoder` (a string) and `clientList` (one object per client).
+// Not in the table: /stats `video.encoder`, `control.mode` and `control.driver` (strings) and
+// `clientList` (one object per client).
 inline constexpr Entry kTable[] = {
   { "uptimeSeconds", "uptime_seconds", Gauge, "Seconds since the server started.",
     [](const Sources& s) -> Value { return s.UptimeSeconds; } },
@@ -118,6 +119,15 @@ inline constexpr Entry kTable[] = {
   { "input.floods", "input_floods_total", Counter, "Clients closed (1008) for sending input far over their rate.", Load<&S::InputFloods> },
   { "input.ringOverflows", "event_ring_overflows_total", Counter, "Input events lost to a full ring (counted in shared memory).",
     [](const Sources& s) -> Value { return s.Segment.EventOverflows(); } },
+
+  { "control.shared", "control_shared", Gauge, "1 when every full-link viewer drives at once (--control shared), 0 for one driver at a time.", Load<&S::ControlShared> },
+  { "control.driving", "control_driving", Gauge, "1 while a viewer has control (--control one).", Load<&S::ControlDriving> },
+  { "control.handOvers", "control_hand_overs_total", Counter, "Times control passed to a viewer (implicitly, asked for or given).", Load<&S::ControlHandOvers> },
+  { "control.requests", "control_requests_total", Counter, "Requests for control (ask) accepted.", Load<&S::ControlRequests> },
+  { "control.notApplied", "control_not_applied_total", Counter, "Input events not applied because another viewer drives.", Load<&S::ControlNotApplied> },
+  { "control.refused", "control_refused_total", Counter, "Control messages refused (view-only, not the driver, asked too often, shared mode).", Load<&S::ControlRefused> },
+  { "control.cursorsDropped", "cursors_dropped_total", Counter, "Cursor positions over a viewer's 20 a second, not relayed.", Load<&S::CursorsDropped> },
+  { "control.namesRefused", "names_refused_total", Counter, "Display names refused (control characters, empty, invalid UTF-8, too often).", Load<&S::NamesRefused> },
 
   { "snapshots.encoded", "snapshots_encoded_total", Counter, "Snapshot re-encodes at a requested quality.", Load<&S::SnapshotsEncoded> },
   { "snapshots.cached", "snapshots_cached_total", Counter, "Snapshots at a quality answered from the cache.", Load<&S::SnapshotsCached> },

@@ -16,6 +16,7 @@ struct ClientInfo
   std::string Kind;  // "mjpeg" or "websocket"
   std::string Codec = "jpeg"; // or "h264"
   std::string Remote;
+  std::string Name; // WebSocket: the viewer's display name
   bool ViewOnly = true;
   std::uint64_t FramesSent = 0;
   std::uint64_t FramesDropped = 0; // replaced while waiting behind a slow write

@@ -9,6 +9,8 @@
 //    height outside 1..segment maximum, detail outside 0..255, style other than
 //    trackball/joystick,
 //  - a modifier flag (ctrl/shift/alt/meta) present but not a boolean.
+//  - name: "name" not a string (DisplayName checks its text); control: an unknown action, a
+//    "to" that is not a positive integer; cursor: x/y outside [0,1] unless "over" is false.
 // Unknown extra fields are ignored (forward compatibility).
 // Closed by the WebSocket session, not here: a binary message (close 1003) and a message over
 // 4 KiB (close 1009, through read_message_max). View-only clients' messages are dropped
@@ -17,7 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <cstring>
 #include <initializer_list>
 #include <utility>
@@ -185,6 +189,36 @@ void Resize(const Json& object, ipc::InputEvent& event, std::uint32_t maxWidth, 
   event.Height = static_cast<std::uint32_t>(RequireInteger(object, "height", 1, maxHeight));
 }
 
+void Control(const Json& object, ParsedInput& result)
+{
+  static constexpr std::pair<const char*, ControlAction> kActions[] = { { "ask", ControlAction::Ask },
+    { "give", ControlAction::Give }, { "keep", ControlAction::Keep }, { "release", ControlAction::Release } };
+  const std::string action = RequireString(object, "action");
+  const auto* found = std::find_if(std::begin(kActions), std::end(kActions),
+    [&](const auto& a) { return action == a.first; });
+  if (found == std::end(kActions))
+  {
+    throw Rejected{ "unknown control action" };
+  }
+  result.Action = found->second;
+  result.To = static_cast<std::uint64_t>(OptionalInteger(object, "to", 1, INT64_MAX, 0));
+}
+
+void Cursor(const Json& object, ParsedInput& result)
+{
+  const Json* over = Field(object, "over");
+  if (over && !over->is_boolean())
+  {
+    throw Rejected{ "'over' must be a boolean" };
+  }
+  result.Over = !over || over->get<bool>();
+  if (result.Over)
+  {
+    result.X = static_cast<float>(RequireNumber(object, "x", 0.0, 1.0));
+    result.Y = static_cast<float>(RequireNumber(object, "y", 0.0, 1.0));
+  }
+}
+
 void Action(const Json& object, ipc::InputEvent& event)
 {
   const std::string name = RequireString(object, "name");
@@ -253,6 +287,21 @@ ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::
     {
       result.Kind = MessageKind::KeyFrame;
     }
+    else if (type == "name")
+    {
+      result.Text = RequireString(object, "name");
+      result.Kind = MessageKind::Name;
+    }
+    else if (type == "control")
+    {
+      Control(object, result);
+      result.Kind = MessageKind::Control;
+    }
+    else if (type == "cursor")
+    {
+      Cursor(object, result);
+      result.Kind = MessageKind::Cursor;
+    }
     else
     {
       throw Rejected{ "unknown type" };
@@ -260,14 +309,14 @@ ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::
   }
   catch (const Rejected& rejected)
   {
+    result = ParsedInput{};
     result.Error = rejected.Why;
-    result.Event = ipc::InputEvent{};
     return result;
   }
   catch (const std::exception& e) // defensive: nlohmann type errors
   {
+    result = ParsedInput{};
     result.Error = e.what();
-    result.Event = ipc::InputEvent{};
     return result;
   }
   if (result.Kind == MessageKind::Rejected)

@@ -61,6 +61,7 @@ ServerOptions::Outcome ServerOptions::Parse(
   int argc, char** argv, ServerOptions& options, std::string& error)
 {
   int port = 0;
+  std::string control;
   po::options_description desc(
     "renderstream-server: streams the frames of a RenderStream shared-memory segment to web\n"
     "browsers (MJPEG and WebSocket) and forwards their input events back.\n"
@@ -83,6 +84,10 @@ ServerOptions::Outcome ServerOptions::Parse(
     ("restarts", po::value<int>(&options.Restarts)->default_value(0),
       "how many servers of this stream died before this one (set by the application that "
       "restarts it; shown in /stats and /metrics)")
+    ("control", po::value<std::string>(&control)->default_value(defaults::kControlMode),
+      "who drives: one (one full-link viewer at a time; control passes to whoever starts "
+      "interacting after the driver has been idle for 2 s, or on request) or shared "
+      "(every full-link viewer at once)")
     ("view-only", po::bool_switch(&options.ViewOnly),
       "ignore input from every client, whatever its token")
     ("quality", po::value<int>(&options.Quality)->default_value(defaults::kQuality),
@@ -139,6 +144,12 @@ ServerOptions::Outcome ServerOptions::Parse(
     error = "--quality and --still-quality must be within 1..100";
     return Outcome::Usage;
   }
+  if (control != "one" && control != "shared")
+  {
+    error = "--control must be one or shared";
+    return Outcome::Usage;
+  }
+  options.Control = control == "shared" ? ControlMode::Shared : ControlMode::One;
   if (options.Restarts < 0)
   {
     error = "--restarts must not be negative";

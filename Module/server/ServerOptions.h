@@ -11,6 +11,14 @@
 
 namespace renderstream::server
 {
+/// Who may drive the application (--control): one full-link viewer at a time with hand-over
+/// (ControlRoom), or every full-link viewer at once.
+enum class ControlMode
+{
+  One,
+  Shared,
+};
+
 struct ServerOptions
 {
   std::string Shm;
@@ -25,6 +33,7 @@ struct ServerOptions
   std::vector<std::string> AllowOrigins; // normalised; includes PublicUrl's origin
   std::string PublicUrl; // where people open the page (a proxy's address), normalised; "" = none
   std::string VideoEncoder = defaults::kVideoEncoder; // H.264 backend: auto, none or one of H264Encoder::Backends()
+  ControlMode Control = ControlMode::One; // defaults::kControlMode
   int Restarts = 0; // servers of this stream that died before this one (the application counts)
 
   enum class Outcome

@@ -104,10 +104,15 @@ std::string ServerStats::Json(
   }
   // Not numbers, or not one number: outside the table.
   out["video"]["encoder"] = videoEncoder.empty() ? "none" : videoEncoder;
+  {
+    std::lock_guard<std::mutex> lock(this->Mutex);
+    out["control"]["mode"] = this->ControlMode;
+    out["control"]["driver"] = this->DriverName.empty() ? nlohmann::json(nullptr) : nlohmann::json(this->DriverName);
+  }
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : clients)
   {
-    list.push_back({ { "id", c.Id }, { "kind", c.Kind }, { "remote", c.Remote.empty() ? "hidden" : c.Remote },
+    list.push_back({ { "id", c.Id }, { "kind", c.Kind }, { "name", c.Name }, { "remote", c.Remote.empty() ? "hidden" : c.Remote },
       { "viewOnly", c.ViewOnly }, { "codec", c.Codec }, { "framesSent", c.FramesSent },
       { "framesDropped", c.FramesDropped }, { "bytesSent", c.BytesSent },
       { "inputAccepted", c.InputAccepted }, { "inputRejected", c.InputRejected },
@@ -117,6 +122,13 @@ std::string ServerStats::Json(
   }
   out["clientList"] = std::move(list);
   return out.dump(2) + "\n";
+}
+
+void ServerStats::SetControl(std::string mode, std::string driver)
+{
+  std::lock_guard<std::mutex> lock(this->Mutex);
+  this->ControlMode = std::move(mode);
+  this->DriverName = std::move(driver);
 }
 
 namespace

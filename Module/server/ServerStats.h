@@ -70,6 +70,19 @@ public:
   std::atomic<std::uint64_t> VideoKeyRequests{ 0 };
   std::atomic<std::uint64_t> VideoSkipped{ 0 }; // frames a stream never encoded: a newer one came first
   std::atomic<std::uint64_t> VideoQp{ 0 }; // level 0's quantiser now (QualityMatcher), 0 before video
+  // Control (ControlRoom): who drives, hand-overs, requests, input not applied because someone
+  // else drives, refused control messages, cursors over a viewer's rate, refused names.
+  std::atomic<int> ControlShared{ 0 };
+  std::atomic<int> ControlDriving{ 0 };
+  std::atomic<std::uint64_t> ControlHandOvers{ 0 };
+  std::atomic<std::uint64_t> ControlRequests{ 0 };
+  std::atomic<std::uint64_t> ControlNotApplied{ 0 };
+  std::atomic<std::uint64_t> ControlRefused{ 0 };
+  std::atomic<std::uint64_t> CursorsDropped{ 0 };
+  std::atomic<std::uint64_t> NamesRefused{ 0 };
+
+  /// The control mode and the driver's name ("" = nobody), for /stats (io thread).
+  void SetControl(std::string mode, std::string driver);
 
   /// Records one JPEG encode (FrameWatcher thread).
   void AddEncode(double milliseconds, std::size_t bytes);
@@ -99,6 +112,8 @@ private:
   std::deque<double> EncodeMs;                                   // last 256 encodes
   std::deque<std::size_t> EncodeBytes;
   LatencyWindow Latencies;
+  std::string ControlMode; // SetControl's, under Mutex
+  std::string DriverName;
   std::chrono::steady_clock::time_point Started = std::chrono::steady_clock::now();
 };
 } // namespace renderstream::server

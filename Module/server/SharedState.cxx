@@ -89,6 +89,7 @@ SharedState::SharedState(ServerOptions options, std::string token, std::string v
   , Frames(static_cast<std::size_t>(this->Options.MaxClients), [&segment](std::size_t n) {
     segment.SetViewers(static_cast<std::uint32_t>(n));
   })
+  , Room(this->Options.Control, this->Stats, segment)
   , Pending(PendingCapacity())
   , KnownHosts(MachineNames())
 {

@@ -5,6 +5,7 @@
 #define renderstream_server_SharedState_h
 
 #include "Broadcaster.h"
+#include "ControlRoom.h"
 #include "PendingConnections.h"
 #include "RefusalLog.h"
 #include "Rendition.h"
@@ -83,6 +84,7 @@ public:
   ipc::StreamSegment& Segment;
   ServerStats Stats;
   Broadcaster Frames;
+  ControlRoom Room;                           // who drives; io thread only
   SnapshotService* Snapshots = nullptr;      // likewise: /snapshot.jpg?quality= encodes
   std::atomic<std::int64_t> LastInputNs{ 0 }; // steady ns of the newest accepted input event
   LevelDemand Demand;                         // rendition levels the viewers use

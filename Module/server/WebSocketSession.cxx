@@ -57,6 +57,7 @@ WebSocketSession::~WebSocketSession()
   // Whatever is still queued (or was in flight when the write failed) was never sent.
   this->State->CountDiscarded(this->Queue.size() + (this->InFlight ? 1 : 0));
   this->State->Frames.Leave(this->Id);
+  this->State->Room.Leave(this->Id);
 }
 
 void WebSocketSession::Run(http::request<http::string_body> request)
@@ -91,6 +92,7 @@ void WebSocketSession::End(const std::string& why, std::optional<websocket::clos
     this->State->SessionError("WebSocket", this->Remote, why);
   }
   this->State->Frames.Leave(this->Id); // no new frames; the destructor counts the unsent ones
+  this->State->Room.Leave(this->Id);   // a driver frees control, its held input released
   this->InputTimer.cancel();
   this->Pacing.Cancel();
   if (close && this->Accepted)
@@ -133,12 +135,14 @@ void WebSocketSession::OnAccept(beast::error_code ec)
   nlohmann::json hello = { { "type", "hello" }, { "viewOnly", this->ViewOnly },
     { "width", latest ? latest->Width : 0 }, { "height", latest ? latest->Height : 0 },
     { "maxWidth", this->State->Segment.MaxWidth() }, { "maxHeight", this->State->Segment.MaxHeight() },
-    { "codec", this->Link.Video() ? "h264" : "jpeg" } };
+    { "codec", this->Link.Video() ? "h264" : "jpeg" }, { "id", this->Id },
+    { "name", "Viewer " + std::to_string(this->Id) }, { "control", this->State->Room.ModeName() } };
   if (this->Link.Video())
   {
     hello["encoder"] = this->State->VideoEncoder;
   }
   this->PendingText = hello.dump();
+  this->State->Room.Join(this->Id, this->weak_from_this(), !this->ViewOnly, this->Remote.substr(0, this->Remote.rfind(':')));
   if (latest && this->Queue.empty())
   {
     this->State->Stats.FramesOffered.fetch_add(1, std::memory_order_relaxed);
@@ -206,12 +210,110 @@ void WebSocketSession::HandleText(std::string_view text)
     }
     return;
   }
+  if (parsed.Kind == MessageKind::Name || parsed.Kind == MessageKind::Control || parsed.Kind == MessageKind::Cursor)
+  {
+    this->HandleRoomMessage(parsed);
+    return;
+  }
   if (this->ViewOnly)
   {
     this->State->Stats.InputViewOnly.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (parsed.Kind == MessageKind::Input &&
+    !this->State->Room.MayApply(this->Id, parsed.Event.Type, std::chrono::steady_clock::now()))
+  {
+    return; // someone else drives (counted)
+  }
   this->HandleInput(parsed);
+}
+
+void WebSocketSession::HandleRoomMessage(const ParsedInput& parsed)
+{
+  this->RefillInputTokens();
+  if (!this->SpendInputToken())
+  {
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  std::string refused;
+  const char* what = "control";
+  switch (parsed.Kind)
+  {
+    case MessageKind::Name:
+      refused = this->State->Room.Rename(this->Id, parsed.Text, now);
+      what = "name";
+      break;
+    case MessageKind::Control:
+      refused = this->State->Room.Control(this->Id, parsed.Action, parsed.To, now);
+      break;
+    default:
+      this->State->Room.Cursor(this->Id, parsed.Over, parsed.X, parsed.Y, now);
+      break;
+  }
+  if (!refused.empty())
+  {
+    this->Tell(Channel::Control, 0,
+      nlohmann::json{ { "type", "refused" }, { "what", what }, { "reason", refused } }.dump());
+  }
+}
+
+bool WebSocketSession::SpendInputToken()
+{
+  this->InputTokens -= 1; // may overdraw the budget
+  if (this->InputTokens < -kInputBurst)
+  {
+    this->State->Stats.InputFloods.fetch_add(1, std::memory_order_relaxed);
+    this->End("it sent input far over " + std::to_string(static_cast<int>(kInputPerSecond)) + " messages a second",
+      websocket::close_reason(websocket::close_code::policy_error, "input flood"));
+    return false;
+  }
+  return true;
+}
+
+void WebSocketSession::Tell(Channel channel, std::uint64_t from, const std::string& json)
+{
+  if (this->Closing)
+  {
+    return;
+  }
+  switch (channel)
+  {
+    case Channel::Presence:
+      this->PendingPresence = json;
+      break;
+    case Channel::Cursor:
+      this->PendingCursors[from] = json;
+      break;
+    case Channel::Control:
+      if (this->PendingControl.size() == kMaxControlWaiting)
+      {
+        this->PendingControl.pop_front();
+      }
+      this->PendingControl.push_back(json);
+      break;
+  }
+  if (this->Accepted && !this->Writing)
+  {
+    this->DoWrite();
+  }
+}
+
+std::vector<ipc::InputEvent> WebSocketSession::TakeHeld()
+{
+  this->WaitingMove.reset(); // a move it sent as driver must not follow the release
+  return this->Held.TakeReleases();
+}
+
+void WebSocketSession::Apply(const std::vector<ipc::InputEvent>& events)
+{
+  for (const ipc::InputEvent& event : events)
+  {
+    if (!this->PushInput(event))
+    {
+      this->State->Stats.InputRingFull.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
 }
 
 void WebSocketSession::HandleInput(const ParsedInput& parsed)
@@ -231,12 +333,8 @@ void WebSocketSession::HandleInput(const ParsedInput& parsed)
     this->FlushWaitingInput(false);
     return;
   }
-  this->InputTokens -= 1; // every other message counts against the budget, and may overdraw it
-  if (this->InputTokens < -kInputBurst)
+  if (!this->SpendInputToken()) // every other message counts against the budget
   {
-    stats.InputFloods.fetch_add(1, std::memory_order_relaxed);
-    this->End("it sent input far over " + std::to_string(static_cast<int>(kInputPerSecond)) + " messages a second",
-      websocket::close_reason(websocket::close_code::policy_error, "input flood"));
     return;
   }
   if (parsed.Kind == MessageKind::Rejected)
@@ -297,6 +395,7 @@ bool WebSocketSession::PushInput(ipc::InputEvent event)
     return false;
   }
   this->State->Segment.NotifyInput();
+  this->Held.Applied(event);
   ++this->Counters.InputAccepted;
   this->State->Stats.InputAccepted.fetch_add(1, std::memory_order_relaxed);
   this->State->LastInputNs.store(event.TimeNs, std::memory_order_relaxed);
@@ -408,15 +507,12 @@ void WebSocketSession::DoWrite()
   {
     return;
   }
-  std::string& text = !this->PendingText.empty() ? this->PendingText
-    : !this->PendingNotice.empty()               ? this->PendingNotice
-                                                 : this->PendingTiming;
+  std::string text = this->NextText();
   if (!text.empty())
   {
     this->Writing = true;
     this->WriteStart = std::chrono::steady_clock::now();
     this->TextInFlight = std::move(text);
-    text.clear();
     this->Ws.text(true);
     this->Ws.async_write(net::buffer(this->TextInFlight),
       [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
@@ -455,6 +551,38 @@ void WebSocketSession::DoWrite()
     [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
       self->OnWrite(ec, bytes);
     });
+}
+
+std::string WebSocketSession::NextText()
+{
+  std::string text;
+  for (std::string* slot : { &this->PendingText, &this->PendingNotice })
+  {
+    if (!slot->empty())
+    {
+      text.swap(*slot);
+      return text;
+    }
+  }
+  if (!this->PendingControl.empty())
+  {
+    text = std::move(this->PendingControl.front());
+    this->PendingControl.pop_front();
+  }
+  else if (!this->PendingPresence.empty())
+  {
+    text.swap(this->PendingPresence);
+  }
+  else if (!this->PendingCursors.empty())
+  {
+    text = std::move(this->PendingCursors.begin()->second);
+    this->PendingCursors.erase(this->PendingCursors.begin());
+  }
+  else
+  {
+    text.swap(this->PendingTiming);
+  }
+  return text;
 }
 
 void WebSocketSession::OnWrite(beast::error_code ec, std::size_t)
@@ -575,6 +703,7 @@ ClientInfo WebSocketSession::Info() const
   ClientInfo info = this->Counters;
   info.Kind = "websocket";
   info.Remote = this->Remote;
+  info.Name = this->State->Room.NameOf(this->Id);
   info.ViewOnly = this->ViewOnly;
   DescribeLink(this->Link, this->State->Options.Quality, info);
   info.Acks = this->AckMode;

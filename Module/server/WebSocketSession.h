@@ -27,10 +27,12 @@
 #define renderstream_server_WebSocketSession_h
 
 #include "FrameSink.h"
+#include "HeldInput.h"
 #include "InputParser.h"
 #include "LatencyWindow.h"
 #include "LinkAdapter.h"
 #include "Pacer.h"
+#include "Participant.h"
 #include "SharedState.h"
 
 #include <boost/asio/steady_timer.hpp>
@@ -43,6 +45,7 @@
 #include <array>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -50,6 +53,7 @@ namespace renderstream::server
 {
 class WebSocketSession
   : public FrameSink
+  , public Participant
   , public std::enable_shared_from_this<WebSocketSession>
 {
 public:
@@ -71,6 +75,8 @@ public:
   // Behind a key frame on its way (5-10 times a delta frame), more may wait: dropping them
   // would only ask for another key frame, which would take as long again.
   static constexpr std::size_t kMaxVideoQueuedBehindKey = 12;
+  // Control messages (requests, refusals) waiting to be written; more drop the oldest.
+  static constexpr std::size_t kMaxControlWaiting = 8;
 
   /// `video`: the client asked for H.264 and the server has an encoder.
   WebSocketSession(ClientStream&& stream, std::shared_ptr<SharedState> state,
@@ -84,6 +90,11 @@ public:
   void Close() override;
   ClientInfo Info() const override;
 
+  void Tell(Channel channel, std::uint64_t from, const std::string& json) override;
+  std::vector<ipc::InputEvent> TakeHeld() override;
+  void Apply(const std::vector<ipc::InputEvent>& events) override;
+  bool HoldsButton() const override { return this->Held.HoldsButton(); }
+
 private:
   /// Ends the session, once: leaves the broadcaster, logs `why` (if not empty) as a session
   /// error, and starts the closing handshake with `close` or, without one or before the
@@ -94,6 +105,12 @@ private:
   void DoRead();
   void OnRead(boost::beast::error_code ec, std::size_t bytes);
   void HandleText(std::string_view text);
+  /// Names, control and cursors (ControlRoom); a refusal is told to the client.
+  void HandleRoomMessage(const ParsedInput& parsed);
+  /// Takes one message from the input budget; false if the client is flooding (then closed).
+  bool SpendInputToken();
+  /// The next text message to write (and forgets it), "" if none.
+  std::string NextText();
   void DoWrite();
   void OnAck();
   /// Queues `frame` (the rules above); false if it was not queued.
@@ -128,6 +145,10 @@ private:
   std::string PendingText; // the hello or a link status, until it is written
   std::string PendingNotice; // the newest Notify() not yet written
   std::string PendingTiming; // the newest {"type":"timing"} not yet written
+  std::string PendingPresence; // the newest {"type":"presence"} not yet written
+  std::deque<std::string> PendingControl; // requests and refusals, in order
+  std::map<std::uint64_t, std::string> PendingCursors; // the newest cursor of each other viewer
+  HeldInput Held; // what this viewer holds down in the application
   std::string TextInFlight;
   FramePtr InFlight;
   char Tag = 'J'; // InFlight's tag byte (video clients)

@@ -1,5 +1,5 @@
 // The WebSocket to this page's own server (protocol: Module/server/README.md): frames arrive
-// as binary messages, server messages (hello, link, busy, timing) as JSON text, input leaves
+// as binary messages, server messages (hello, link, busy, timing, presence...) as JSON text, input leaves
 // as JSON text. It says why the server refused it, backs off and reconnects.
 import { createAuth } from "./auth.js";
 import { pushBounded } from "./stats.js";
@@ -8,7 +8,7 @@ import { wsUrl } from "./urls.js";
 const kFirstRetryMs = 250, kMaxRetryMs = 10000;
 
 // overlay: state and banner; handlers: hello, link, busy (after stats took them), frame
-// (a binary message, after the ack) and closed.
+// (a binary message, after the ack), closed, and room (presence, ask, cursor, refused).
 export function createConnection(stats, overlay, handlers) {
   const auth = createAuth();
   let ws = null, backoff = kFirstRetryMs, video = false;
@@ -29,6 +29,7 @@ export function createConnection(stats, overlay, handlers) {
       for (const k of ["encodeMs", "queueMs", "networkMs"]) stats.breakdown[k] = Math.max(0, Number(msg[k]) || 0);
     },
   };
+  for (const type of ["presence", "ask", "cursor", "refused"]) messages[type] = msg => handlers.room(msg);
 
   function connect() {
     overlay.setState(stats.connects ? "Reconnecting…" : "Connecting…");
@@ -103,6 +104,12 @@ export function createConnection(stats, overlay, handlers) {
     }
     return true;
   }
+  // Names, control and pointer positions: from view-only pages too (the server decides).
+  function sendRoom(msg) {
+    if (!isOpen()) return false;
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
   function askForKey() {
     if (isOpen()) ws.send('{"type":"keyframe"}');
   }
@@ -111,5 +118,5 @@ export function createConnection(stats, overlay, handlers) {
     video = wantVideo;
     connect();
   }
-  return { signIn: auth.signIn, start, send, askForKey };
+  return { signIn: auth.signIn, start, send, sendRoom, askForKey };
 }

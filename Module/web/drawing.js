@@ -1,7 +1,7 @@
 // The canvas and the picture on it: an ImageBitmap (JPEG) or a VideoFrame (H.264), both
 // drawable. Pictures are numbered as they arrive; one decoded after a newer one was shown is
 // dropped. Draws happen once per animation frame.
-import { backingSize, frameRect, normalise } from "./geometry.js";
+import { backingSize, denormalise, frameRect, normalise } from "./geometry.js";
 import { pushBounded } from "./stats.js";
 
 const widthOf = p => p.displayWidth || p.width, heightOf = p => p.displayHeight || p.height;
@@ -76,6 +76,11 @@ export function createView(canvas, stats, sizeLabel) {
     const box = canvas.getBoundingClientRect();
     return normalise(clientX, clientY, box, rectIn(box.width, box.height));
   }
+  // The reverse: a frame fraction as a client point.
+  function place(x, y) {
+    const box = canvas.getBoundingClientRect();
+    return denormalise(x, y, box, rectIn(box.width, box.height));
+  }
   // The decode and draw spans of the last second.
   function recentSpans(now) {
     spans = spans.filter(s => now - s.at <= 1000);
@@ -90,5 +95,5 @@ export function createView(canvas, stats, sizeLabel) {
     for (let i = 0; i < out.length; i++) out[i] = (rgba[4 * i] * 299 + rgba[4 * i + 1] * 587 + rgba[4 * i + 2] * 114) / 1000;
     return out;
   }
-  return { fit, show, arrive, showJpeg, norm, recentSpans, sample };
+  return { fit, show, arrive, showJpeg, norm, place, recentSpans, sample };
 }

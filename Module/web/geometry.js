@@ -17,6 +17,11 @@ export function normalise(clientX, clientY, box, rect) {
   return { x: clamp01((clientX - box.left - rect.x) / rect.w), y: clamp01((clientY - box.top - rect.y) / rect.h) };
 }
 
+// The reverse: a frame fraction as a client point (where another person's pointer is drawn).
+export function denormalise(x, y, box, rect) {
+  return { x: box.left + rect.x + x * rect.w, y: box.top + rect.y + y * rect.h };
+}
+
 // The canvas's backing store for its CSS size: one pixel per device pixel, at least 1×1.
 export function backingSize(cssWidth, cssHeight, dpr) {
   return { width: Math.max(1, Math.round(cssWidth * dpr)), height: Math.max(1, Math.round(cssHeight * dpr)) };

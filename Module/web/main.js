@@ -11,11 +11,13 @@ import { createOverlay } from "./overlay.js";
 import { createResizer } from "./resize.js";
 import { createStats } from "./stats.js";
 import { codecParam } from "./urls.js";
+import { createTogether } from "./together.js";
 import { createVideo, videoSupport } from "./video.js";
 
 const $ = id => document.getElementById(id);
 const ui = Object.fromEntries(["view", "state", "fps", "latency", "breakdown", "rate", "size", "badge", "overlay",
-  "banner", "link", "slow", "codec", "info", "reset", "style"].map(id => [id, $(id)]));
+  "banner", "link", "slow", "codec", "info", "reset", "style", "driver", "list", "ask", "keep", "release",
+  "request", "requestText", "give", "refuse", "note", "nameForm", "nameInput", "nameSkip", "cursors"].map(id => [id, $(id)]));
 const canvas = ui.view;
 
 const stats = createStats();
@@ -23,16 +25,18 @@ const view = createView(canvas, stats, ui.size);
 const overlay = createOverlay(ui, stats);
 let wantVideo = false;
 const connection = createConnection(stats, overlay, {
-  hello: msg => { video.reset(); overlay.showHello(msg, wantVideo); resizer.renew(); },
+  hello: msg => { video.reset(); overlay.showHello(msg, wantVideo); resizer.renew(); together.hello(msg); },
   link: msg => overlay.showLink(msg),
   busy: seconds => overlay.showBusy(seconds),
   frame: data => video.onFrame(data),
-  closed: () => video.reset(),
+  closed: () => { video.reset(); together.closed(); },
+  room: msg => together[msg.type](msg),
 });
 const send = connection.send;
 const video = createVideo(view, stats, connection.askForKey);
 const resizer = createResizer(canvas, stats, { send, fit: view.fit });
 const controls = createControls(ui, send);
+const together = createTogether(ui, stats, { sendRoom: connection.sendRoom, place: view.place, norm: view.norm });
 attachPointer(canvas, stats, { send, norm: view.norm });
 attachKeys(canvas, stats, { send, ...controls });
 overlay.start(view.recentSpans);

@@ -14,6 +14,9 @@ export function createStats() {
     // Where a frame's time goes, ms, medians over the last second: the server's part from its
     // "timing" message (render end → encoded → sent → arrived, from our acks), ours measured.
     breakdown: { encodeMs: 0, queueMs: 0, networkMs: 0, decodeMs: 0, drawMs: 0 },
+    // Several people: this page's name, who steers (a name, null: nobody) and who is here
+    // ([{name, role: "driver"|"participant"|"viewer", self}]), from the server's presence.
+    name: "", driver: null, participants: [],
   };
 }
 

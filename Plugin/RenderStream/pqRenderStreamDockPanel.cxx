@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QFormLayout>
@@ -47,12 +48,14 @@ struct StreamerDefaults
   int Port;
   QString BindAddress;
   int Quality;
+  QString ControlMode;
 };
 
 StreamerDefaults ReadStreamerDefaults()
 {
   vtkNew<vtkRenderStreamer> fresh;
-  return { fresh->GetPort(), QString::fromUtf8(fresh->GetBindAddress()), fresh->GetQuality() };
+  return { fresh->GetPort(), QString::fromUtf8(fresh->GetBindAddress()), fresh->GetQuality(),
+    QString::fromUtf8(fresh->GetControlMode()) };
 }
 
 /** RENDERSTREAM_AUTOSTART is set, and not to 0. */
@@ -181,6 +184,14 @@ void pqRenderStreamDockPanel::addStreamRows(QFormLayout* form, QWidget* body)
   this->ViewOnly = new QCheckBox(tr("Browsers may only watch"), body);
   this->ViewOnly->setToolTip(tr("When checked, input from browsers is ignored"));
   form->addRow(tr("View only"), this->ViewOnly);
+
+  this->ControlMode = new QComboBox(body);
+  this->ControlMode->addItem(tr("One at a time"), QStringLiteral("one"));
+  this->ControlMode->addItem(tr("Everyone at once"), QStringLiteral("shared"));
+  this->ControlMode->setToolTip(tr("Who steers from the browsers: one viewer at a time (control "
+                                   "passes when the driver is idle for 2 s or gives it), or "
+                                   "everyone at once. You, here, are never blocked"));
+  form->addRow(tr("Browsers steer"), this->ControlMode);
 }
 
 //-----------------------------------------------------------------------------
@@ -218,6 +229,10 @@ void pqRenderStreamDockPanel::addStatusRows(QFormLayout* form, QWidget* body)
   this->StatusLabel->setToolTip(
     tr("Connected viewers, and the frames per second each receives on average"));
   form->addRow(tr("Status"), this->StatusLabel);
+  this->DriverLabel = new QLabel(body);
+  this->DriverLabel->setTextFormat(Qt::PlainText); // a viewer's name is untrusted text
+  this->DriverLabel->setToolTip(tr("Which browser viewer steers the view now"));
+  form->addRow(tr("Driving"), this->DriverLabel);
 }
 
 //-----------------------------------------------------------------------------
@@ -241,6 +256,8 @@ void pqRenderStreamDockPanel::loadSettings()
   this->Quality->setValue(settings->value("Quality", defaults.Quality).toInt());
   this->MaxFps->setValue(settings->value("MaxFps", DefaultMaxFps).toInt());
   this->ViewOnly->setChecked(settings->value("ViewOnly", false).toBool());
+  const int control = this->ControlMode->findData(settings->value("ControlMode", defaults.ControlMode));
+  this->ControlMode->setCurrentIndex(control < 0 ? 0 : control);
   settings->endGroup();
 }
 
@@ -264,6 +281,8 @@ void pqRenderStreamDockPanel::connectWidgets()
   QObject::connect(this->Quality, spinBoxChanged, this, &Self::saveSettings);
   QObject::connect(this->MaxFps, spinBoxChanged, this, &Self::saveSettings);
   QObject::connect(this->ViewOnly, &QCheckBox::toggled, this, &Self::saveSettings);
+  QObject::connect(this->ControlMode, QOverload<int>::of(&QComboBox::currentIndexChanged), this,
+    &Self::saveSettings);
 }
 
 //-----------------------------------------------------------------------------
@@ -289,6 +308,7 @@ void pqRenderStreamDockPanel::saveSettings()
   settings->setValue("Quality", this->Quality->value());
   settings->setValue("MaxFps", this->MaxFps->value());
   settings->setValue("ViewOnly", this->ViewOnly->isChecked());
+  settings->setValue("ControlMode", this->ControlMode->currentData());
   settings->endGroup();
   this->TickTimer->setInterval(1000 / this->MaxFps->value());
 }
@@ -415,6 +435,7 @@ void pqRenderStreamDockPanel::startStreaming()
   this->Streamer->SetPublicURL(publicUrl.isEmpty() ? nullptr : publicUrl.constData());
   this->Streamer->SetQuality(this->Quality->value());
   this->Streamer->SetViewOnly(this->ViewOnly->isChecked());
+  this->Streamer->SetControlMode(this->ControlMode->currentData().toString().toUtf8().constData());
   if (!this->Streamer->Start())
   {
     const char* why = this->Streamer->GetLastError();
@@ -479,6 +500,10 @@ void pqRenderStreamDockPanel::refreshStatus()
     status += tr(" · server restarted %1×").arg(restarts);
   }
   this->StatusLabel->setText(status);
+  const QString driver = QString::fromUtf8(this->Streamer->GetDriverName());
+  this->DriverLabel->setText(std::string(this->Streamer->GetControlMode()) == "shared"
+      ? tr("everyone at once")
+      : driver.isEmpty() ? tr("nobody") : driver);
 }
 
 //-----------------------------------------------------------------------------
@@ -510,6 +535,7 @@ void pqRenderStreamDockPanel::updateWidgets()
   this->PublicUrl->setEnabled(!streaming);
   this->Quality->setEnabled(!streaming);
   this->ViewOnly->setEnabled(!streaming);
+  this->ControlMode->setEnabled(!streaming);
   this->Url->setText(streaming ? QString::fromUtf8(this->Streamer->GetURL()) : QString());
   this->ViewOnlyUrl->setText(
     streaming ? QString::fromUtf8(this->Streamer->GetViewOnlyURL()) : QString());
@@ -524,6 +550,7 @@ void pqRenderStreamDockPanel::updateWidgets()
   else
   {
     this->StatusLabel->setText(tr("stopped"));
+    this->DriverLabel->setText(QString());
   }
 }
 

@@ -24,6 +24,7 @@
 #include "vtkNew.h" // for vtkNew
 
 class QCheckBox;
+class QComboBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -102,6 +103,7 @@ private:
   QSpinBox* Quality = nullptr;
   QSpinBox* MaxFps = nullptr;
   QCheckBox* ViewOnly = nullptr;
+  QComboBox* ControlMode = nullptr;
   QLineEdit* Url = nullptr;
   QToolButton* CopyUrlButton = nullptr;
   QToolButton* OpenUrlButton = nullptr;
@@ -109,6 +111,7 @@ private:
   QToolButton* CopyViewOnlyUrlButton = nullptr;
   QLabel* ViewLabel = nullptr;
   QLabel* StatusLabel = nullptr;
+  QLabel* DriverLabel = nullptr;
   QLabel* ErrorLabel = nullptr;
 };
 

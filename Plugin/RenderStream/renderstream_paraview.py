@@ -65,7 +65,7 @@ class RenderStream(object):
     """One streamer attached to one render view. Use stream() to make one."""
 
     def __init__(self, view=None, port=None, bind=None, quality=None, view_only=False,
-                 max_clients=None, allowed_origins="", public_url=""):
+                 max_clients=None, allowed_origins="", public_url="", control=None):
         if view is None:
             from paraview.simple import GetActiveViewOrCreate
             view = GetActiveViewOrCreate("RenderView")
@@ -89,6 +89,8 @@ class RenderStream(object):
         if max_clients is not None:
             self.streamer.SetMaxClients(int(max_clients))
         self.streamer.SetAllowedOrigins(allowed_origins)  # e.g. a TLS proxy's https://host
+        if control is not None:  # "one" (the default) or "shared"
+            self.streamer.SetControlMode(control)
         if public_url:  # else RENDERSTREAM_PUBLIC_URL, if set
             self.streamer.SetPublicURL(public_url)  # e.g. https://viz.example.org/renderstream/
 
@@ -125,15 +127,20 @@ class RenderStream(object):
     frames_captured = property(lambda self: self.streamer.GetFramesCaptured())
     frames_sent = property(lambda self: self.streamer.GetFramesSent())
     events_injected = property(lambda self: self.streamer.GetEventsInjected())
+    control = property(lambda self: self.streamer.GetControlMode(),
+                       doc="Who drives from the browsers: 'one' at a time or 'shared'.")
+    driver = property(lambda self: self.streamer.GetDriverName(),
+                      doc="The name of the browser viewer who drives now, else ''.")
 
 
 def stream(view=None, port=None, bind=None, quality=None, view_only=False, max_clients=None,
-           allowed_origins="", public_url=""):
+           allowed_origins="", public_url="", control=None):
     """Starts streaming `view` (default: the active render view) and returns the streamer.
     `port`, `bind`, `quality` and `max_clients` left at None keep vtkRenderStreamer's defaults
     (any free port, this machine only; see its getters). `public_url` is where people open it
     when that is not this machine (a TLS proxy's or a tunnel's address); `allowed_origins`
-    lists other pages' origins that may connect."""
+    lists other pages' origins that may connect. `control`: "one" (default: one browser viewer
+    drives at a time, with hand-over) or "shared" (everyone at once)."""
     return RenderStream(view, port=port, bind=bind, quality=quality, view_only=view_only,
                         max_clients=max_clients, allowed_origins=allowed_origins,
-                        public_url=public_url).start()
+                        public_url=public_url, control=control).start()

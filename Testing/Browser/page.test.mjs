@@ -2,7 +2,8 @@
 // the messages the page's behaviour rests on.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { backingSize, frameRect, normalise, renderSize } from "../../Module/web/geometry.js";
+import { backingSize, denormalise, frameRect, normalise, renderSize } from "../../Module/web/geometry.js";
+import { cleanName, controlButtons, cursorDue, driverLine, initialName, presenceOf } from "../../Module/web/people.js";
 import { createClickCounter } from "../../Module/web/clicks.js";
 import { centroid, pinchNotch, pinchScale } from "../../Module/web/gestures.js";
 import { codecParam, fragmentToken, linkToken, probeUrl, withoutToken, wsUrl } from "../../Module/web/urls.js";
@@ -107,4 +108,57 @@ test("history is bounded and the median is the upper one", () => {
   assert.deepEqual(list, [2, 3, 4]);
   assert.equal(median([5, 1, 3, 2]), 3);
   assert.equal(median([]), 0);
+});
+
+test("a frame fraction maps back to the client point it came from", () => {
+  const box = { left: 10, top: 20 }, rect = frameRect(400, 900, 800, 600);
+  assert.deepEqual(denormalise(0.25, 0.25, box, rect), { x: 110, y: 395 });
+  assert.deepEqual(normalise(110, 395, box, rect), { x: 0.25, y: 0.25 });
+});
+
+test("a name is trimmed, cut to 32 characters, and loses control and direction characters", () => {
+  assert.equal(cleanName("  <b>Ada</b>  "), "<b>Ada</b>");
+  assert.equal(cleanName("Ada\u0007\u202e"), "Ada");
+  assert.equal(Array.from(cleanName("é".repeat(40))).length, 32);
+  assert.equal(cleanName("   "), "");
+  assert.equal(cleanName(null), "");
+});
+
+test("the name comes from ?name=, else from the browser, else the page asks once", () => {
+  assert.equal(initialName("?name=%20Bob%20", "Zoe"), "Bob");
+  assert.equal(initialName("", "Zoe"), "Zoe");
+  assert.equal(initialName("", null), null); // never asked: ask
+  assert.equal(initialName("", ""), ""); // asked and skipped: do not ask again
+});
+
+const presence = (driver, kept = false, mode = "one") => presenceOf({
+  type: "presence", mode, kept, driver,
+  participants: [{ id: 1, name: "Ada", role: driver === 1 ? "driver" : "participant" },
+    { id: 2, name: "Bob", role: driver === 2 ? "driver" : "participant" }, { id: 3, name: "Eve", role: "viewer" }],
+}, 2);
+
+test("presence names the driver and marks this page's own entry", () => {
+  const p = presence(1);
+  assert.equal(p.driver.name, "Ada");
+  assert.deepEqual(p.participants.map(x => [x.name, x.role, x.self]),
+    [["Ada", "driver", false], ["Bob", "participant", true], ["Eve", "viewer", false]]);
+  assert.equal(driverLine(p), "Ada steers");
+  assert.equal(driverLine(presence(2, true)), "You steer (presenting)");
+  assert.equal(driverLine(presence(null)), "Nobody steers: interact to take control");
+  assert.equal(driverLine(presence(null, false, "shared")), "Everyone can steer");
+});
+
+test("only a page that may steer asks; only the driver keeps or releases; a lone driver is never asked", () => {
+  assert.deepEqual(controlButtons(presence(1), false), { ask: true, keep: false, release: false });
+  assert.deepEqual(controlButtons(presence(2), false), { ask: false, keep: true, release: true });
+  assert.deepEqual(controlButtons(presence(2, true), false), { ask: false, keep: false, release: true });
+  assert.deepEqual(controlButtons(presence(null), false), { ask: false, keep: false, release: false });
+  assert.deepEqual(controlButtons(presence(1), true), { ask: false, keep: false, release: false }); // view only
+  assert.deepEqual(controlButtons(presence(1, false, "shared"), false), { ask: false, keep: false, release: false });
+});
+
+test("pointer positions go out at most every 50 ms", () => {
+  assert.equal(cursorDue(-Infinity, 0), true);
+  assert.equal(cursorDue(100, 149), false);
+  assert.equal(cursorDue(100, 150), true);
 });

@@ -42,7 +42,7 @@ function startStreamCone() {
   return new Promise((resolve, reject) => {
     const exe = path.join(binDir, "StreamCone");
     // --seconds is only a safety net (after() stops it): longer than the whole run on a busy machine.
-    app = spawn(exe, ["--offscreen", "--size", "640x480", "--seconds", "110", "--port", "0"],
+    app = spawn(exe, ["--offscreen", "--size", "640x480", "--seconds", "170", "--port", "0"],
       { stdio: ["ignore", "pipe", "pipe"] });
     let out = "", err = "";
     const timer = setTimeout(() => reject(new Error(`no ready line from ${exe} in 20 s\n${out}\n${err}`)), 20000);
@@ -406,6 +406,106 @@ test("a view-only page shows its badge and its drags change nothing", async () =
     await shot(voPage, "viewer-view-only.png");
   } finally {
     await vo.close();
+  }
+});
+
+// ---- several people in one scene (issue 26) ---------------------------------------------------
+const named = (link, name) => withQuery(link, "name=" + encodeURIComponent(name));
+const visible = (page, selector) => page.locator(selector).isVisible();
+// Side by side in one picture: each page's screenshot as an image in a blank page.
+async function shotSideBySide(pages, name) {
+  const images = await Promise.all(pages.map(p => p.screenshot()));
+  const sheet = await browser.newPage({ viewport: { width: 640 * pages.length + 10 * (pages.length - 1), height: 480 } });
+  try {
+    await sheet.setContent(`<body style="margin:0;background:#000;display:flex;gap:10px">${images.map(i =>
+      `<img src="data:image/png;base64,${i.toString("base64")}">`).join("")}</body>`);
+    await sheet.waitForFunction(() => [...document.images].every(i => i.complete));
+    await shot(sheet, name);
+  } finally {
+    await sheet.close();
+  }
+}
+
+test("together: one page steers, the other's drag changes nothing, asks and is given control; pointers and names show as text", async () => {
+  await sleep(2200); // the first page of this file steered a moment ago: let the implicit rule free it
+  const a = await openViewer(named(url, "<b>Ada</b>"));
+  const b = await openViewer(named(url, "Bob"));
+  const v = await openViewer(named(viewOnlyUrl, "Eve"));
+  try {
+    const [ada, bob, eve] = [a.page, b.page, v.page];
+    await bob.waitForFunction(() => window.renderStream.stats.participants.filter(p => ["<b>Ada</b>", "Bob", "Eve"].includes(p.name)).length === 3);
+    assert.ok(!(await visible(ada, "#nameForm")), "a name in the link: the page does not ask for one");
+    // Ada presses and holds still: she steers, and every page says so (her name as text).
+    const { x, y } = await viewCenter(ada);
+    await ada.mouse.move(x, y);
+    await ada.mouse.down();
+    await ada.mouse.move(x + 40, y);
+    await bob.waitForFunction(() => window.renderStream.stats.driver === "<b>Ada</b>");
+    await eve.waitForFunction(() => window.renderStream.stats.driver === "<b>Ada</b>");
+    assert.equal(await bob.locator("#driver").textContent(), "<b>Ada</b> steers");
+    assert.equal(await bob.locator("#people b").count(), 0, "the name is text, not markup");
+    assert.deepEqual((await stats(bob)).participants.filter(p => p.self), [{ name: "Bob", role: "participant", self: true }]);
+    assert.ok(await visible(bob, "#ask"), "Bob may ask for control");
+    assert.ok(!(await visible(ada, "#ask")) && await visible(ada, "#release"), "Ada may keep or release");
+    assert.ok(!(await visible(eve, "#ask")), "a view-only page cannot ask");
+    // Bob's drag while Ada holds her button: nothing moves, and it is counted.
+    const before = await settle(bob);
+    const notApplied = (await serverStats()).control.notApplied;
+    await drag(bob, 160, 0);
+    await sleep(500);
+    const after = await settle(bob);
+    const moved = difference(before, after);
+    const counted = (await serverStats()).control.notApplied - notApplied;
+    log(`Bob's drag while Ada steers: picture difference ${moved.toFixed(2)}, ${counted} events not applied`);
+    assert.equal(moved, 0, "the picture did not change");
+    assert.ok(counted >= 3, "the drag was counted as not applied");
+    // Pointers: Eve's (view only) and Bob's show on Ada's page, labelled, and move nothing.
+    const ev = await viewCenter(eve);
+    const t0 = Date.now();
+    await eve.mouse.move(ev.x - 100, ev.y - 60);
+    await eve.mouse.move(ev.x - 90, ev.y - 50);
+    await ada.waitForFunction(() => [...document.querySelectorAll("#cursors .cursor span")].some(s => s.textContent === "Eve"),
+      null, { timeout: 5000 });
+    log(`Eve's pointer on Ada's page after ${Date.now() - t0} ms`);
+    await bob.mouse.move(x - 50, y + 30);
+    await ada.waitForFunction(() => [...document.querySelectorAll("#cursors .cursor span")].some(s => s.textContent === "Bob"),
+      null, { timeout: 5000 });
+    assert.equal(difference(after, await settle(bob)), 0, "pointers move nothing");
+    await ada.mouse.up();
+    await shotSideBySide([ada, bob], "together.png");
+    // Ada keeps control (presenting: an ask is not granted however idle she is), Bob asks, Ada's
+    // page shows the request; she gives; Bob's drag now turns the scene.
+    await ada.locator("#keep").click();
+    await bob.waitForFunction(() => document.getElementById("driver").textContent === "<b>Ada</b> steers (presenting)");
+    await bob.locator("#ask").click();
+    await ada.waitForFunction(() => !document.getElementById("request").hidden);
+    assert.equal(await ada.locator("#requestText").textContent(), "Bob asks for control");
+    await shotSideBySide([ada, bob], "together-ask.png");
+    await ada.locator("#give").click();
+    await bob.waitForFunction(() => window.renderStream.stats.driver === "Bob");
+    const given = await settle(bob);
+    const turned = await act(bob, () => drag(bob, 160, 0));
+    log("Bob's drag once given control: difference", difference(given, turned).toFixed(2));
+    assert.ok(difference(given, turned) > 3, "Bob's drag turns the scene once he steers");
+    // Bob closes his tab while steering: control is free at once.
+    await b.context.close();
+    await ada.waitForFunction(() => window.renderStream.stats.driver === null, null, { timeout: 1500 });
+  } finally {
+    for (const c of [a, b, v]) await c.context.close().catch(() => {});
+  }
+});
+
+test("together: a page that finds nobody steering steers at once and is never asked anything", async () => {
+  await sleep(2200);
+  const a = await openViewer(named(url, "Solo"));
+  try {
+    const before = await settle(a.page);
+    const after = await act(a.page, () => drag(a.page, 150, 0));
+    assert.ok(difference(before, after) > 3, "the drag turned the scene");
+    await a.page.waitForFunction(() => window.renderStream.stats.driver === "Solo");
+    for (const id of ["#ask", "#request", "#note", "#nameForm"]) assert.ok(!(await visible(a.page, id)), `no ${id}`);
+  } finally {
+    await a.context.close();
   }
 });
 

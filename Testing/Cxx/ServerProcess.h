@@ -307,6 +307,38 @@ public:
   std::string ViewToken;
   std::string StderrPath;
 };
+/// Pops up to `count` of the application's input events, waiting at most `timeout` in total.
+inline std::vector<ipc::InputEvent> PopEvents(ServerProcess& server, std::size_t count,
+  std::chrono::milliseconds timeout = std::chrono::seconds(2))
+{
+  std::vector<ipc::InputEvent> events;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (events.size() < count && std::chrono::steady_clock::now() < deadline)
+  {
+    ipc::InputEvent event;
+    if (server.Segment->Events().TryPop(event))
+    {
+      events.push_back(event);
+    }
+    else
+    {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  return events;
+}
+
+/// Pops every event until none came for `quiet`.
+inline std::vector<ipc::InputEvent> PopUntilQuiet(ServerProcess& server,
+  std::chrono::milliseconds quiet = std::chrono::milliseconds(500))
+{
+  std::vector<ipc::InputEvent> events;
+  for (auto more = PopEvents(server, 1, quiet); !more.empty(); more = PopEvents(server, 1, quiet))
+  {
+    events.push_back(more.front());
+  }
+  return events;
+}
 } // namespace renderstream::testing
 
 #endif

@@ -388,6 +388,112 @@ TEST_F(InteractionTest, ResizeResizesTheWindowWithinTheSharedMaximum)
 
 // A page served through a reverse proxy comes from another origin: the streamer's
 // AllowedOrigins reach the server, which then accepts exactly those (and its own address).
+namespace
+{
+double Distance(const double a[3], const double b[3])
+{
+  return std::hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+}
+
+/// Waits (up to 5 s) until /stats `pointer` reaches `count`; false if it did not.
+bool WaitForCount(std::uint16_t port, const std::string& token, const char* pointer, std::uint64_t count)
+{
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline)
+  {
+    const auto stats = renderstream::testing::GetStats(port, token);
+    const auto& value = stats.is_discarded() ? nlohmann::json() : stats[nlohmann::json::json_pointer(pointer)];
+    if (value.is_number() && value.get<std::uint64_t>() >= count)
+    {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+/// A second page's left drag across the view: down, 10 moves, up (12 messages).
+void DragFrom(renderstream::testing::WsClient& page, double y)
+{
+  using renderstream::testing::Pointer;
+  ASSERT_TRUE(page.SendText(Pointer("down", 0.2, y)));
+  for (int i = 1; i <= 10; ++i)
+  {
+    ASSERT_TRUE(page.SendText(Pointer("move", 0.2 + i * 0.05, y)));
+  }
+  ASSERT_TRUE(page.SendText(Pointer("up", 0.7, y)));
+}
+} // namespace
+
+// Two pages (--control one, the default): while the first holds its button it drives, and the
+// second one's drag reaches nothing: the camera stays where it was, the drag is counted, and
+// the application knows who drives.
+TEST_F(InteractionTest, ASecondPagesDragWhileTheFirstDrivesLeavesTheCameraAlone)
+{
+  ASSERT_TRUE(this->Browser->SendText(R"({"type":"name","name":"Ada"})"));
+  this->Send(Pointer(EventType::PointerDown, 0.5f, 0.5f));
+  this->Take();
+  vtkCamera* camera = this->Scene.Renderer->GetActiveCamera();
+  double before[3];
+  camera->GetPosition(before);
+  renderstream::testing::WsClient second(this->Port, "/ws?token=" + this->Token);
+  ASSERT_TRUE(second.Open());
+  DragFrom(second, 0.5);
+  ASSERT_TRUE(WaitForCount(this->Port, this->Token, "/control/notApplied", 12));
+  this->Take();
+  double after[3];
+  camera->GetPosition(after);
+  EXPECT_LT(Distance(before, after), 1e-9);
+  EXPECT_STREQ(this->Scene.Streamer->GetDriverName(), "Ada");
+  EXPECT_STREQ(this->Scene.Streamer->GetControlMode(), "one");
+  this->Send(Pointer(EventType::PointerUp, 0.5f, 0.5f));
+  this->Take();
+}
+
+// The twin: --control shared behaves as before, the second page's drag turns the scene, and
+// nobody is named as driver.
+TEST(Streamer, SharedControlLetsASecondPageTurnTheSceneAsBefore)
+{
+  StreamingScene scene(400, 300);
+  scene.Streamer->SetControlMode("shared");
+  ASSERT_TRUE(scene.Start()) << scene.Streamer->GetLastError();
+  const std::string url = scene.Streamer->GetURL();
+  const auto port = static_cast<std::uint16_t>(scene.Streamer->GetActualPort());
+  const std::string token = url.substr(url.find("token=") + 6);
+  renderstream::testing::WsClient first(port, "/ws?token=" + token);
+  renderstream::testing::WsClient second(port, "/ws?token=" + token);
+  ASSERT_TRUE(first.Open() && second.Open());
+  ASSERT_TRUE(first.SendText(renderstream::testing::Pointer("down", 0.5, 0.5)));
+  ASSERT_TRUE(WaitForCount(port, token, "/input/accepted", 1));
+  scene.Streamer->Tick();
+  vtkCamera* camera = scene.Renderer->GetActiveCamera();
+  double before[3];
+  camera->GetPosition(before);
+  DragFrom(second, 0.5);
+  ASSERT_TRUE(WaitForCount(port, token, "/input/accepted", 13));
+  for (int i = 0; i < 12; ++i)
+  {
+    scene.Streamer->Tick(); // moves collapse into the newest one per tick
+  }
+  double after[3];
+  camera->GetPosition(after);
+  EXPECT_GT(Distance(before, after), 0.1);
+  EXPECT_STREQ(scene.Streamer->GetDriverName(), "");
+}
+
+TEST(Streamer, AnUnknownControlModeIsAClearError)
+{
+  StreamingScene scene(200, 150);
+  scene.Streamer->SetControlMode("everyone");
+  vtkNew<vtkStringOutputWindow> quiet;
+  vtkSmartPointer<vtkOutputWindow> previous = vtkOutputWindow::GetInstance();
+  vtkOutputWindow::SetInstance(quiet);
+  EXPECT_FALSE(scene.Start());
+  vtkOutputWindow::SetInstance(previous);
+  EXPECT_NE(std::string(scene.Streamer->GetLastError()).find("ControlMode must be"), std::string::npos)
+    << scene.Streamer->GetLastError();
+}
+
 TEST(Streamer, AllowedOriginsOpenTheWebSocketToThosePagesOnly)
 {
   StreamingScene scene(200, 150);

@@ -603,6 +603,38 @@ TEST(IpcEvents, PushesBeyondCapacityFailAndAreCountedExactly)
 // ---------------------------------------------------------------------------------------------
 // 3. Open() verifies the segment and says which check failed
 
+// The driver's name crosses from the server process whole: a reader racing a writer that
+// alternates two names of different lengths only ever sees one of them (or nobody, at first).
+TEST(IpcDriverName, ReadersSeeWholeNamesWhileTheServerRewritesThem)
+{
+  auto segment = ipc::StreamSegment::Create(64, 48);
+  EXPECT_EQ(segment->DriverName(), "");
+  const std::string name = segment->Name();
+  const std::string ada = "Ada Lovelace", zoe = "Zo\xC3\xAB \xC3\x98degard <b>the second</b>";
+  Child server([&] {
+    auto view = ipc::StreamSegment::Open(name);
+    for (int i = 0; i < 200000; ++i)
+    {
+      view->SetDriverName(i % 2 ? zoe : ada);
+    }
+    view->SetDriverName(std::string(200, 'x')); // cut to the field, at a character boundary
+    return 0;
+  });
+  const std::string last(ipc::kDriverNameBytes - 1, 'x');
+  std::set<std::string> seen;
+  const auto deadline = Clock::now() + 30s;
+  while (seen.count(last) == 0 && Clock::now() < deadline)
+  {
+    seen.insert(segment->DriverName());
+  }
+  EXPECT_EQ(server.Wait(), 0);
+  EXPECT_TRUE(seen.count(last));
+  for (const std::string& s : seen)
+  {
+    EXPECT_TRUE(s.empty() || s == ada || s == zoe || s == last) << s;
+  }
+}
+
 TEST(IpcOpen, MissingSegmentThrowsNamingIt)
 {
   const std::string name = TestSegmentName("missing");
@@ -935,6 +967,7 @@ TEST(Defaults, TheReadmeOptionsTableAgreesWithTheDefaultsHeader)
   EXPECT_EQ(defaults["`SetStillQuality"], std::to_string(d::kStillQuality));
   EXPECT_EQ(defaults["`SetMaxClients"], std::to_string(d::kMaxClients));
   EXPECT_EQ(defaults["`SetVideoEncoder"], quoted(d::kVideoEncoder));
+  EXPECT_EQ(defaults["`SetControlMode"], quoted(d::kControlMode));
   EXPECT_EQ(defaults["`SetTickInterval"], std::to_string(d::kTickInterval));
   EXPECT_NE(defaults["`SetMaxWidth/Height"].find(
               std::to_string(d::kDefaultMaxWidth) + "x" + std::to_string(d::kDefaultMaxHeight)),

@@ -18,26 +18,6 @@ namespace
 {
 constexpr std::uint32_t kW = 160;
 constexpr std::uint32_t kH = 120;
-
-/// Pops up to `count` events, waiting at most `timeout` in total.
-std::vector<InputEvent> PopEvents(ServerProcess& server, std::size_t count, std::chrono::milliseconds timeout = 2s)
-{
-  std::vector<InputEvent> events;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (events.size() < count && std::chrono::steady_clock::now() < deadline)
-  {
-    InputEvent event;
-    if (server.Segment->Events().TryPop(event))
-    {
-      events.push_back(event);
-    }
-    else
-    {
-      std::this_thread::sleep_for(2ms);
-    }
-  }
-  return events;
-}
 } // namespace
 
 TEST(ServerWebSocket, HelloThenOneCompleteJpegPerBinaryMessage)
@@ -398,17 +378,6 @@ namespace
 std::string Move(double x, double y)
 {
   return R"({"type":"pointer","action":"move","x":)" + std::to_string(x) + R"(,"y":)" + std::to_string(y) + "}";
-}
-
-/// Pops every event until none came for `quiet`.
-std::vector<InputEvent> PopUntilQuiet(ServerProcess& server, std::chrono::milliseconds quiet = 500ms)
-{
-  std::vector<InputEvent> events;
-  for (auto more = PopEvents(server, 1, quiet); !more.empty(); more = PopEvents(server, 1, quiet))
-  {
-    events.push_back(more.front());
-  }
-  return events;
 }
 } // namespace
 

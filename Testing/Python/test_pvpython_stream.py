@@ -27,6 +27,7 @@ def main():
     Render(view)
 
     stream = renderstream_paraview.stream(view, port=0)
+    t.check(stream.control == "one", "one driver at a time by default (%r)" % stream.control)
     t.check(stream.streaming and stream.url.startswith("http://127.0.0.1:"),
             "streaming at %s" % stream.url)
     try:
@@ -65,7 +66,9 @@ def main():
     t.check(not stream.streaming, "stopped")
 
     # Behind a proxy: the shared link is the public URL's, with the token in the fragment.
-    with renderstream_paraview.stream(view, public_url="https://viz.example.org/pv") as shared:
+    # (And everyone's input at once: control="shared".)
+    with renderstream_paraview.stream(view, public_url="https://viz.example.org/pv", control="shared") as shared:
+        t.check(shared.control == "shared" and shared.driver == "", "control %r, driver %r" % (shared.control, shared.driver))
         t.check(shared.url.startswith("https://viz.example.org/pv/#token="), "public link %s" % shared.url)
         t.check(shared.local_url.startswith("http://127.0.0.1:"), "local link %s" % shared.local_url)
         t.check(t.fetch_snapshot(shared.local_url, between=shared.tick)[:2] == b"\xff\xd8",
