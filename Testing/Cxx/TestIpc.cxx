@@ -610,7 +610,7 @@ TEST(IpcDriverName, ReadersSeeWholeNamesWhileTheServerRewritesThem)
   auto segment = ipc::StreamSegment::Create(64, 48);
   EXPECT_EQ(segment->DriverName(), "");
   const std::string name = segment->Name();
-  const std::string ada = "Ada Lovelace", zoe = "Zo\xC3\xAB \xC3\x98degard <b>the second</b>";
+  const std::string ada = "Ada Lovelace", zoe = "Zo\xC3\xAB \xC3\x98" "degard <b>the second</b>";
   Child server([&] {
     auto view = ipc::StreamSegment::Open(name);
     for (int i = 0; i < 200000; ++i)
