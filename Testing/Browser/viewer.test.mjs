@@ -448,7 +448,10 @@ test("together: one page steers, the other's drag changes nothing, asks and is g
     assert.ok(await visible(bob, "#ask"), "Bob may ask for control");
     assert.ok(!(await visible(ada, "#ask")) && await visible(ada, "#release"), "Ada may keep or release");
     assert.ok(!(await visible(eve, "#ask")), "a view-only page cannot ask");
-    // Bob's drag while Ada holds her button: nothing moves, and it is counted.
+    // Bob's drag while Ada holds her button: nothing moves, and it is counted. Measured from
+    // the still of Ada's move (a video page shows it as a JPEG): on a busy machine it may come
+    // after settle()'s quiet spell, and it differs from the last video frame.
+    await bob.waitForFunction(() => window.renderStream.stats.shown === "jpeg", null, { timeout: 5000 });
     const before = await settle(bob);
     const notApplied = (await serverStats()).control.notApplied;
     await drag(bob, 160, 0);
