@@ -20,9 +20,11 @@
 namespace renderstream::ipc
 {
 constexpr std::uint64_t kMagic = 0x314D41455254'5352ULL; // "RSTREAM1" little endian
-constexpr std::uint32_t kLayoutVersion = 4; // 2: InputReady, 3: AppAliveNs and the URLs, 4: DriverName
+constexpr std::uint32_t kLayoutVersion = 5; // 2: InputReady, 3: AppAliveNs and the URLs, 4: DriverName, 5: media
 // The driver's display name in UTF-8: 32 characters of up to 4 bytes, a NUL, padding.
 constexpr std::size_t kDriverNameBytes = 132;
+constexpr std::size_t kRecordFileBytes = 1024; // a recording's path, with its NUL
+constexpr std::size_t kMediaMessageBytes = 256; // the last word on recording or publishing
 constexpr std::uint32_t kSlotCount = 3; // triple buffer: producer never waits
 constexpr std::uint32_t kEventCapacity = 1024; // power of two
 constexpr std::size_t kPageSize = 4096;
@@ -116,6 +118,25 @@ struct EventRingState
   alignas(kCacheLine) std::atomic<std::uint64_t> Overflows{ 0 };
 };
 
+/// A text one process rewrites while the other reads it, under a sequence lock: the writer
+/// makes Seq odd, writes the bytes, makes it even; a reader retries until it read the same even
+/// number before and after (every byte is an atomic: no torn UB). NUL terminated.
+template <std::size_t N>
+struct SharedText
+{
+  std::atomic<std::uint32_t> Seq;
+  std::atomic<char> Bytes[N];
+};
+
+/// What the server's publisher (--publish) is doing.
+enum class PublishStatus : std::uint32_t
+{
+  Off = 0,
+  Connecting = 1,
+  Connected = 2,
+  Reconnecting = 3, // it failed; the next attempt waits its backoff
+};
+
 enum class ServerStatus : std::uint32_t
 {
   Starting = 0,
@@ -170,14 +191,22 @@ struct SegmentHeader
   // Render side -> server: steady ns of the application's last sign of life (a tick, a
   // render, an input event applied). The server tells viewers "busy" when input waits on it.
   std::atomic<std::int64_t> AppAliveNs;
-  // Server -> render side: who drives (--control one), "" = nobody. A sequence lock: the
-  // server makes DriverSeq odd, writes the bytes, makes it even; a reader retries until it
-  // read the same even number before and after (every byte is an atomic: no torn UB).
-  std::atomic<std::uint32_t> DriverSeq;
-  std::atomic<char> DriverName[kDriverNameBytes];
+  // Server -> render side: who drives (--control one), "" = nobody.
+  SharedText<kDriverNameBytes> DriverName;
 
   alignas(kCacheLine) EventRingState Events;
   sem_t InputReady; // posted by the server after each push; the render side may sleep on it
+
+  // Render side -> server: the file to record to now, "" = none (the server looks a few
+  // times a second; a rewrite of the same path starts a new recording).
+  SharedText<kRecordFileBytes> RecordFile;
+  // Server -> render side: the recording and the publisher, best effort.
+  std::atomic<std::uint32_t> Recording;      // 1 while a recording is being written
+  std::atomic<std::uint64_t> RecordedBytes;  // the current (or last) recording's size
+  std::atomic<std::int64_t> RecordedMs;      // and the video time it holds
+  std::atomic<std::uint32_t> Publishing;     // PublishStatus
+  std::atomic<std::uint64_t> PublishedBytes;
+  SharedText<kMediaMessageBytes> MediaMessage; // why a recording stopped, a publisher's failure
 };
 static_assert(sizeof(SegmentHeader) <= kPageSize, "header must fit its page");
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
@@ -197,12 +226,14 @@ static_assert(offsetof(SegmentHeader, Token) == 392);
 static_assert(offsetof(SegmentHeader, Error) == 488);
 static_assert(offsetof(SegmentHeader, PageUrl) == 744);
 static_assert(offsetof(SegmentHeader, AppAliveNs) == 1920);
-static_assert(offsetof(SegmentHeader, DriverSeq) == 1928);
-static_assert(offsetof(SegmentHeader, DriverName) == 1932);
+static_assert(offsetof(SegmentHeader, DriverName) == 1928);
 static_assert(offsetof(SegmentHeader, Events) == 2112);
 static_assert(offsetof(SegmentHeader, InputReady) == 2304);
+static_assert(offsetof(SegmentHeader, RecordFile) == 2336);
+static_assert(offsetof(SegmentHeader, Recording) == 3364);
+static_assert(offsetof(SegmentHeader, MediaMessage) == 3400);
 static_assert(sizeof(std::atomic<char>) == 1 && std::atomic<char>::is_always_lock_free);
-static_assert(sizeof(SegmentHeader) == 2368);
+static_assert(sizeof(SegmentHeader) == 3712);
 
 } // namespace renderstream::ipc
 

@@ -187,6 +187,57 @@ void CopyField(char (&field)[N], const std::string& text)
   field[n] = '\0';
 }
 
+// SharedText's writer: cut at a UTF-8 character boundary (a continuation byte is 10xxxxxx)
+// to fit with its NUL.
+template <std::size_t N>
+void WriteText(SharedText<N>& shared, std::string_view text)
+{
+  std::size_t length = std::min(text.size(), N - 1);
+  while (length > 0 && length < text.size() && (static_cast<unsigned char>(text[length]) & 0xC0) == 0x80)
+  {
+    --length;
+  }
+  const std::uint32_t begin = shared.Seq.load(std::memory_order_relaxed) | 1u; // odd: being written
+  shared.Seq.store(begin, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  for (std::size_t i = 0; i < N; ++i)
+  {
+    shared.Bytes[i].store(i < length ? text[i] : '\0', std::memory_order_relaxed);
+  }
+  shared.Seq.store(begin + 1, std::memory_order_release);
+}
+
+// SharedText's reader: "" (version 0) if the writer never finished (it died mid-write).
+template <std::size_t N>
+StreamSegment::VersionedText ReadText(const SharedText<N>& shared)
+{
+  for (int attempt = 0; attempt < 1000; ++attempt)
+  {
+    const std::uint32_t before = shared.Seq.load(std::memory_order_acquire);
+    if (before & 1u)
+    {
+      std::this_thread::yield(); // the other side is writing it
+      continue;
+    }
+    std::string text;
+    for (std::size_t i = 0; i < N - 1; ++i)
+    {
+      const char c = shared.Bytes[i].load(std::memory_order_relaxed);
+      if (c == '\0')
+      {
+        break;
+      }
+      text += c;
+    }
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (shared.Seq.load(std::memory_order_relaxed) == before)
+    {
+      return { std::move(text), before };
+    }
+  }
+  return {};
+}
+
 // A fixed field as written by the other process, which may have left out the NUL.
 template <std::size_t N>
 std::string ReadField(const char (&field)[N])
@@ -215,51 +266,54 @@ void StreamSegment::PublishFailure(const std::string& error)
 
 void StreamSegment::SetDriverName(std::string_view name)
 {
-  // Cut at a character boundary (a UTF-8 continuation byte is 10xxxxxx).
-  std::size_t length = std::min(name.size(), kDriverNameBytes - 1);
-  while (length > 0 && length < name.size() && (static_cast<unsigned char>(name[length]) & 0xC0) == 0x80)
-  {
-    --length;
-  }
-  auto& seq = this->Head->DriverSeq;
-  const std::uint32_t begin = seq.load(std::memory_order_relaxed) | 1u; // odd: being written
-  seq.store(begin, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
-  for (std::size_t i = 0; i < kDriverNameBytes; ++i)
-  {
-    this->Head->DriverName[i].store(i < length ? name[i] : '\0', std::memory_order_relaxed);
-  }
-  seq.store(begin + 1, std::memory_order_release);
+  WriteText(this->Head->DriverName, name);
 }
 
 std::string StreamSegment::DriverName() const
 {
-  const auto& seq = this->Head->DriverSeq;
-  for (int attempt = 0; attempt < 1000; ++attempt)
-  {
-    const std::uint32_t before = seq.load(std::memory_order_acquire);
-    if (before & 1u)
-    {
-      std::this_thread::yield(); // the server is writing it
-      continue;
-    }
-    std::string name;
-    for (std::size_t i = 0; i < kDriverNameBytes - 1; ++i)
-    {
-      const char c = this->Head->DriverName[i].load(std::memory_order_relaxed);
-      if (c == '\0')
-      {
-        break;
-      }
-      name += c;
-    }
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (seq.load(std::memory_order_relaxed) == before)
-    {
-      return name;
-    }
-  }
-  return {}; // a writer that never finished (it died mid-write): nobody
+  return ReadText(this->Head->DriverName).Text;
+}
+
+void StreamSegment::SetRecordFile(std::string_view path)
+{
+  WriteText(this->Head->RecordFile, path);
+}
+
+StreamSegment::VersionedText StreamSegment::RecordFile() const
+{
+  return ReadText(this->Head->RecordFile);
+}
+
+void StreamSegment::SetRecording(bool active, std::uint64_t bytes, std::int64_t ms)
+{
+  this->Head->RecordedBytes.store(bytes, std::memory_order_relaxed);
+  this->Head->RecordedMs.store(ms, std::memory_order_relaxed);
+  this->Head->Recording.store(active ? 1 : 0, std::memory_order_relaxed);
+}
+
+void StreamSegment::SetPublishing(PublishStatus status, std::uint64_t bytes)
+{
+  this->Head->PublishedBytes.store(bytes, std::memory_order_relaxed);
+  this->Head->Publishing.store(static_cast<std::uint32_t>(status), std::memory_order_relaxed);
+}
+
+void StreamSegment::SetMediaMessage(std::string_view message)
+{
+  WriteText(this->Head->MediaMessage, message);
+}
+
+StreamSegment::MediaState StreamSegment::Media() const
+{
+  MediaState state;
+  state.Recording = this->Head->Recording.load(std::memory_order_relaxed) != 0;
+  state.RecordedBytes = this->Head->RecordedBytes.load(std::memory_order_relaxed);
+  state.RecordedMs = this->Head->RecordedMs.load(std::memory_order_relaxed);
+  const std::uint32_t publishing = this->Head->Publishing.load(std::memory_order_relaxed);
+  state.Publishing = publishing <= static_cast<std::uint32_t>(PublishStatus::Reconnecting)
+    ? static_cast<PublishStatus>(publishing) : PublishStatus::Off;
+  state.PublishedBytes = this->Head->PublishedBytes.load(std::memory_order_relaxed);
+  state.Message = ReadText(this->Head->MediaMessage).Text;
+  return state;
 }
 
 StreamSegment::ServerReady StreamSegment::WaitForServer(

@@ -70,6 +70,23 @@ public:
     std::string Error;
   };
 
+  /// A SharedText as read: its text and its version (changes with every rewrite).
+  struct VersionedText
+  {
+    std::string Text;
+    std::uint32_t Version = 0;
+  };
+  /// The server's recording and publisher, as it last said (best effort).
+  struct MediaState
+  {
+    bool Recording = false;
+    std::uint64_t RecordedBytes = 0; // the current or last recording's
+    std::int64_t RecordedMs = 0;
+    PublishStatus Publishing = PublishStatus::Off;
+    std::uint64_t PublishedBytes = 0;
+    std::string Message; // why a recording stopped, why publishing fails
+  };
+
   // ---- producer side (render thread) ----
   /// Waits until the server says Serving or Failed, `running()` turns false, or `deadline`.
   ServerReady WaitForServer(
@@ -86,6 +103,9 @@ public:
 
   /// Who drives the stream now (--control one), as the server last wrote it; "" = nobody.
   std::string DriverName() const;
+  /// Asks the server to record to `path` from now on ("" = stop recording).
+  void SetRecordFile(std::string_view path);
+  MediaState Media() const;
   /// The application is responsive: it ticks, renders or applies input now.
   void MarkAlive() { this->Head->AppAliveNs.store(SteadyNowNs(), std::memory_order_relaxed); }
 
@@ -101,6 +121,11 @@ public:
   bool ShutdownRequested() const { return this->Head->Shutdown.load(std::memory_order_acquire) != 0; }
   /// Writes the driver's name ("" = nobody; cut to kDriverNameBytes - 1 bytes). io thread.
   void SetDriverName(std::string_view name);
+  /// What the application asks to record to (SetRecordFile()); a new Version is a new request.
+  VersionedText RecordFile() const;
+  void SetRecording(bool active, std::uint64_t bytes, std::int64_t ms);
+  void SetPublishing(PublishStatus status, std::uint64_t bytes);
+  void SetMediaMessage(std::string_view message);
   void SetViewers(std::uint32_t n) { this->Head->Viewers.store(n, std::memory_order_relaxed); }
   void CountFrameEncoded() { this->Head->FramesEncoded.fetch_add(1, std::memory_order_relaxed); }
   void CountFrameSent() { this->Head->FramesSent.fetch_add(1, std::memory_order_relaxed); }
