@@ -25,6 +25,7 @@ void Say(const std::string& line)
 
 MediaOutput::MediaOutput(Settings settings, LevelDemand& demand, ServerStats::MediaCounters& counters)
   : Config_(std::move(settings))
+  , Live(VideoMuxer::IsNetwork(this->Config_.Url))
   , Demand(demand)
   , Counters(counters)
 {
@@ -69,7 +70,7 @@ void MediaOutput::Stop()
     }
     this->Stopping = true;
   }
-  this->Abandon = VideoMuxer::IsNetwork(this->Config_.Url);
+  this->Abandon = this->Live;
   this->Wake.notify_one();
   this->Thread.join();
   this->Demand.Video[0].fetch_sub(1);
@@ -187,6 +188,11 @@ void MediaOutput::Take(const FramePtr& unit)
     this->WaitForKey = false;
     this->Pending = unit;
     this->PendingNs = at;
+    if (this->Live)
+    {
+      this->WritePending(0); // FLV and MPEG-TS keep no durations: a live stream waits for nothing
+      this->Pending.reset();
+    }
   }
   catch (const std::exception& e)
   {
@@ -280,6 +286,6 @@ std::chrono::steady_clock::time_point MediaOutput::NextWake() const
 
 bool MediaOutput::Interrupted() const
 {
-  return this->Abandon || (VideoMuxer::IsNetwork(this->Config_.Url) && ipc::SteadyNowNs() > this->DeadlineNs);
+  return this->Abandon || (this->Live && ipc::SteadyNowNs() > this->DeadlineNs);
 }
 } // namespace renderstream::server

@@ -4,8 +4,9 @@
 //
 // It counts itself among level 0's video viewers (LevelDemand), so that stream is encoded
 // while it runs, and starts at a key frame (asking for one). Each unit's capture time is its
-// timestamp, so the video's clock is the real one: a unit is written once the next one says
-// how long it showed, and a pause plays as the held picture for as long as it lasted.
+// timestamp, so the video's clock is the real one: in a file, a unit is written once the next
+// one says how long it showed, and a pause plays as the held picture for as long as it lasted
+// (a network stream sends each unit at once: its containers keep no durations).
 //
 // A queue that fills (the writer fell behind) is emptied and the stream goes on from the next
 // key frame. A recording that fails stops; a publication reconnects with backoff (kFirstRetry
@@ -83,6 +84,7 @@ private:
   std::chrono::steady_clock::time_point NextWake() const;
 
   const Settings Config_;
+  const bool Live; // a network stream: each unit goes out at once, not when the next one comes
   LevelDemand& Demand;
   ServerStats::MediaCounters& Counters;
 
