@@ -22,6 +22,8 @@ inline constexpr int kDefaultMaxWidth = 1920;            // frames up to the lar
 inline constexpr int kDefaultMaxHeight = 1080;           // window and this
 inline constexpr const char* kVideoEncoder = "auto";
 inline constexpr const char* kControlMode = "one"; // one driver at a time; "shared": everyone at once
+inline constexpr const char* kRecordDirectory = "~/Videos/RenderStream"; // "~" is $HOME
+inline constexpr int kRecordMaxMiB = 4096; // bound on the total size of the recordings
 
 // Tokens: at least 128 bits (32 hex digits, what the server generates), at most what the
 // segment's Token field holds with its NUL.
