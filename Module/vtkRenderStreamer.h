@@ -204,7 +204,7 @@ public:
    * recording counts the other MP4 files of RecordDirectory too). Default 4096. Set before
    * Start().
    */
-  vtkSetClampMacro(RecordMaxMiB, int, 1, VTK_INT_MAX);
+  vtkSetClampMacro(RecordMaxMiB, int, 1, renderstream::defaults::kRecordMaxMiBLimit);
   vtkGetMacro(RecordMaxMiB, int);
   ///@}
 
