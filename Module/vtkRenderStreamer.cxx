@@ -71,6 +71,16 @@ struct vtkRenderStreamer::Internals
   std::string ViewOnlyURL;
   std::string LastError;
   std::string DriverName; // GetDriverName()'s, read from the segment
+  std::string MediaMessage; // GetMediaMessage()'s, read from the segment
+  // The application asked for a recording (RecordFile) that every server it starts, a
+  // replacement too, is to make, until it asks otherwise or a server ends that recording.
+  bool RecordingRequested = false;
+
+  /// The server's word on the recording and the publisher; all off while not streaming.
+  ipc::StreamSegment::MediaState Media() const
+  {
+    return this->Segment ? this->Segment->Media() : ipc::StreamSegment::MediaState();
+  }
 
   vtkRenderWindowInteractor* ActiveInteractor() const
   {
@@ -78,6 +88,57 @@ struct vtkRenderStreamer::Internals
                             : (this->Window ? this->Window->GetInteractor() : nullptr);
   }
 };
+
+namespace
+{
+// A leading "~" (alone or before "/") is $HOME, as in a shell; anything else is kept as is.
+std::string ExpandHome(const std::string& path)
+{
+  const char* home = std::getenv("HOME");
+  if (home && *home && (path == "~" || path.rfind("~/", 0) == 0))
+  {
+    return home + path.substr(1);
+  }
+  return path;
+}
+
+// scheme://host[:port] of a URL, for messages: its user, path and query, which may hold a
+// password or a stream key, are left out.
+std::string WithoutSecrets(const std::string& url)
+{
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos)
+  {
+    return "(not a URL)";
+  }
+  const auto hostBegin = scheme + 3;
+  const auto hostEnd = url.find_first_of("/?#", hostBegin);
+  std::string host = url.substr(hostBegin, hostEnd - hostBegin);
+  if (const auto at = host.rfind('@'); at != std::string::npos)
+  {
+    host.erase(0, at + 1);
+  }
+  return url.substr(0, hostBegin) + host + (hostEnd == std::string::npos ? "" : "/...");
+}
+
+// vtkSetStringMacro's assignment, for setters with more to do: false when `value` is
+// already there. An empty value is stored as nullptr.
+bool AssignString(char*& field, const std::string& value)
+{
+  if (value.empty() ? field == nullptr : field && value == field)
+  {
+    return false;
+  }
+  delete[] field;
+  field = nullptr;
+  if (!value.empty())
+  {
+    field = new char[value.size() + 1];
+    std::copy(value.c_str(), value.c_str() + value.size() + 1, field);
+  }
+  return true;
+}
+}
 
 vtkStandardNewMacro(vtkRenderStreamer);
 
@@ -87,6 +148,7 @@ vtkRenderStreamer::vtkRenderStreamer()
   this->SetBindAddress(renderstream::defaults::kBindAddress);
   this->SetVideoEncoder("auto");
   this->SetControlMode(renderstream::defaults::kControlMode);
+  this->SetRecordDirectory(renderstream::defaults::kRecordDirectory);
   // Passive: an interactor style grabs the interactor's focus during a drag, and then only
   // passive observers still see timer events; the tick must go on to deliver the release.
   vtkCallbackCommand* onTimer = this->Internal->TimerCommand;
@@ -113,6 +175,40 @@ vtkRenderStreamer::~vtkRenderStreamer()
   this->SetAllowedOrigins(nullptr);
   this->SetPublicURL(nullptr);
   this->SetControlMode(nullptr);
+  AssignString(this->RecordFile, "");
+  AssignString(this->RecordDirectory, "");
+  this->SetPublishURL(nullptr);
+}
+
+void vtkRenderStreamer::SetRecordFile(const char* path)
+{
+  const std::string expanded = ExpandHome(path ? path : "");
+  if (expanded.size() >= ipc::kRecordFileBytes)
+  {
+    vtkErrorMacro(<< "cannot record to a path of " << expanded.size() << " bytes: the server takes "
+                  << ipc::kRecordFileBytes - 1 << " at most; RecordFile unchanged");
+    return;
+  }
+  if (!AssignString(this->RecordFile, expanded))
+  {
+    return;
+  }
+  Internals& in = *this->Internal;
+  in.RecordingRequested = this->RecordFile != nullptr;
+  if (in.Segment) // streaming: the server starts (or stops) at once; else Start() asks it
+  {
+    in.Segment->SetRecordFile(this->RecordFile ? this->RecordFile : "");
+  }
+  this->Modified();
+}
+
+void vtkRenderStreamer::SetRecordDirectory(const char* directory)
+{
+  const std::string chosen = directory && *directory ? directory : renderstream::defaults::kRecordDirectory;
+  if (AssignString(this->RecordDirectory, ExpandHome(chosen)))
+  {
+    this->Modified();
+  }
 }
 
 void vtkRenderStreamer::SetRenderWindow(vtkRenderWindow* window)
@@ -175,6 +271,12 @@ bool vtkRenderStreamer::Start()
     this->Fail("cannot start: ControlMode must be \"one\" or \"shared\", not \"" + control + "\"");
     return false;
   }
+  if (this->VideoEncoder && std::string(this->VideoEncoder) == "none" && this->RecordFile)
+  {
+    this->Fail("cannot start: recording needs H.264, and VideoEncoder is \"none\"");
+    return false;
+  }
+  in.RecordingRequested = this->RecordFile != nullptr;
 
   in.ServerDeaths.clear();
   this->ServerRestarts = 0;
@@ -205,7 +307,8 @@ bool vtkRenderStreamer::Launch(int port, const std::string& failure)
     "--quality", std::to_string(this->Quality), "--still-quality",
     std::to_string(this->StillQuality), "--max-clients", std::to_string(this->MaxClients),
     "--video-encoder", this->VideoEncoder ? this->VideoEncoder : "auto", "--control",
-    this->ControlMode ? this->ControlMode : renderstream::defaults::kControlMode };
+    this->ControlMode ? this->ControlMode : renderstream::defaults::kControlMode, "--record-dir",
+    this->RecordDirectory, "--record-max-mib", std::to_string(this->RecordMaxMiB) };
   if (this->ServerRestarts > 0)
   {
     args.emplace_back("--restarts");
@@ -236,11 +339,16 @@ bool vtkRenderStreamer::Launch(int port, const std::string& failure)
     vtkRenderStreamerServerProcess::Locate(this->ServerExecutable ? this->ServerExecutable : "");
   // A replacement keeps the links: its tokens travel in its environment, which (unlike its
   // command line) no other user of this machine can read.
+  // So does the publishing URL, whose path often holds a stream key.
   std::vector<std::string> environment;
   if (!in.Token.empty())
   {
     environment = { "RENDERSTREAM_TOKEN=" + in.Token, "RENDERSTREAM_VIEW_TOKEN=" + in.ViewToken };
   }
+  if (this->PublishURL && *this->PublishURL)
+  {
+    environment.push_back(std::string("RENDERSTREAM_PUBLISH_URL=") + this->PublishURL);
+  } // (else the server reads RENDERSTREAM_PUBLISH_URL from the environment it inherits)
   std::string error;
   if (!in.Server.Spawn(executable, args, environment, error))
   {
@@ -273,6 +381,10 @@ bool vtkRenderStreamer::Launch(int port, const std::string& failure)
   in.Port = ready.Port;
   in.Token = ready.Token;
   in.ViewToken = ready.ViewToken;
+  if (in.RecordingRequested) // before the first frame, so that it is recorded
+  {
+    in.Segment->SetRecordFile(this->RecordFile);
+  }
   this->Attach();
   return true;
 }
@@ -298,6 +410,12 @@ void vtkRenderStreamer::OnServerDied()
     return;
   }
   vtkWarningMacro(<< how << "; a new one takes over on port " << in.Port << " (the links stay valid)");
+  // The recording goes on in the new server (into a new file: it never overwrites), unless
+  // the dead one had ended it (its size bound, a full disk): then the bound still holds.
+  if (const auto media = in.Media(); !media.Recording && media.RecordedBytes > 0)
+  {
+    in.RecordingRequested = false;
+  }
   this->Detach();
   in.Segment.reset();
   ++this->ServerRestarts;
@@ -532,6 +650,48 @@ vtkTypeUInt64 vtkRenderStreamer::GetFramesSent()
   return this->Internal->Segment ? this->Internal->Segment->FramesSent() : 0;
 }
 
+bool vtkRenderStreamer::IsRecording()
+{
+  return this->Internal->Media().Recording;
+}
+
+double vtkRenderStreamer::GetRecordedSeconds()
+{
+  return static_cast<double>(this->Internal->Media().RecordedMs) / 1000.0;
+}
+
+vtkTypeUInt64 vtkRenderStreamer::GetRecordedBytes()
+{
+  return this->Internal->Media().RecordedBytes;
+}
+
+const char* vtkRenderStreamer::GetPublishState()
+{
+  switch (this->Internal->Media().Publishing)
+  {
+    case ipc::PublishStatus::Connecting:
+      return "connecting";
+    case ipc::PublishStatus::Connected:
+      return "connected";
+    case ipc::PublishStatus::Reconnecting:
+      return "reconnecting";
+    case ipc::PublishStatus::Off:
+      break;
+  }
+  return "off";
+}
+
+vtkTypeUInt64 vtkRenderStreamer::GetPublishedBytes()
+{
+  return this->Internal->Media().PublishedBytes;
+}
+
+const char* vtkRenderStreamer::GetMediaMessage()
+{
+  this->Internal->MediaMessage = this->Internal->Media().Message;
+  return this->Internal->MediaMessage.c_str();
+}
+
 void vtkRenderStreamer::PrintSelf(ostream& os, vtkIndent indent)
 {
   this->Superclass::PrintSelf(os, indent);
@@ -551,6 +711,14 @@ void vtkRenderStreamer::PrintSelf(ostream& os, vtkIndent indent)
   os << indent << "AllowedOrigins: " << (this->AllowedOrigins ? this->AllowedOrigins : "(none)") << "\n";
   os << indent << "PublicURL: " << (this->PublicURL ? this->PublicURL : "(none)") << "\n";
   os << indent << "ServerExecutable: " << (this->ServerExecutable ? this->ServerExecutable : "(auto)") << "\n";
+  os << indent << "RecordFile: " << (this->RecordFile ? this->RecordFile : "(none)") << "\n";
+  os << indent << "RecordDirectory: " << this->RecordDirectory << ", RecordMaxMiB: " << this->RecordMaxMiB << "\n";
+  os << indent << "PublishURL: " << (this->PublishURL ? WithoutSecrets(this->PublishURL) : "(none)") << "\n";
+  const auto media = this->Internal->Media();
+  os << indent << "Recording: " << media.Recording << " (" << media.RecordedMs / 1000.0 << " s, "
+     << media.RecordedBytes << " bytes), publishing: " << this->GetPublishState() << " ("
+     << media.PublishedBytes << " bytes)\n";
+  os << indent << "MediaMessage: " << media.Message << "\n";
   os << indent << "Streaming: " << this->IsStreaming() << ", URL: " << this->Internal->URL << "\n";
   os << indent << "ServerRestarts: " << this->ServerRestarts << "\n";
   os << indent << "FramesCaptured: " << this->FramesCaptured << ", EventsInjected: " << this->GetEventsInjected() << "\n";

@@ -170,6 +170,58 @@ public:
   vtkGetStringMacro(ServerExecutable);
   ///@}
 
+  ///@{
+  /**
+   * Records the stream (the full-size H.264 video, as an MP4 that a crash leaves readable) to
+   * this file. Set before Start(), it is recorded from the first frame; set while streaming,
+   * a recording starts at once, and nullptr or "" stops it. A leading "~" stands for $HOME; a
+   * relative path is relative to the current directory (which the server shares). The server
+   * never overwrites: when the file exists, it records to PATH-2.mp4, -3, ... instead (its
+   * `recording to` line names the real file). A recording goes on across a server restart
+   * (into such a new file) unless the server had ended it (GetMediaMessage() says why).
+   * Setting the same path again changes nothing: set "" first for a new recording. Needs
+   * H.264: Start() refuses a RecordFile with VideoEncoder "none". Default: none.
+   */
+  void SetRecordFile(const char* path);
+  vtkGetStringMacro(RecordFile);
+  ///@}
+
+  ///@{
+  /**
+   * The folder for recordings started from a viewer page (passed as --record-dir; the server
+   * creates it when it first records there), also where the ParaView dock records to. A
+   * leading "~" is replaced by $HOME here, so GetRecordDirectory() gives the real path;
+   * nullptr or "" restores the default, ~/Videos/RenderStream. Set before Start().
+   */
+  void SetRecordDirectory(const char* directory);
+  vtkGetStringMacro(RecordDirectory);
+  ///@}
+
+  ///@{
+  /**
+   * Bound on the total size of the recordings, in MiB (passed as --record-max-mib): a
+   * recording stops, saying why in GetMediaMessage(), before it would cross it (a page's
+   * recording counts the other MP4 files of RecordDirectory too). Default 4096. Set before
+   * Start().
+   */
+  vtkSetClampMacro(RecordMaxMiB, int, 1, renderstream::defaults::kRecordMaxMiBLimit);
+  vtkGetMacro(RecordMaxMiB, int);
+  ///@}
+
+  ///@{
+  /**
+   * A media server to publish the stream to while streaming (rtmp://, rtmps://, srt:// or
+   * rtsp://, e.g. rtmp://live.example.org/app/STREAM-KEY): the server connects when it starts
+   * and reconnects by itself when the connection drops; GetPublishState() says how it goes.
+   * Passed to the server in its environment (RENDERSTREAM_PUBLISH_URL), never on its command
+   * line, so a stream key does not show in `ps`. A URL the server cannot use fails Start(),
+   * saying why. Needs H.264, as recording does. Default: the RENDERSTREAM_PUBLISH_URL
+   * environment variable, else none. Set before Start().
+   */
+  vtkSetStringMacro(PublishURL);
+  vtkGetStringMacro(PublishURL);
+  ///@}
+
   /**
    * Creates the shared memory, spawns the server and waits until it serves.
    * Returns false, after a vtkErrorMacro saying why, if it could not.
@@ -229,6 +281,26 @@ public:
   /** Milliseconds the last capture (readback into shared memory) took. */
   vtkGetMacro(LastCaptureMilliseconds, double);
 
+  ///@{
+  /**
+   * The recording and the publisher, as the server last reported them (a few times a second;
+   * while not streaming: not recording, "off", 0). IsRecording() is true while a recording is
+   * being written, whoever started it (this API, a viewer page); GetRecordedSeconds() and
+   * GetRecordedBytes() give the video time and size of the current recording, or of the last
+   * one once it stopped. GetPublishState() is "off", "connecting", "connected" or
+   * "reconnecting" (the last attempt failed; the next one waits a little), and
+   * GetPublishedBytes() what the publisher has sent. GetMediaMessage() is the server's last
+   * word on either: why a recording stopped or could not start, why publishing fails; empty
+   * when all is well.
+   */
+  bool IsRecording();
+  double GetRecordedSeconds();
+  vtkTypeUInt64 GetRecordedBytes();
+  const char* GetPublishState();
+  vtkTypeUInt64 GetPublishedBytes();
+  const char* GetMediaMessage();
+  ///@}
+
 protected:
   vtkRenderStreamer();
   ~vtkRenderStreamer() override;
@@ -248,6 +320,10 @@ protected:
   char* AllowedOrigins = nullptr;
   char* PublicURL = nullptr;
   char* ControlMode = nullptr;
+  char* RecordFile = nullptr;
+  char* RecordDirectory = nullptr;
+  int RecordMaxMiB = renderstream::defaults::kRecordMaxMiB;
+  char* PublishURL = nullptr;
   vtkTypeUInt64 FramesCaptured = 0;
   vtkTypeUInt64 EventsInjected = 0;
   double LastCaptureMilliseconds = 0.0;

@@ -1,6 +1,7 @@
 // The command line every RenderStream example shares (README "Examples"):
 //   --port N  --bind ADDR  --public-url URL  --allow-origin ORIGIN  --max-clients N
-//   --video-encoder E  --control one|shared  --size WxH  --offscreen  --seconds S  --help
+//   --video-encoder E  --control one|shared  --record FILE  --publish URL  --size WxH
+//   --offscreen  --seconds S  --help
 // (an example may add its own: ExtraOptions), and the helper that ends an example after S
 // seconds or on SIGINT/SIGTERM.
 #ifndef RenderStream_ExampleOptions_h
@@ -39,6 +40,8 @@ struct Options
   int MaxClients = defaults::kMaxClients;
   std::string VideoEncoder = defaults::kVideoEncoder;
   std::string Control = defaults::kControlMode;
+  std::string Record;  // "" = no recording
+  std::string Publish; // "" = RENDERSTREAM_PUBLISH_URL, if set
   int Width = 800;
   int Height = 600;
   bool Offscreen = false;
@@ -81,6 +84,11 @@ inline Options Parse(int argc, char* argv[], const char* what, const ExtraOption
   args.AddArgument("--max-clients", A::SPACE_ARGUMENT, &o.MaxClients, maxClientsHelp.c_str());
   args.AddArgument("--video-encoder", A::SPACE_ARGUMENT, &o.VideoEncoder, videoEncoderHelp.c_str());
   args.AddArgument("--control", A::SPACE_ARGUMENT, &o.Control, controlHelp.c_str());
+  args.AddArgument("--record", A::SPACE_ARGUMENT, &o.Record,
+    "record the stream to FILE (MP4; an existing file is kept: FILE-2.mp4, ...)");
+  args.AddArgument("--publish", A::SPACE_ARGUMENT, &o.Publish,
+    "publish the stream to a media server: rtmp://, rtmps://, srt:// or rtsp:// URL "
+    "(or RENDERSTREAM_PUBLISH_URL, which keeps a stream key out of ps)");
   args.AddArgument("--size", A::SPACE_ARGUMENT, &size, "window size WxH (default 800x600)");
   args.AddBooleanArgument("--offscreen", &o.Offscreen, "render without showing a window");
   args.AddArgument("--seconds", A::SPACE_ARGUMENT, &o.Seconds, "exit after S seconds (0 = run until Ctrl-C)");
@@ -127,6 +135,8 @@ inline void Configure(vtkRenderStreamer* streamer, const Options& o)
   streamer->SetMaxClients(o.MaxClients);
   streamer->SetVideoEncoder(o.VideoEncoder.c_str());
   streamer->SetControlMode(o.Control.c_str());
+  streamer->SetRecordFile(o.Record.c_str());
+  streamer->SetPublishURL(o.Publish.empty() ? nullptr : o.Publish.c_str());
 }
 
 /// The line scripts and tests wait for, and with a public URL this machine's own link too.

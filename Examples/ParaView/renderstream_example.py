@@ -18,6 +18,11 @@ def parse_args(description, argv=None):
     parser.add_argument("--port", type=int, default=0, help="TCP port, 0 = any free port (default)")
     # No default: the streamer keeps its own (the plugin, which knows it, is not loaded yet).
     parser.add_argument("--bind", help="address to listen on (default: this machine only)")
+    parser.add_argument("--record", metavar="FILE",
+                        help="record the stream to FILE (MP4; an existing file is kept: FILE-2.mp4, ...)")
+    parser.add_argument("--publish", metavar="URL",
+                        help="publish the stream to a media server: rtmp://, rtmps://, srt:// or "
+                             "rtsp:// (or RENDERSTREAM_PUBLISH_URL, which keeps a stream key out of ps)")
     parser.add_argument("--size", default="800x600", help="view size WxH (default 800x600)")
     parser.add_argument("--offscreen", action="store_true", help="render without showing a window")
     parser.add_argument("--seconds", type=float, default=0,
@@ -79,8 +84,10 @@ def new_view(args, background):
 
 
 def start_stream(renderstream, view, args):
-    """Streams `view` on --port/--bind and prints the ready line; returns the stream."""
-    stream = renderstream.stream(view, port=args.port, bind=args.bind)
+    """Streams `view` on --port/--bind (recording to --record, publishing to --publish) and
+    prints the ready line; returns the stream."""
+    stream = renderstream.stream(view, port=args.port, bind=args.bind, record=args.record,
+                                 publish=args.publish)
     sys.stdout.write("RenderStream: serving %s\n" % stream.url)
     sys.stdout.flush()
     return stream

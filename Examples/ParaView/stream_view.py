@@ -1,6 +1,7 @@
 """Streams an animated wavelet contour from pvpython to web browsers.
 
     xvfb-run -a -s -noreset pvpython Examples/ParaView/stream_view.py [--port N] [--size WxH] [--seconds S]
+        [--record FILE] [--publish URL]
 
 Open the printed URL in a browser: the isosurface breathes, and dragging in the browser
 rotates the camera. The plugin is found through PV_PLUGIN_PATH, else in build/.

@@ -2,7 +2,8 @@
 """Streams three VTK spheres to your browser with RenderStream, from plain Python.
 
     PYTHONPATH=<build or prefix>/lib/python3.11/site-packages \\
-        python3 stream_spheres.py [--port N] [--bind ADDR] [--size WxH] [--offscreen] [--seconds S]
+        python3 stream_spheres.py [--port N] [--bind ADDR] [--record FILE] [--publish URL]
+                                  [--size WxH] [--offscreen] [--seconds S]
 
 Prints "RenderStream: serving http://127.0.0.1:PORT/#token=TOKEN" when ready; open that URL.
 Needs an X display; without one run it under `xvfb-run -a`.
@@ -45,6 +46,11 @@ def parse_arguments():
                         help="TCP port, 0 = any free port (default)")
     parser.add_argument("--bind", default=defaults.GetBindAddress(),
                         help=f"address to listen on (default {defaults.GetBindAddress()})")
+    parser.add_argument("--record", metavar="FILE",
+                        help="record the stream to FILE (MP4; an existing file is kept: FILE-2.mp4, ...)")
+    parser.add_argument("--publish", metavar="URL",
+                        help="publish the stream to a media server: rtmp://, rtmps://, srt:// or "
+                             "rtsp:// (or RENDERSTREAM_PUBLISH_URL, which keeps a stream key out of ps)")
     parser.add_argument("--size", type=size, default=(800, 600), help="window size WxH (default 800x600)")
     parser.add_argument("--offscreen", action="store_true", help="render without showing a window")
     parser.add_argument("--seconds", type=float, default=0,
@@ -91,6 +97,10 @@ def main():
     streamer.SetRenderWindow(window)
     streamer.SetPort(options.port)
     streamer.SetBindAddress(options.bind)
+    if options.record:
+        streamer.SetRecordFile(options.record)
+    if options.publish:
+        streamer.SetPublishURL(options.publish)
     if not streamer.Start():
         sys.exit(f"stream_spheres.py: {streamer.GetLastError()}")
     print(f"RenderStream: serving {streamer.GetURL()}", flush=True)

@@ -16,6 +16,7 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDesktopServices>
+#include <QDir>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -40,6 +41,9 @@ constexpr int MinQuality = 1; // the JPEG scale
 constexpr int MaxQuality = 100;
 constexpr int DefaultMaxFps = 30;
 constexpr int HighestMaxFps = 120;
+// How long a recording may take to start (the server looks for requests a few times a
+// second) before the dock takes "not recording" for its end.
+constexpr qint64 RecordStartGraceMs = 3000;
 
 // The module's defaults, as a streamer that was never configured has them: the public API is
 // their one home, the dock keeps no copy.
@@ -63,6 +67,33 @@ bool autoStartRequested()
 {
   const char* value = std::getenv("RENDERSTREAM_AUTOSTART");
   return value && *value && std::string(value) != "0";
+}
+
+/** A label that wraps its text and never widens the dock: paths in it (the recording's, the
+ * server's messages) fold after a "/" or "_" instead (see wrappable). */
+QLabel* wrappingLabel(QWidget* parent)
+{
+  auto* label = new QLabel(parent);
+  label->setTextFormat(Qt::PlainText); // the server's messages name files, whatever their names
+  label->setWordWrap(true);
+  label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  return label;
+}
+
+/** `text` with a break opportunity (a zero-width space) after each "/" and "_". */
+QString wrappable(QString text)
+{
+  return text.replace(QLatin1Char('/'), QStringLiteral("/\u200B"))
+    .replace(QLatin1Char('_'), QStringLiteral("_\u200B"));
+}
+
+QLineEdit* lineEdit(const QString& placeholder, const QString& tip, QWidget* parent)
+{
+  auto* edit = new QLineEdit(parent);
+  edit->setPlaceholderText(placeholder);
+  edit->setToolTip(tip);
+  return edit;
 }
 
 QToolButton* smallButton(const QString& text, const QString& tip, QWidget* parent)
@@ -118,6 +149,7 @@ void pqRenderStreamDockPanel::constructor()
 void pqRenderStreamDockPanel::buildWidgets()
 {
   auto* body = new QWidget(this);
+  body->setObjectName("Body"); // the GUI test finds the widgets by their names
   auto* layout = new QVBoxLayout(body);
 
   this->StartButton = new QPushButton(tr("Start streaming"), body);
@@ -128,6 +160,7 @@ void pqRenderStreamDockPanel::buildWidgets()
   this->addServerRows(form, body);
   this->addStreamRows(form, body);
   this->addLinkRows(form, body);
+  this->addMediaRows(form, body);
   this->addStatusRows(form, body);
   layout->addLayout(form);
 
@@ -156,12 +189,10 @@ void pqRenderStreamDockPanel::addServerRows(QFormLayout* form, QWidget* body)
       .arg(ReadStreamerDefaults().BindAddress));
   form->addRow(tr("Bind address"), this->BindAddress);
 
-  this->PublicUrl = new QLineEdit(body);
-  this->PublicUrl->setPlaceholderText(tr("this machine's address"));
-  this->PublicUrl->setToolTip(tr("Where people open the view when it is not this machine: a "
-                                 "TLS proxy's or tunnel's address, e.g. "
-                                 "https://viz.example.org/renderstream/ (see the README's "
-                                 "\"Share it\")"));
+  this->PublicUrl = lineEdit(tr("this machine's address"),
+    tr("Where people open the view when it is not this machine: a TLS proxy's or tunnel's "
+       "address, e.g. https://viz.example.org/renderstream/ (see the README's \"Share it\")"),
+    body);
   form->addRow(tr("Public URL"), this->PublicUrl);
 }
 
@@ -221,13 +252,37 @@ void pqRenderStreamDockPanel::addLinkRows(QFormLayout* form, QWidget* body)
 }
 
 //-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::addMediaRows(QFormLayout* form, QWidget* body)
+{
+  this->PublishUrl = lineEdit(tr("no media server"),
+    tr("Also send the stream to a media server, from the next start: rtmp://, rtmps://, "
+       "srt:// or rtsp://, e.g. rtmp://live.example.org/app/STREAM-KEY. Not saved: a stream "
+       "key is a secret"),
+    body);
+  this->PublishUrl->setObjectName("PublishTo");
+  form->addRow(tr("Publish to"), this->PublishUrl);
+
+  this->RecordButton = new QPushButton(tr("Record"), body);
+  this->RecordButton->setObjectName("Record");
+  this->RecordButton->setCheckable(true);
+  this->RecordButton->setToolTip(tr("Record the stream to an MP4 file in %1 until pressed again")
+                                   .arg(QString::fromUtf8(this->Streamer->GetRecordDirectory())));
+  this->RecordLabel = wrappingLabel(body);
+  auto* recordRow = new QHBoxLayout();
+  recordRow->addWidget(this->RecordButton);
+  recordRow->addWidget(this->RecordLabel, 1);
+  form->addRow(tr("Recording"), recordRow);
+}
+
+//-----------------------------------------------------------------------------
 void pqRenderStreamDockPanel::addStatusRows(QFormLayout* form, QWidget* body)
 {
   this->ViewLabel = new QLabel(body);
   form->addRow(tr("View"), this->ViewLabel);
-  this->StatusLabel = new QLabel(body);
-  this->StatusLabel->setToolTip(
-    tr("Connected viewers, and the frames per second each receives on average"));
+  this->StatusLabel = wrappingLabel(body);
+  this->StatusLabel->setToolTip(tr("Connected viewers, the frames per second each receives on "
+                                   "average, the media server, and the last word on recording "
+                                   "or publishing"));
   form->addRow(tr("Status"), this->StatusLabel);
   this->DriverLabel = new QLabel(body);
   this->DriverLabel->setTextFormat(Qt::PlainText); // a viewer's name is untrusted text
@@ -268,6 +323,7 @@ void pqRenderStreamDockPanel::connectWidgets()
   QObject::connect(this->StartButton, &QPushButton::clicked, this, &Self::toggleStreaming);
   QObject::connect(this->CopyUrlButton, &QToolButton::clicked, this, &Self::copyUrl);
   QObject::connect(this->OpenUrlButton, &QToolButton::clicked, this, &Self::openUrl);
+  QObject::connect(this->RecordButton, &QPushButton::toggled, this, &Self::toggleRecording);
   QObject::connect(
     this->CopyViewOnlyUrlButton, &QToolButton::clicked, this, &Self::copyViewOnlyUrl);
   QObject::connect(this->TickTimer, &QTimer::timeout, this, &Self::tick);
@@ -433,6 +489,8 @@ void pqRenderStreamDockPanel::startStreaming()
   this->Streamer->SetBindAddress(bind.toUtf8().constData());
   const QByteArray publicUrl = this->PublicUrl->text().trimmed().toUtf8();
   this->Streamer->SetPublicURL(publicUrl.isEmpty() ? nullptr : publicUrl.constData());
+  const QByteArray publishUrl = this->PublishUrl->text().trimmed().toUtf8();
+  this->Streamer->SetPublishURL(publishUrl.isEmpty() ? nullptr : publishUrl.constData());
   this->Streamer->SetQuality(this->Quality->value());
   this->Streamer->SetViewOnly(this->ViewOnly->isChecked());
   this->Streamer->SetControlMode(this->ControlMode->currentData().toString().toUtf8().constData());
@@ -499,7 +557,16 @@ void pqRenderStreamDockPanel::refreshStatus()
     // A server that died (crash, OOM) was replaced on the same links: worth knowing.
     status += tr(" · server restarted %1×").arg(restarts);
   }
+  if (const QString publishing = QString::fromUtf8(this->Streamer->GetPublishState()); publishing != "off")
+  {
+    status += tr(" · publishing: %1").arg(publishing);
+  }
+  if (const QString message = QString::fromUtf8(this->Streamer->GetMediaMessage()); !message.isEmpty())
+  {
+    status += "\n" + wrappable(message); // why a recording stopped, why publishing fails
+  }
   this->StatusLabel->setText(status);
+  this->refreshRecording();
   const QString driver = QString::fromUtf8(this->Streamer->GetDriverName());
   this->DriverLabel->setText(std::string(this->Streamer->GetControlMode()) == "shared"
       ? tr("everyone at once")
@@ -536,6 +603,8 @@ void pqRenderStreamDockPanel::updateWidgets()
   this->Quality->setEnabled(!streaming);
   this->ViewOnly->setEnabled(!streaming);
   this->ControlMode->setEnabled(!streaming);
+  this->PublishUrl->setEnabled(!streaming);
+  this->RecordButton->setEnabled(streaming);
   this->Url->setText(streaming ? QString::fromUtf8(this->Streamer->GetURL()) : QString());
   this->ViewOnlyUrl->setText(
     streaming ? QString::fromUtf8(this->Streamer->GetViewOnlyURL()) : QString());
@@ -551,6 +620,74 @@ void pqRenderStreamDockPanel::updateWidgets()
   {
     this->StatusLabel->setText(tr("stopped"));
     this->DriverLabel->setText(QString());
+    this->RecordButton->setChecked(false); // Stop() ended the recording
+    this->refreshRecording();
+  }
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::toggleRecording(bool on)
+{
+  if (!on)
+  {
+    this->Streamer->SetRecordFile(nullptr); // the server finishes the file and says so
+    this->RecordPath.clear();
+    this->refreshRecording();
+    return;
+  }
+  const QString folder = QString::fromUtf8(this->Streamer->GetRecordDirectory());
+  if (!this->isStreaming()) // (the button is disabled then; a test player may press it anyway)
+  {
+    this->RecordButton->setChecked(false);
+    return;
+  }
+  if (!QDir().mkpath(folder))
+  {
+    this->showError(tr("Cannot record: cannot create the folder %1").arg(folder));
+    this->RecordButton->setChecked(false);
+    return;
+  }
+  const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd_HH-mm-ss"));
+  this->RecordPath = QDir(folder).filePath(QStringLiteral("paraview-%1.mp4").arg(stamp));
+  this->RecordSinceMs = QDateTime::currentMSecsSinceEpoch();
+  this->RecordRestarts = this->Streamer->GetServerRestarts();
+  this->Streamer->SetRecordFile(this->RecordPath.toUtf8().constData());
+  this->refreshRecording();
+}
+
+//-----------------------------------------------------------------------------
+void pqRenderStreamDockPanel::refreshRecording()
+{
+  if (!this->RecordButton->isChecked())
+  {
+    this->RecordButton->setText(tr("Record"));
+    this->RecordLabel->setText(QString());
+    return;
+  }
+  this->RecordButton->setText(tr("Stop"));
+  const qint64 now = QDateTime::currentMSecsSinceEpoch();
+  if (const int restarts = this->Streamer->GetServerRestarts(); restarts != this->RecordRestarts)
+  {
+    this->RecordRestarts = restarts; // the new server records on, into a new file
+    this->RecordSinceMs = now;
+  }
+  if (this->Streamer->IsRecording())
+  {
+    const double mib = static_cast<double>(this->Streamer->GetRecordedBytes()) / (1 << 20);
+    this->RecordLabel->setText(tr("Recording %1 s · %2 MiB\n%3")
+                                 .arg(qRound(this->Streamer->GetRecordedSeconds()))
+                                 .arg(mib, 0, 'f', 1)
+                                 .arg(wrappable(this->RecordPath)));
+  }
+  else if (now - this->RecordSinceMs < RecordStartGraceMs)
+  {
+    this->RecordLabel->setText(tr("Starting…\n%1").arg(wrappable(this->RecordPath)));
+  }
+  else
+  {
+    // The server ended the recording (its size bound, a full disk) or could not start it;
+    // the status line says why.
+    this->RecordButton->setChecked(false);
   }
 }
 

@@ -9,7 +9,13 @@
  * "Max fps" times a second; a second timer refreshes the
  * viewer count and the frame rate a viewer receives (frames sent over the last second,
  * divided by the viewers) once a second. Errors (port in use, server missing, view closed)
- * are shown in the panel. The settings persist through pqSettings.
+ * are shown in the panel. The settings persist through pqSettings, except the publishing URL,
+ * whose stream key is a secret (ParaView's settings file is plain text).
+ *
+ * While streaming, the checkable "Record" button records the stream to
+ * GetRecordDirectory()/paraview-YYYY-MM-DD_HH-MM-SS.mp4 until it is pressed again (or the
+ * server ends the recording: the status line then says why); "Publish to" sends the stream
+ * to a media server (rtmp://, srt://, ...), applied at the next start like the port.
  *
  * Setting the environment variable RENDERSTREAM_AUTOSTART=1 starts streaming as soon as a
  * render view exists (used by the GUI test, handy for kiosk set-ups). Every start prints the
@@ -64,6 +70,7 @@ private Q_SLOTS:
   void copyViewOnlyUrl();
   void openUrl();
   void saveSettings();
+  void toggleRecording(bool on);
 
 private:
   Q_DISABLE_COPY(pqRenderStreamDockPanel)
@@ -74,6 +81,7 @@ private:
   void addServerRows(QFormLayout* form, QWidget* body);
   void addStreamRows(QFormLayout* form, QWidget* body);
   void addLinkRows(QFormLayout* form, QWidget* body);
+  void addMediaRows(QFormLayout* form, QWidget* body);
   void addStatusRows(QFormLayout* form, QWidget* body);
   void createTimers();
   void loadSettings();
@@ -86,6 +94,8 @@ private:
    * the view has none yet. */
   bool attachToView();
   void updateWidgets();
+  /** The Record row: the recording's figures, or its end (the server's message). */
+  void refreshRecording();
   void showError(const QString& message);
 
   vtkNew<vtkRenderStreamer> Streamer;
@@ -95,6 +105,9 @@ private:
   unsigned long long LastFramesSent = 0;
   qint64 LastStatusMs = 0;
   bool AutoStart = false;
+  QString RecordPath;     // the file the Record button asked for
+  qint64 RecordSinceMs = 0; // when it asked, or when a new server took over the recording
+  int RecordRestarts = 0; // GetServerRestarts() then
 
   QPushButton* StartButton = nullptr;
   QSpinBox* Port = nullptr;
@@ -104,6 +117,9 @@ private:
   QSpinBox* MaxFps = nullptr;
   QCheckBox* ViewOnly = nullptr;
   QComboBox* ControlMode = nullptr;
+  QLineEdit* PublishUrl = nullptr;
+  QPushButton* RecordButton = nullptr;
+  QLabel* RecordLabel = nullptr;
   QLineEdit* Url = nullptr;
   QToolButton* CopyUrlButton = nullptr;
   QToolButton* OpenUrlButton = nullptr;

@@ -19,6 +19,11 @@ browser input (mouse, wheel, keys) to the view's interactor, so browsers steer t
 Under ``mpiexec ... pvbatch`` the script runs on rank 0 only, which holds the composited
 image: stream from there as above.
 
+``stream(view, record="run.mp4", publish="rtmp://host/app/KEY")`` also records the stream to
+an MP4 file and sends it to a media server; ``s.record(path)`` starts (or, with None, stops) a
+recording later, and ``s.recording``, ``s.publish_state`` and ``s.media_message`` say how
+they go.
+
 This is a thin layer over the Python-wrapped vtkRenderStreamer (the ``renderstream``
 package, built beside the plugin); ParaView 5.11 does not Python-wrap plugin modules itself.
 """
@@ -65,7 +70,8 @@ class RenderStream(object):
     """One streamer attached to one render view. Use stream() to make one."""
 
     def __init__(self, view=None, port=None, bind=None, quality=None, view_only=False,
-                 max_clients=None, allowed_origins="", public_url="", control=None):
+                 max_clients=None, allowed_origins="", public_url="", control=None,
+                 record=None, publish=None):
         if view is None:
             from paraview.simple import GetActiveViewOrCreate
             view = GetActiveViewOrCreate("RenderView")
@@ -93,6 +99,10 @@ class RenderStream(object):
             self.streamer.SetControlMode(control)
         if public_url:  # else RENDERSTREAM_PUBLIC_URL, if set
             self.streamer.SetPublicURL(public_url)  # e.g. https://viz.example.org/renderstream/
+        if record:  # recorded from the first frame
+            self.record(record)
+        if publish:  # else RENDERSTREAM_PUBLISH_URL, if set
+            self.streamer.SetPublishURL(str(publish))  # e.g. rtmp://live.example.org/app/KEY
 
     def start(self):
         """Spawns the web server; raises RuntimeError saying why if it cannot."""
@@ -103,6 +113,12 @@ class RenderStream(object):
     def tick(self):
         """Applies pending browser input (each render is captured as it ends)."""
         self.streamer.Tick()
+
+    def record(self, path):
+        """Records the stream to `path` (MP4; "~" is $HOME) from now on, or stops recording
+        with None or "". An existing file is kept: the server records to PATH-2.mp4, ...
+        instead. Set the same path again after None for a new recording."""
+        self.streamer.SetRecordFile(str(path) if path else None)
 
     def stop(self):
         """Stops the server. Safe to call twice."""
@@ -131,16 +147,32 @@ class RenderStream(object):
                        doc="Who drives from the browsers: 'one' at a time or 'shared'.")
     driver = property(lambda self: self.streamer.GetDriverName(),
                       doc="The name of the browser viewer who drives now, else ''.")
+    record_file = property(lambda self: self.streamer.GetRecordFile() or "",
+                           doc="The file record() or record= asked for, else ''.")
+    recording = property(lambda self: bool(self.streamer.IsRecording()),
+                         doc="True while the server writes a recording (whoever started it).")
+    recorded_seconds = property(lambda self: self.streamer.GetRecordedSeconds(),
+                                doc="Video time of the current (or last) recording.")
+    recorded_bytes = property(lambda self: self.streamer.GetRecordedBytes())
+    publish_state = property(lambda self: self.streamer.GetPublishState(),
+                             doc="'off', 'connecting', 'connected' or 'reconnecting'.")
+    published_bytes = property(lambda self: self.streamer.GetPublishedBytes())
+    media_message = property(lambda self: self.streamer.GetMediaMessage(),
+                             doc="Why a recording stopped or publishing fails, else ''.")
 
 
 def stream(view=None, port=None, bind=None, quality=None, view_only=False, max_clients=None,
-           allowed_origins="", public_url="", control=None):
+           allowed_origins="", public_url="", control=None, record=None, publish=None):
     """Starts streaming `view` (default: the active render view) and returns the streamer.
     `port`, `bind`, `quality` and `max_clients` left at None keep vtkRenderStreamer's defaults
     (any free port, this machine only; see its getters). `public_url` is where people open it
     when that is not this machine (a TLS proxy's or a tunnel's address); `allowed_origins`
     lists other pages' origins that may connect. `control`: "one" (default: one browser viewer
-    drives at a time, with hand-over) or "shared" (everyone at once)."""
+    drives at a time, with hand-over) or "shared" (everyone at once). `record`: a file to
+    record the stream to (MP4) from the first frame; `publish`: a media server to send it to
+    (rtmp://, rtmps://, srt:// or rtsp://; default RENDERSTREAM_PUBLISH_URL, which keeps a
+    stream key out of the script)."""
     return RenderStream(view, port=port, bind=bind, quality=quality, view_only=view_only,
                         max_clients=max_clients, allowed_origins=allowed_origins,
-                        public_url=public_url, control=control).start()
+                        public_url=public_url, control=control, record=record,
+                        publish=publish).start()

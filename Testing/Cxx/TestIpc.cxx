@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace ipc = renderstream::ipc;
 using namespace std::chrono_literals;
@@ -603,36 +604,143 @@ TEST(IpcEvents, PushesBeyondCapacityFailAndAreCountedExactly)
 // ---------------------------------------------------------------------------------------------
 // 3. Open() verifies the segment and says which check failed
 
+// A SharedText rewritten by another process: a child maps the segment and writes A and B in
+// turn 200000 times, then Last; this process reads (`read`) until it sees LastAsRead (Last cut
+// to its field) or 30 s pass. What was read, each text once.
+struct Rewrites
+{
+  std::string A, B, Last, LastAsRead;
+};
+
+std::set<std::string> ReadWhileAChildRewrites(const std::string& name, const Rewrites& texts,
+  const std::function<void(ipc::StreamSegment&, const std::string&)>& write,
+  const std::function<std::string()>& read)
+{
+  Child writer([&] {
+    auto view = ipc::StreamSegment::Open(name);
+    for (int i = 0; i < 200000; ++i)
+    {
+      write(*view, i % 2 ? texts.B : texts.A);
+    }
+    write(*view, texts.Last);
+    return 0;
+  });
+  std::set<std::string> seen;
+  const auto deadline = Clock::now() + 30s;
+  while (seen.count(texts.LastAsRead) == 0 && Clock::now() < deadline)
+  {
+    seen.insert(read());
+  }
+  EXPECT_EQ(writer.Wait(), 0);
+  EXPECT_TRUE(seen.count(texts.LastAsRead));
+  for (const std::string& text : seen)
+  {
+    EXPECT_TRUE(text.empty() || text == texts.A || text == texts.B || text == texts.LastAsRead) << text;
+  }
+  return seen;
+}
+
 // The driver's name crosses from the server process whole: a reader racing a writer that
 // alternates two names of different lengths only ever sees one of them (or nobody, at first).
 TEST(IpcDriverName, ReadersSeeWholeNamesWhileTheServerRewritesThem)
 {
   auto segment = ipc::StreamSegment::Create(64, 48);
   EXPECT_EQ(segment->DriverName(), "");
-  const std::string name = segment->Name();
-  const std::string ada = "Ada Lovelace", zoe = "Zo\xC3\xAB \xC3\x98" "degard <b>the second</b>";
-  Child server([&] {
-    auto view = ipc::StreamSegment::Open(name);
-    for (int i = 0; i < 200000; ++i)
-    {
-      view->SetDriverName(i % 2 ? zoe : ada);
-    }
-    view->SetDriverName(std::string(200, 'x')); // cut to the field, at a character boundary
-    return 0;
-  });
-  const std::string last(ipc::kDriverNameBytes - 1, 'x');
-  std::set<std::string> seen;
-  const auto deadline = Clock::now() + 30s;
-  while (seen.count(last) == 0 && Clock::now() < deadline)
+  const Rewrites names{ "Ada Lovelace", "Zo\xC3\xAB \xC3\x98" "degard <b>the second</b>",
+    std::string(200, 'x'), std::string(ipc::kDriverNameBytes - 1, 'x') }; // cut to the field
+  ReadWhileAChildRewrites(
+    segment->Name(), names, [](ipc::StreamSegment& server, const std::string& name) { server.SetDriverName(name); },
+    [&] { return segment->DriverName(); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording and publishing (issue 27): the application's request, the server's answer
+
+// Every write of the file to record to is a new request the server can tell from the last
+// one, the same path again too (a new recording); "" is a request too (stop).
+TEST(IpcMedia, EachRecordFileWriteIsANewVersionTheServerSees)
+{
+  auto app = ipc::StreamSegment::Create(64, 48);
+  auto server = ipc::StreamSegment::Open(app->Name()); // a second mapping, as the server's
+  const auto nothing = server->RecordFile();
+  EXPECT_EQ(nothing.Text, "");
+  std::set<std::uint32_t> versions{ nothing.Version };
+  for (const std::string path : { "/tmp/a.mp4", "/tmp/a.mp4", "", "/tmp/b \xC3\xA9t\xC3\xA9.mp4" })
   {
-    seen.insert(segment->DriverName());
+    app->SetRecordFile(path);
+    const auto seen = server->RecordFile();
+    EXPECT_EQ(seen.Text, path);
+    EXPECT_TRUE(versions.insert(seen.Version).second) << "version " << seen.Version << " again, for '" << path << "'";
   }
-  EXPECT_EQ(server.Wait(), 0);
-  EXPECT_TRUE(seen.count(last));
-  for (const std::string& s : seen)
-  {
-    EXPECT_TRUE(s.empty() || s == ada || s == zoe || s == last) << s;
-  }
+  // A path longer than the field is cut before the character that would not fit whole.
+  const std::string tooLong = "/" + std::string(ipc::kRecordFileBytes - 3, 'a') + "\xC3\xA9"; // 1024 bytes
+  app->SetRecordFile(tooLong);
+  EXPECT_EQ(server->RecordFile().Text, tooLong.substr(0, ipc::kRecordFileBytes - 2));
+}
+
+// A server polling while the application rewrites the path sees whole paths only, and their
+// version never goes back. (A read that keeps finding the writer mid-write gives up with
+// version 0 and no text: "nothing readable now", which the server must not take for a
+// request; this test's writer, rewriting without pause, causes a few of those.)
+TEST(IpcMedia, AServerPollingWhileTheAppRewritesSeesWholePathsAndGrowingVersions)
+{
+  auto server = ipc::StreamSegment::Create(64, 48); // here the child plays the application
+  const Rewrites paths{ "/tmp/recording.mp4", "/home/ada/Videos/RenderStream/paraview-2026-12-06_05-40-12.mp4",
+    "/tmp/last.mp4", "/tmp/last.mp4" };
+  std::uint32_t newest = 0;
+  std::vector<std::string> backwards;
+  ReadWhileAChildRewrites(
+    server->Name(), paths, [](ipc::StreamSegment& app, const std::string& path) { app.SetRecordFile(path); },
+    [&] {
+      const auto seen = server->RecordFile();
+      if (seen.Version != 0 && seen.Version < newest)
+      {
+        backwards.push_back(std::to_string(seen.Version) + " after " + std::to_string(newest));
+      }
+      newest = std::max(newest, seen.Version);
+      return seen.Text;
+    });
+  EXPECT_GT(newest, 0u);
+  EXPECT_TRUE(backwards.empty()) << backwards.front();
+}
+
+// What the server writes about its recording and its publisher reaches the application as
+// written; a publisher state the application does not know (a corrupt or newer server) is off.
+TEST(IpcMedia, TheServersRecordingAndPublisherStateReachTheApplication)
+{
+  auto app = ipc::StreamSegment::Create(64, 48);
+  auto server = ipc::StreamSegment::Open(app->Name());
+  const auto idle = app->Media();
+  EXPECT_FALSE(idle.Recording);
+  EXPECT_EQ(idle.RecordedBytes, 0u);
+  EXPECT_EQ(idle.Publishing, ipc::PublishStatus::Off);
+  EXPECT_EQ(idle.Message, "");
+
+  const std::string refused = "publishing to rtmp://127.0.0.1:1935 failed: Connection refused; retrying in 2 s";
+  server->SetRecording(true, 4300000, 12300);
+  server->SetPublishing(ipc::PublishStatus::Reconnecting, 777);
+  server->SetMediaMessage(refused);
+  auto media = app->Media();
+  EXPECT_TRUE(media.Recording);
+  EXPECT_EQ(media.RecordedBytes, 4300000u);
+  EXPECT_EQ(media.RecordedMs, 12300);
+  EXPECT_EQ(media.Publishing, ipc::PublishStatus::Reconnecting);
+  EXPECT_EQ(media.PublishedBytes, 777u);
+  EXPECT_EQ(media.Message, refused);
+
+  // A recording that stopped keeps its figures; the message says why.
+  server->SetRecording(false, 4400000, 12500);
+  server->SetPublishing(ipc::PublishStatus::Connected, 9000);
+  server->SetMediaMessage("the --record-max-mib bound (4096 MiB) is reached");
+  media = app->Media();
+  EXPECT_FALSE(media.Recording);
+  EXPECT_EQ(media.RecordedBytes, 4400000u);
+  EXPECT_EQ(media.RecordedMs, 12500);
+  EXPECT_EQ(media.Publishing, ipc::PublishStatus::Connected);
+  EXPECT_EQ(media.Message, "the --record-max-mib bound (4096 MiB) is reached");
+
+  server->RawHeaderForTesting().Publishing.store(77);
+  EXPECT_EQ(app->Media().Publishing, ipc::PublishStatus::Off);
 }
 
 TEST(IpcOpen, MissingSegmentThrowsNamingIt)

@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -415,4 +416,36 @@ TEST(StreamCone, APortTakenWhileTheServerWasDownIsAClearError)
   EXPECT_TRUE(ShmOf(cone.Pid).empty());
   ::close(squatter);
   ::unlink(log.c_str());
+}
+
+// A recording the application asked for (--record) goes on when a killed server is replaced:
+// the new server records into FILE-2.mp4, keeping what the old one wrote. The publishing URL
+// (--publish) reaches each server in its environment, never on its command line.
+TEST(StreamCone, ARecordingGoesOnInANewFileWhenTheServerIsReplaced)
+{
+  char folder[] = "/tmp/renderstream-record-XXXXXX";
+  ASSERT_NE(::mkdtemp(folder), nullptr);
+  const std::string dir = folder, log = dir + "/cone.log", key = "KEY" + dir.substr(dir.size() - 6);
+  AppProcess cone = StreamConeLogging(
+    log, { "--seconds", "60", "--record", dir + "/cone.mp4", "--publish", "rtmp://127.0.0.1:9/live/" + key });
+  ASSERT_NE(ParseReadyLine(cone.ReadLine(std::chrono::seconds(30))).Port, 0);
+  std::string messages = WaitForLog(log, "recording to " + dir + "/cone.mp4\n", std::chrono::seconds(5));
+  EXPECT_NE(messages.find("recording to " + dir + "/cone.mp4\n"), std::string::npos) << messages;
+
+  const auto proc = [](pid_t pid, const char* file) { return ReadFile("/proc/" + std::to_string(pid) + "/" + file); };
+  const pid_t old = OnlyServerOf(cone.Pid);
+  ASSERT_GT(old, 0);
+  EXPECT_EQ(proc(old, "cmdline").find(key), std::string::npos) << "the stream key is not in argv";
+  EXPECT_NE(proc(old, "environ").find("RENDERSTREAM_PUBLISH_URL=rtmp://127.0.0.1:9/live/" + key), std::string::npos);
+  ASSERT_EQ(::kill(old, SIGKILL), 0);
+  messages = WaitForLog(log, "recording to " + dir + "/cone-2.mp4\n", std::chrono::seconds(5));
+  EXPECT_NE(messages.find("recording to " + dir + "/cone-2.mp4\n"), std::string::npos) << messages;
+  const pid_t replacement = OnlyServerOf(cone.Pid);
+  ASSERT_GT(replacement, 0);
+  EXPECT_EQ(proc(replacement, "cmdline").find(key), std::string::npos);
+  EXPECT_NE(proc(replacement, "environ").find("RENDERSTREAM_PUBLISH_URL="), std::string::npos);
+
+  ::kill(cone.Pid, SIGTERM);
+  EXPECT_NE(cone.Wait(std::chrono::seconds(10)), -1);
+  std::filesystem::remove_all(dir);
 }

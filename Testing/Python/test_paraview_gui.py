@@ -1,8 +1,11 @@
 """The ParaView GUI loads the plugin from PV_PLUGIN_PATH, its "Render Stream" dock starts
 streaming the active render view (RENDERSTREAM_AUTOSTART=1), the stream shows the data the
-GUI shows, and a drag from a browser changes the picture. A screenshot of the whole GUI is
-saved as TestParaViewGui.png for a person to look at."""
+GUI shows, and a drag from a browser changes the picture. The dock has a "Publish to" row and
+a "Record" button, which records the stream into GetRecordDirectory() ($HOME/Videos/
+RenderStream). A screenshot of the whole GUI is saved as TestParaViewGui.png for a person to
+look at."""
 
+import glob
 import os
 import subprocess
 import sys
@@ -36,6 +39,19 @@ Render(second)
 ResetCamera(first)  # now that the split made it narrower
 Render(first)
 """
+
+# Played by ParaView's own test player (QtTesting) once the GUI is up: it finds the dock's
+# widgets by their object names, checks the "Publish to" row and presses "Record". An object
+# that is missing or a check that fails ends the playback with "Success =  false".
+DOCK = "pqClientMainWindow/pqRenderStreamDockPanel/Body/"
+DOCK_EVENTS = """<?xml version="1.0" ?>
+<pqevents>
+  <pqcheck object="{dock}PublishTo" property="placeholderText" arguments="no media server" />
+  <pqcheck object="{dock}Record" property="text" arguments="Record" />
+  <pqevent object="{dock}Record" command="set_boolean" arguments="true" />
+  <pqcheck object="{dock}Record" property="text" arguments="Stop" />
+</pqevents>
+""".format(dock=DOCK)
 
 SETTINGS = """[General]
 GeneralSettings.ShowWelcomeDialog=0
@@ -76,6 +92,9 @@ def main():
     setup = os.path.join(work, "setup.py")
     with open(setup, "w") as f:
         f.write(SETUP)
+    dock_events = os.path.join(work, "dock.xml")
+    with open(dock_events, "w") as f:
+        f.write(DOCK_EVENTS)
     # Fresh, throw-away ParaView settings: no welcome dialog, a window big enough to read.
     os.makedirs(os.path.join(work, "ParaView"))
     with open(os.path.join(work, "ParaView", "ParaView5.11.0.ini"), "w") as f:
@@ -84,8 +103,11 @@ def main():
            if not k.startswith(("OMPI_", "PMIX_", "ORTE_", "OPAL_"))}
     env.update(PV_PLUGIN_PATH=os.environ["RENDERSTREAM_PLUGIN_DIR"],
                RENDERSTREAM_AUTOSTART="1",
-               XDG_CONFIG_HOME=work)
-    gui = t.Example([paraview, "--script=" + setup], env=env, timeout=45)
+               XDG_CONFIG_HOME=work,
+               HOME=work)  # the dock records into $HOME/Videos/RenderStream
+    gui = t.Example([paraview, "--script=" + setup, "--test-script=" + dock_events], env=env,
+                    timeout=45)
+    recordings = os.path.join(work, "Videos", "RenderStream", "paraview-*.mp4")
     try:
         t.check(True, "the Render Stream dock started streaming in the GUI")
         jpeg, pixels, share = snapshot_of_second_view(gui.url)
@@ -131,8 +153,23 @@ def main():
             time.sleep(0.2)
         t.check("[RenderStream]" in text and "MaxFps=30" in text and "Quality=80" in text,
                 "the dock's settings are saved in ParaView's settings file")
+
+        # The Record button, pressed by the test player, records into the record directory.
+        deadline = time.monotonic() + 10
+        files = []
+        while time.monotonic() < deadline and not any(os.path.getsize(f) > 0 for f in files):
+            files = glob.glob(recordings)
+            time.sleep(0.2)
+        t.check(any(os.path.getsize(f) > 0 for f in files),
+                "the dock's Record button records: %s" % files)
     finally:
         gui.stop()
+    stderr = gui.stderr_text()
+    t.check('"dock.xml" is finished. Success =  true' in stderr,
+            "the dock has its Publish to row and Record button (ParaView's test player found "
+            "and pressed them)")
+    t.check("renderstream-server: recording to " + os.path.dirname(recordings) in stderr,
+            "the server said where it records")
 
 
 t.run_main(main)

@@ -1,8 +1,11 @@
 """pvpython loads the plugin, streams a view through renderstream_paraview, serves a snapshot
-that shows the data, and a drag sent over /ws rotates the view's camera."""
+that shows the data, and a drag sent over /ws rotates the view's camera. stream(record=,
+publish=) records to the file and publishes, with the stream key in no process's command line."""
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -73,6 +76,52 @@ def main():
         t.check(shared.local_url.startswith("http://127.0.0.1:"), "local link %s" % shared.local_url)
         t.check(t.fetch_snapshot(shared.local_url, between=shared.tick)[:2] == b"\xff\xd8",
                 "served on this machine")
+
+    check_record_and_publish(renderstream_paraview, view)
+
+
+def command_lines_holding(secret):
+    """The pids whose command line holds `secret`."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if secret.encode() in f.read():
+                    found.append(pid)
+        except OSError:
+            pass  # gone meanwhile
+    return found
+
+
+def check_record_and_publish(renderstream_paraview, view):
+    """stream(record=, publish=) reach the server: it records into the file and tries the media
+    server (nobody listens on port 9 here), and the stream key is in no command line."""
+    from paraview.simple import Render
+    folder = tempfile.mkdtemp(prefix="renderstream-pvpython-")
+    path = os.path.join(folder, "view.mp4")
+    key = "KEY-" + os.path.basename(folder)
+    try:
+        with renderstream_paraview.stream(view, record=path, publish="rtmp://127.0.0.1:9/live/" + key) as media:
+            t.check(media.record_file == path, "record= is the streamer's RecordFile (%r)" % media.record_file)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and not (media.recording and media.publish_state == "reconnecting"):
+                view.GetActiveCamera().Azimuth(5)  # new frames for the recording
+                Render(view)
+                media.tick()
+                time.sleep(0.1)
+            t.check(media.recording, "stream(record=) records: %.1f s, %d bytes so far (%r)"
+                    % (media.recorded_seconds, media.recorded_bytes, media.media_message))
+            t.check(media.publish_state == "reconnecting" and "Connection refused" in media.media_message,
+                    "stream(publish=) tries the media server: %s, %r" % (media.publish_state, media.media_message))
+            t.check(command_lines_holding(key) == [], "the stream key is in no process's command line")
+            media.record(None)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and media.recording:
+                time.sleep(0.1)
+            t.check(not media.recording and media.record_file == "", "record(None) stops the recording")
+        t.check(os.path.getsize(path) > 0, "the recording is in %s (%d bytes)" % (path, os.path.getsize(path)))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 t.run_main(main)
