@@ -8,10 +8,13 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <iostream>
+#include <regex>
 #include <thread>
 
 namespace
@@ -47,5 +50,494 @@ TEST(MediaServer, RoundTripsFfmpegsOwnStreamAndComesBackAfterAKill)
   const MediaInfo after = nginx.ReadRtmp("pattern", 1);
   EXPECT_TRUE(after.Ok) << after.Error << FileText(again.Log);
   EXPECT_EQ(after.Codec, "h264");
+}
+} // namespace
+
+namespace
+{
+using namespace renderstream::testing;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+double SecondsBetween(Clock::time_point from, Clock::time_point to)
+{
+  return std::chrono::duration<double>(to - from).count();
+}
+
+/// How StreamCone is started: its own options, server options it has no flag for (through a
+/// wrapper named by RENDERSTREAM_SERVER), its environment, and a shell prologue / a command
+/// it runs under (a private mount namespace).
+struct ConeSetup
+{
+  std::vector<std::string> AppArgs;
+  std::vector<std::string> ServerArgs;
+  std::vector<std::string> Environment; // NAME=value
+  std::string Prologue;                 // shell commands before the exec, ending in "&& "
+  std::vector<std::string> Under;       // e.g. { "/usr/bin/unshare", "-m" }
+  std::string Size = "640x480";
+};
+
+std::string Quoted(const std::string& text)
+{
+  std::string quoted = "'";
+  for (char c : text)
+  {
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return quoted + "'";
+}
+
+/// StreamCone offscreen, its stderr and its server's appended to a log, its ready line read.
+class Cone
+{
+public:
+  Cone(const TempDir& dir, const ConeSetup& setup)
+    : Log(dir / ("cone-" + std::to_string(Count) + ".log"))
+    , App(Arguments(dir, setup, this->Log))
+  {
+    ++Count;
+    const std::string line = this->App.ReadLine(30s);
+    this->Ready = Clock::now();
+    this->Address = ParseReadyLine(line);
+  }
+  ~Cone()
+  {
+    if (this->App.Pid > 0)
+    {
+      this->Stop();
+    }
+  }
+  Cone(const Cone&) = delete;
+  Cone& operator=(const Cone&) = delete;
+
+  bool Up() const { return this->Address.Port != 0; }
+  nlohmann::json Stats() const { return GetStats(this->Address.Port, this->Address.Token); }
+  long Captured() const { return this->Stats()["frames"]["captured"].get<long>(); }
+  std::string Messages() const { return FileText(this->Log); }
+  /// SIGTERM, as Ctrl-C: the wait status (-1 if it did not end within 20 s).
+  int Stop()
+  {
+    ::kill(this->App.Pid, SIGTERM);
+    return this->App.Wait(20s);
+  }
+  /// Polls /stats until `done(stats)` holds (or `timeout`): the last stats read.
+  nlohmann::json WaitForStats(std::chrono::milliseconds timeout, const std::function<bool(const nlohmann::json&)>& done) const
+  {
+    nlohmann::json stats;
+    Eventually(timeout, [&] {
+      stats = this->Stats();
+      return !stats.is_discarded() && done(stats);
+    });
+    return stats;
+  }
+  /// Waits until the app has not rendered for `quiet` (at most 10 s): its frame count then.
+  long WaitForQuiet(std::chrono::milliseconds quiet = 400ms) const
+  {
+    long last = this->Captured();
+    auto since = Clock::now();
+    Eventually(10s, [&] {
+      const long now = this->Captured();
+      if (now != last)
+      {
+        last = now;
+        since = Clock::now();
+      }
+      return Clock::now() - since >= quiet;
+    });
+    return last;
+  }
+
+  std::string Log;
+  AppProcess App;
+  Url Address;
+  Clock::time_point Ready;
+
+private:
+  static std::vector<std::string> Arguments(const TempDir& dir, const ConeSetup& setup, const std::string& log)
+  {
+    std::vector<std::string> args = setup.Under;
+    args.insert(args.end(), { "/bin/sh", "-c", setup.Prologue + "exec \"$@\" 2>>" + Quoted(log), "sh", "/usr/bin/env" });
+    args.insert(args.end(), setup.Environment.begin(), setup.Environment.end());
+    if (!setup.ServerArgs.empty())
+    {
+      const std::string wrapper = dir / ("server-" + std::to_string(Count) + ".sh");
+      std::string script = "#!/bin/sh\nexec " + Quoted(ServerBinary()) + " \"$@\"";
+      for (const auto& arg : setup.ServerArgs)
+      {
+        script += " " + Quoted(arg);
+      }
+      std::ofstream(wrapper) << script << "\n";
+      ::chmod(wrapper.c_str(), 0755);
+      args.push_back("RENDERSTREAM_SERVER=" + wrapper);
+    }
+    args.insert(args.end(), { RENDERSTREAM_BIN_DIR "/StreamCone", "--offscreen", "--size", setup.Size });
+    args.insert(args.end(), setup.AppArgs.begin(), setup.AppArgs.end());
+    return args;
+  }
+  static inline int Count = 0;
+};
+
+/// A drag across the cone on a WebSocket of its own, 30 moves a second back and forth, from
+/// construction until Release().
+class Drag
+{
+public:
+  explicit Drag(const Url& app)
+    : Driver(app.Port, "/ws?token=" + app.Token)
+  {
+    if (!this->Driver.Open())
+    {
+      throw std::runtime_error("drag: WebSocket upgrade status " + std::to_string(this->Driver.HandshakeStatus));
+    }
+    this->Started = Clock::now();
+    this->Thread = std::thread([this] {
+      this->Driver.SendText(Pointer("down", 0.2, 0.5));
+      for (int i = 1; !this->Stop; ++i)
+      {
+        const double phase = std::fmod(i / 60.0, 2.0); // 2 s across, 2 s back
+        const double x = 0.2 + 0.6 * (phase < 1 ? phase : 2 - phase);
+        this->Driver.SendText(Pointer("move", x, 0.5 + 0.1 * std::sin(i * 0.2)));
+        std::this_thread::sleep_for(33ms); // the pace of a hand
+      }
+      this->Driver.SendText(Pointer("up", 0.5, 0.5));
+      this->LetGo = Clock::now();
+    });
+  }
+  /// Drags for `seconds` more, then lets go: when it let go.
+  Clock::time_point For(double seconds)
+  {
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds)); // the drag's length
+    return this->Release();
+  }
+  Clock::time_point Release()
+  {
+    if (this->Thread.joinable())
+    {
+      this->Stop = true;
+      this->Thread.join();
+    }
+    return this->LetGo;
+  }
+  ~Drag() { this->Release(); }
+  Drag(const Drag&) = delete;
+  Drag& operator=(const Drag&) = delete;
+
+  Clock::time_point Started;
+
+private:
+  WsClient Driver;
+  std::atomic<bool> Stop{ false };
+  std::thread Thread;
+  Clock::time_point LetGo;
+};
+
+bool Has(const std::string& text, const std::string& part)
+{
+  return text.find(part) != std::string::npos;
+}
+
+/// The longest gap between consecutive frame times, and the time of the frame after it.
+std::pair<double, double> LongestGap(const std::vector<double>& times)
+{
+  std::pair<double, double> gap{ 0, 0 };
+  for (std::size_t i = 1; i < times.size(); ++i)
+  {
+    if (times[i] - times[i - 1] > gap.first)
+    {
+      gap = { times[i] - times[i - 1], times[i] };
+    }
+  }
+  return gap;
+}
+
+double Span(const std::vector<double>& times)
+{
+  return times.empty() ? 0 : *std::max_element(times.begin(), times.end()) - *std::min_element(times.begin(), times.end());
+}
+
+// A drag, a pause of about 3 s (recording, nothing rendered), another drag: the file decodes
+// without an error, is H.264 at the window's size, holds the frames the server recorded, lasts
+// as long as the session did, and its pause lasts as long as the real one.
+TEST(Recording, ADragDecodesAtTheWindowsSizeWithItsFramesDurationAndPause)
+{
+  TempDir dir("recording");
+  const std::string file = dir / "drag.mp4";
+  Cone cone(dir, { { "--record", file, "--seconds", "120" } });
+  ASSERT_TRUE(cone.Up()) << cone.Messages();
+  const nlohmann::json started = cone.WaitForStats(10s, [](const nlohmann::json& s) { return s["recording"]["active"] == true; });
+  ASSERT_EQ(started["recording"]["active"], true) << started["recording"].dump() << cone.Messages();
+  EXPECT_EQ(started["recording"]["by"], "app");
+  EXPECT_EQ(started["recording"]["file"], file);
+
+  Drag first(cone.Address);
+  const auto letGo = first.For(2.5);
+  const long still = cone.WaitForQuiet();
+  const auto pauseFrom = Clock::now();
+  EXPECT_FALSE(Eventually(3s, [&] { return cone.Captured() != still; })) << "nothing renders during the pause";
+  Drag second(cone.Address);
+  const double pause = SecondsBetween(letGo, second.Started);
+  const auto end = second.For(2.5);
+  cone.WaitForQuiet();
+  // What the server says it recorded, once the last frame has gone through.
+  long recorded = -1;
+  nlohmann::json stats;
+  Eventually(5s, [&] {
+    stats = cone.Stats();
+    const long now = stats["recording"]["frames"].get<long>();
+    const bool settled = now == recorded;
+    recorded = now;
+    return settled && SecondsBetween(end, Clock::now()) > 0.5;
+  });
+  const double wall = SecondsBetween(cone.Ready, end);
+  ASSERT_NE(cone.Stop(), -1) << "StreamCone did not end on SIGTERM";
+  const std::string messages = cone.Messages();
+  EXPECT_TRUE(Has(messages, "renderstream-server: recording to " + file + "\n")) << messages;
+  EXPECT_TRUE(Has(messages, "renderstream-server: recording stopped: " + file + " (")) << messages;
+
+  const MediaInfo info = Probe(file);
+  const std::vector<double> times = FrameTimes(file);
+  const auto [gap, afterGap] = LongestGap(times);
+  std::cout << "[ figures  ] recording of two 2.5 s drags around a " << pause << " s pause (" << wall
+            << " s of wall time): " << info.Describe() << "; the server recorded " << recorded << " frames ("
+            << stats["recording"].dump() << ", video " << stats["video"]["frames"] << " encoded); frame times span "
+            << Span(times) << " s, longest gap " << gap << " s; held still " << SecondsBetween(pauseFrom, second.Started)
+            << " s\n";
+  ASSERT_TRUE(info.Ok) << info.Error;
+  EXPECT_EQ(DecodeErrors(file), "") << "decodes without an error";
+  EXPECT_EQ(info.Codec, "h264");
+  EXPECT_EQ(info.Width, 640);
+  EXPECT_EQ(info.Height, 480);
+  EXPECT_NEAR(info.Frames, recorded, 2) << "the frames the server recorded";
+  EXPECT_GT(info.Frames, 50) << "5 s of dragging at up to 30 moves a second";
+  EXPECT_LE(info.Frames, stats["frames"]["captured"].get<long>()) << "never more than were rendered";
+  EXPECT_NEAR(info.Duration, wall, 0.1 * wall) << "the video's clock is the real one";
+  EXPECT_NEAR(gap, pause, std::max(0.3, 0.1 * pause)) << "the pause lasts as long in the file";
+}
+
+// kill -9 of the application during a drag (its server follows it): the fragmented MP4 plays
+// and covers all but the last second before the kill.
+TEST(Recording, AKilledAppLeavesAFileThatPlaysToItsLastSecond)
+{
+  TempDir dir("recording");
+  const std::string file = dir / "killed.mp4";
+  Cone cone(dir, { { "--record", file, "--seconds", "120" } });
+  ASSERT_TRUE(cone.Up()) << cone.Messages();
+  const std::vector<pid_t> servers = ChildrenOf(cone.App.Pid);
+  ASSERT_EQ(servers.size(), 1u);
+  Drag drag(cone.Address);
+  const nlohmann::json stats = cone.WaitForStats(20s, [](const nlohmann::json& s) {
+    return s["recording"]["seconds"].is_number() && s["recording"]["seconds"].get<double>() >= 5.0;
+  });
+  ASSERT_GE(stats["recording"]["seconds"].get<double>(), 5.0) << stats["recording"].dump() << cone.Messages();
+  const double recordedWall = SecondsBetween(cone.Ready, Clock::now());
+  ASSERT_EQ(::kill(cone.App.Pid, SIGKILL), 0);
+  ASSERT_NE(cone.App.Wait(5s), -1);
+  drag.Release();
+  EXPECT_TRUE(Eventually(5s, [&] { return !renderstream::ipc::ProcessAlive(servers[0]); })) << "the server follows its app";
+
+  const MediaInfo info = Probe(file);
+  const std::vector<double> times = FrameTimes(file);
+  std::cout << "[ figures  ] kill -9 of the app " << recordedWall << " s into a recorded drag: " << info.Describe()
+            << ", frame times span " << Span(times) << " s (the server said " << stats["recording"].dump() << ")\n";
+  ASSERT_TRUE(info.Ok) << info.Error;
+  EXPECT_EQ(DecodeErrors(file), "");
+  EXPECT_EQ(info.Codec, "h264");
+  EXPECT_EQ(info.Width, 640);
+  EXPECT_GE(Span(times), recordedWall - 1.0) << "all but the last second";
+}
+
+// kill -9 of both the application and its server (a power cut, the OOM killer taking both):
+// what was written plays, all but the last second.
+TEST(Recording, AKilledAppAndServerLeaveAFileThatPlaysToItsLastSecond)
+{
+  TempDir dir("recording");
+  const std::string file = dir / "both.mp4";
+  Cone cone(dir, { { "--record", file, "--seconds", "120" } });
+  ASSERT_TRUE(cone.Up()) << cone.Messages();
+  const std::vector<pid_t> servers = ChildrenOf(cone.App.Pid);
+  ASSERT_EQ(servers.size(), 1u);
+  Drag drag(cone.Address);
+  const nlohmann::json stats = cone.WaitForStats(20s, [](const nlohmann::json& s) {
+    return s["recording"]["seconds"].is_number() && s["recording"]["seconds"].get<double>() >= 5.0;
+  });
+  ASSERT_GE(stats["recording"]["seconds"].get<double>(), 5.0) << stats["recording"].dump() << cone.Messages();
+  const double recordedWall = SecondsBetween(cone.Ready, Clock::now());
+  // Stopped first, so that it cannot finish anything when its app dies.
+  ASSERT_EQ(::kill(servers[0], SIGSTOP), 0);
+  ASSERT_EQ(::kill(cone.App.Pid, SIGKILL), 0);
+  ASSERT_EQ(::kill(servers[0], SIGKILL), 0);
+  ASSERT_NE(cone.App.Wait(5s), -1);
+  drag.Release();
+  EXPECT_TRUE(Eventually(5s, [&] { return !renderstream::ipc::ProcessAlive(servers[0]); }));
+
+  const MediaInfo info = Probe(file);
+  const std::vector<double> times = FrameTimes(file);
+  std::cout << "[ figures  ] kill -9 of the app and its server " << recordedWall << " s into a recorded drag: "
+            << info.Describe() << ", frame times span " << Span(times) << " s\n";
+  ASSERT_TRUE(info.Ok) << info.Error;
+  EXPECT_EQ(DecodeErrors(file), "");
+  EXPECT_GE(Span(times), recordedWall - 1.0) << "all but the last second";
+}
+} // namespace
+
+namespace
+{
+// Publishing to a real nginx with the rtmp module: the stream reads back over RTMP and from
+// nginx's HLS playlist; nginx killed mid-stream and restarted: the publisher reconnects and
+// goes on (a new read-back works), while the app's render rate and a WebSocket viewer's frame
+// rate are the same during the outage as before it.
+TEST(Publishing, ReadsBackOverRtmpAndHlsAndResumesAfterNginxIsKilled)
+{
+  MediaServer nginx;
+  TempDir dir("publish");
+  const std::string key = "cone-5ecret-key";
+  Cone cone(dir, { { "--publish", nginx.RtmpUrl(key), "--seconds", "170" } });
+  ASSERT_TRUE(cone.Up()) << cone.Messages();
+  const auto isState = [](const char* state) {
+    return [state](const nlohmann::json& s) { return s["publish"]["state"] == state; };
+  };
+  nlohmann::json stats = cone.WaitForStats(15s, isState("connected"));
+  ASSERT_EQ(stats["publish"]["state"], "connected") << stats["publish"].dump() << cone.Messages() << nginx.Log();
+  const std::string origin = "rtmp://127.0.0.1:" + std::to_string(nginx.RtmpPort);
+  EXPECT_EQ(stats["publish"]["url"], origin) << "no path: the stream key stays secret";
+  EXPECT_FALSE(Has(stats.dump(), key)) << "the stream key stays out of /stats";
+  EXPECT_TRUE(Has(cone.Messages(), "renderstream-server: publishing to " + origin)) << cone.Messages();
+  EXPECT_TRUE(Has(cone.Messages(), ": connected")) << cone.Messages();
+
+  LinkViewer viewer(LinkViewer::Kind::AckingWebSocket, cone.Address.Port, cone.Address.Token, /*decode=*/false);
+  Drag drag(cone.Address); // for the rest of the test: there is always something to publish
+  const MediaInfo rtmp = nginx.ReadRtmp(key, 3);
+  std::cout << "[ figures  ] RTMP read-back of the published drag: " << rtmp.Describe() << "\n";
+  EXPECT_TRUE(rtmp.Ok) << rtmp.Error << nginx.Log();
+  EXPECT_EQ(rtmp.Codec, "h264");
+  EXPECT_EQ(rtmp.Width, 640);
+  EXPECT_EQ(rtmp.Height, 480);
+  EXPECT_GT(rtmp.Frames, 20) << "3 s of a drag";
+  const auto hlsAsked = Clock::now();
+  const MediaInfo hls = nginx.ReadHls(key, 20s);
+  std::cout << "[ figures  ] HLS read-back (playlist and probe after " << SecondsBetween(hlsAsked, Clock::now())
+            << " s): " << hls.Describe() << "\n";
+  EXPECT_TRUE(hls.Ok) << hls.Error << FileText(nginx.HlsPlaylist(key));
+  EXPECT_EQ(hls.Codec, "h264");
+  EXPECT_EQ(hls.Width, 640);
+
+  // Render and viewer rates over 3 s before the outage and 3 s during it.
+  const auto measure = [&](double seconds) {
+    const long frames0 = cone.Captured();
+    const std::size_t viewer0 = viewer.Frames().size();
+    const auto from = Clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds)); // the measuring window
+    const double elapsed = SecondsBetween(from, Clock::now());
+    return std::make_pair((cone.Captured() - frames0) / elapsed, double(viewer.Frames().size() - viewer0) / elapsed);
+  };
+  const auto before = measure(3);
+  const long bytesBefore = cone.Stats()["publish"]["bytes"].get<long>();
+  nginx.Kill();
+  const auto killed = Clock::now();
+  stats = cone.WaitForStats(10s, [](const nlohmann::json& s) { return s["publish"]["state"] != "connected"; });
+  EXPECT_EQ(stats["publish"]["state"], "reconnecting") << stats["publish"].dump();
+  EXPECT_NE(stats["publish"]["why"], "") << "says why";
+  const double noticed = SecondsBetween(killed, Clock::now());
+  const auto during = measure(3);
+  nginx.Start();
+  const auto restarted = Clock::now();
+  stats = cone.WaitForStats(45s, isState("connected"));
+  const double resumed = SecondsBetween(restarted, Clock::now());
+  EXPECT_EQ(stats["publish"]["state"], "connected") << stats["publish"].dump() << cone.Messages();
+  EXPECT_GE(stats["publish"]["reconnects"].get<long>(), 1);
+  const long bytesBack = stats["publish"]["bytes"].get<long>();
+  EXPECT_TRUE(Eventually(5s, [&] { return cone.Stats()["publish"]["bytes"].get<long>() > bytesBack; })) << "bytes grow again";
+  const MediaInfo again = nginx.ReadRtmp(key, 2);
+  std::cout << "[ figures  ] nginx killed: noticed after " << noticed << " s, publishing again " << resumed
+            << " s after its restart; render " << before.first << " -> " << during.first << " fps, viewer "
+            << before.second << " -> " << during.second << " fps during the outage; publish "
+            << stats["publish"].dump() << " (" << bytesBefore << " bytes before the kill); read-back after: "
+            << again.Describe() << "\n";
+  EXPECT_TRUE(again.Ok) << again.Error << nginx.Log();
+  EXPECT_EQ(again.Codec, "h264");
+  EXPECT_GT(again.Frames, 10);
+  EXPECT_GT(before.first, 10) << "the drag renders";
+  EXPECT_GE(during.first, 0.75 * before.first) << "the render rate does not suffer from a dead media server";
+  EXPECT_GE(during.second, 0.75 * before.second) << "nor does the viewer's frame rate";
+  const std::string messages = cone.Messages();
+  EXPECT_TRUE(std::regex_search(messages, std::regex("publishing to rtmp://127\\.0\\.0\\.1:" +
+    std::to_string(nginx.RtmpPort) + "\\S* failed: .*; retrying in \\d+ s"))) << messages;
+  EXPECT_FALSE(Has(messages, key)) << "the stream key stays out of the messages";
+}
+
+// --record-max-mib 1 and a long drag: the recording stops before 1 MiB with its message on
+// stderr and in /stats, the file plays, and the app renders on.
+TEST(Recording, TheSizeBoundStopsTheRecordingWithItsMessage)
+{
+  TempDir dir("recording");
+  const std::string file = dir / "bounded.mp4";
+  Cone cone(dir, { { "--record", file, "--seconds", "170" }, { "--record-max-mib", "1" } });
+  ASSERT_TRUE(cone.Up()) << cone.Messages();
+  Drag drag(cone.Address);
+  const nlohmann::json stats = cone.WaitForStats(90s, [](const nlohmann::json& s) {
+    return s["recording"]["active"] == false && s["recording"]["message"] != "";
+  });
+  const std::string message = stats["recording"]["message"].is_string() ? stats["recording"]["message"].get<std::string>() : "";
+  std::cout << "[ figures  ] --record-max-mib 1: " << stats["recording"].dump() << ", file " << FileBytes(file)
+            << " bytes\n";
+  EXPECT_TRUE(Has(message, "the --record-max-mib bound (1 MiB) is reached")) << stats["recording"].dump();
+  EXPECT_TRUE(Eventually(3s, [&] {
+    return std::regex_search(cone.Messages(), std::regex("renderstream-server: recording stopped: " + file +
+      " \\([0-9.]+ s, [0-9.]+ MiB\\): the --record-max-mib bound \\(1 MiB\\) is reached"));
+  })) << cone.Messages();
+  EXPECT_GT(FileBytes(file), 512 * 1024) << "it recorded up to the bound";
+  EXPECT_LE(FileBytes(file), 1024 * 1024) << "stopped before crossing it";
+  const long frames = cone.Captured();
+  EXPECT_TRUE(Eventually(5s, [&] { return cone.Captured() > frames + 10; })) << "the app renders on";
+  drag.Release();
+  const MediaInfo info = Probe(file);
+  EXPECT_TRUE(info.Ok) << info.Error;
+  EXPECT_EQ(DecodeErrors(file), "");
+  EXPECT_EQ(cone.App.Wait(0ms), -1) << "still running";
+}
+
+// A read-only or full file system (a private tmpfs mounted over the directory, so the machine's
+// disks are untouched; as root, permissions alone would not stop the server): a clear message
+// on stderr and in /stats, and the app renders on. Needs mount namespaces (CI has them).
+TEST(Recording, AReadOnlyOrFullDiskIsAClearMessageAndTheAppRendersOn)
+{
+  if (std::system("unshare -m true 2>/dev/null") != 0)
+  {
+    GTEST_SKIP() << "no mount namespaces here (needs root)";
+  }
+  struct Case
+  {
+    const char* Mount;
+    const char* Says;
+  };
+  for (const Case& c : { Case{ "ro", "Read-only file system" }, Case{ "size=256k", "No space left on device" } })
+  {
+    TempDir dir("recording");
+    const std::string videos = dir / "videos";
+    ::mkdir(videos.c_str(), 0755);
+    const std::string file = videos + "/x.mp4";
+    ConeSetup setup{ { "--record", file, "--seconds", "120" } };
+    setup.Under = { "/usr/bin/unshare", "-m" };
+    setup.Prologue = "mount -t tmpfs -o " + std::string(c.Mount) + " tmpfs " + Quoted(videos) + " && ";
+    Cone cone(dir, setup);
+    ASSERT_TRUE(cone.Up()) << c.Mount << ": " << cone.Messages();
+    Drag drag(cone.Address);
+    const nlohmann::json stats = cone.WaitForStats(30s, [&](const nlohmann::json& s) {
+      return s["recording"]["message"].is_string() && Has(s["recording"]["message"].get<std::string>(), c.Says);
+    });
+    std::cout << "[ figures  ] recording on a tmpfs " << c.Mount << ": " << stats["recording"].dump() << "\n";
+    EXPECT_TRUE(Has(stats["recording"].dump(), c.Says)) << c.Mount << ": " << stats["recording"].dump();
+    EXPECT_EQ(stats["recording"]["active"], false) << c.Mount;
+    EXPECT_TRUE(Eventually(3s, [&] { return Has(cone.Messages(), c.Says); })) << cone.Messages();
+    if (std::string(c.Mount) == "ro")
+    {
+      EXPECT_TRUE(Has(cone.Messages(), "renderstream-server: cannot record to " + file + ": Read-only file system"))
+        << cone.Messages();
+    }
+    const long frames = cone.Captured();
+    EXPECT_TRUE(Eventually(5s, [&] { return cone.Captured() > frames + 10; })) << c.Mount << ": the app renders on";
+    drag.Release();
+    EXPECT_EQ(cone.App.Wait(0ms), -1) << c.Mount << ": still running";
+  }
 }
 } // namespace
