@@ -22,6 +22,9 @@ inline constexpr int kDefaultMaxWidth = 1920;            // frames up to the lar
 inline constexpr int kDefaultMaxHeight = 1080;           // window and this
 inline constexpr const char* kVideoEncoder = "auto";
 inline constexpr const char* kControlMode = "one"; // one driver at a time; "shared": everyone at once
+inline constexpr const char* kRecordDirectory = "~/Videos/RenderStream"; // recordings started from the page
+inline constexpr int kRecordMaxMiB = 4096; // the recordings' total size
+inline constexpr int kRecordMaxMiBLimit = 1 << 24; // the highest --record-max-mib (16 TiB)
 
 // Tokens: at least 128 bits (32 hex digits, what the server generates), at most what the
 // segment's Token field holds with its NUL.

@@ -1,6 +1,7 @@
 // H.264 through libavcodec: libx264 (software) and h264_nvenc (NVIDIA GPUs), which take
 // system-memory YUV 4:2:0 pictures as they are. (VA-API and QSV need hardware frame pools;
 // they are not wired up.)
+#include "AvError.h"
 #include "H264Encoder.h"
 
 extern "C"
@@ -16,13 +17,6 @@ namespace renderstream::server
 {
 namespace
 {
-std::string AvError(int code)
-{
-  char text[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, text, sizeof(text));
-  return text;
-}
-
 struct CodecContextDeleter
 {
   void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }

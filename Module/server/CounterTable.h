@@ -59,8 +59,9 @@ Value Load(const Sources& s)
 }
 
 using S = ServerStats;
-// Not in the table: /stats `video.encoder`, `control.mode` and `control.driver` (strings) and
-// `clientList` (one object per client).
+// Not in the table: /stats `video.encoder`, `control.mode`, `control.driver`, `recording.by`,
+// `recording.file`, `recording.message`, `publish.url`, `publish.state` and `publish.why`
+// (strings) and `clientList` (one object per client).
 inline constexpr Entry kTable[] = {
   { "uptimeSeconds", "uptime_seconds", Gauge, "Seconds since the server started.",
     [](const Sources& s) -> Value { return s.UptimeSeconds; } },
@@ -128,6 +129,27 @@ inline constexpr Entry kTable[] = {
   { "control.refused", "control_refused_total", Counter, "Control messages refused (view-only, not the driver, asked too often, shared mode).", Load<&S::ControlRefused> },
   { "control.cursorsDropped", "cursors_dropped_total", Counter, "Cursor positions over a viewer's 20 a second, not relayed.", Load<&S::CursorsDropped> },
   { "control.namesRefused", "names_refused_total", Counter, "Display names refused (control characters, empty, invalid UTF-8, too often).", Load<&S::NamesRefused> },
+
+  { "recording.active", "recording_active", Gauge, "1 while a recording is being written.",
+    [](const Sources& s) -> Value { return std::uint64_t(s.Stats.Recording.State.load() != 0); } },
+  { "recording.bytes", "recording_bytes", Gauge, "Size of the current (or last) recording's file.",
+    [](const Sources& s) -> Value { return s.Stats.Recording.Bytes.load(); } },
+  { "recording.seconds", "recording_seconds", Gauge, "Video time in the current (or last) recording.",
+    [](const Sources& s) -> Value { return s.Stats.Recording.Micros.load() / 1e6; } },
+  { "recording.frames", "recording_frames", Gauge, "Access units in the current (or last) recording.",
+    [](const Sources& s) -> Value { return s.Stats.Recording.Frames.load(); } },
+  { "recording.dropped", "recording_dropped", Gauge, "Access units the current (or last) recording lost to a full queue.",
+    [](const Sources& s) -> Value { return s.Stats.Recording.Dropped.load(); } },
+  { "publish.connected", "publish_connected", Gauge, "1 while the publisher (--publish) is connected to its media server.",
+    [](const Sources& s) -> Value { return std::uint64_t(s.Stats.Publishing.State.load() == int(ipc::PublishStatus::Connected)); } },
+  { "publish.bytes", "publish_bytes_total", Counter, "Bytes published, every connection together.",
+    [](const Sources& s) -> Value { return s.Stats.Publishing.Bytes.load(); } },
+  { "publish.frames", "publish_frames_total", Counter, "Access units published.",
+    [](const Sources& s) -> Value { return s.Stats.Publishing.Frames.load(); } },
+  { "publish.dropped", "publish_dropped_total", Counter, "Access units not published: a full queue, or waiting to reconnect or for a key frame.",
+    [](const Sources& s) -> Value { return s.Stats.Publishing.Dropped.load(); } },
+  { "publish.reconnects", "publish_reconnects_total", Counter, "Connections to the media server lost or refused (each retried with backoff).",
+    [](const Sources& s) -> Value { return s.Stats.Publishing.Failures.load(); } },
 
   { "snapshots.encoded", "snapshots_encoded_total", Counter, "Snapshot re-encodes at a requested quality.", Load<&S::SnapshotsEncoded> },
   { "snapshots.cached", "snapshots_cached_total", Counter, "Snapshots at a quality answered from the cache.", Load<&S::SnapshotsCached> },

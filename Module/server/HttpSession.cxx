@@ -1,5 +1,6 @@
 #include "HttpSession.h"
 
+#include "MediaOutputs.h"
 #include "MjpegSession.h"
 #include "RequestTarget.h"
 #include "SessionEnd.h"
@@ -12,8 +13,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <ctime>
 #include <array>
 #include <map>
 #include <optional>
@@ -31,6 +34,7 @@ constexpr std::size_t kBodyLimit = 1024; // only POST /session has a body: one t
 constexpr auto kReadTimeout = std::chrono::seconds(30);
 constexpr auto kFirstRequestTimeout = std::chrono::seconds(10); // until a token was shown
 constexpr auto kFirstFrameWait = std::chrono::seconds(2);
+constexpr std::uint64_t kSlowestDownload = 64 * 1024; // bytes a second a download may take, at worst
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
@@ -96,16 +100,22 @@ private:
     this->Handle(this->Parser->release());
   }
 
-  Response MakeResponse(const Request& request, http::status status, std::string contentType,
-    std::string body)
+  template <class Body>
+  static void SetHeaders(http::response<Body>& response, const Request& request, const std::string& contentType)
   {
-    Response response{ status, request.version() };
     response.set(http::field::server, "renderstream-server");
     response.set(http::field::content_type, contentType);
     response.set(http::field::cache_control, "no-store");
     response.set("X-Content-Type-Options", "nosniff");
     response.set("Referrer-Policy", "no-referrer");
     response.keep_alive(request.keep_alive());
+  }
+
+  Response MakeResponse(const Request& request, http::status status, std::string contentType,
+    std::string body)
+  {
+    Response response{ status, request.version() };
+    SetHeaders(response, request, contentType);
     response.body() = std::move(body);
     response.prepare_payload();
     if (request.method() == http::verb::head)
@@ -134,10 +144,12 @@ private:
     }
   }
 
-  void Send(Response response)
+  /// `timeout`: for the whole write (a download's grows with its size).
+  template <class Body>
+  void Send(http::response<Body> response, std::chrono::seconds timeout = kReadTimeout)
   {
-    auto message = std::make_shared<Response>(std::move(response));
-    this->Stream.expires_after(kReadTimeout);
+    auto message = std::make_shared<http::response<Body>>(std::move(response));
+    this->Stream.expires_after(timeout);
     http::async_write(this->Stream, *message,
       [self = this->shared_from_this(), message](beast::error_code ec, std::size_t) {
         if (ec || message->need_eof())
@@ -234,6 +246,7 @@ private:
     bool Streams = false;   // takes a viewer slot (--max-clients)
     bool FormToken = false; // the token comes in the form body (POST /session)
     bool Public = false;    // no token needed: the same for everyone, no secret in it
+    bool Prefix = false;    // Path and everything under it
   };
   // HEAD is answered like GET without the body, except on the two endpoints that stream.
   // POST /ws says whether an upgrade would be accepted now, and if not why (a browser does
@@ -242,9 +255,9 @@ private:
   // token, needs its own; the viewer's hold nothing the page's source does not show anyway.
   // Listed last, so /index.html stays the page (with its token rules).
   // (A function: the table names members, so it needs the complete class.)
-  static const std::array<Route, 9>& Routes()
+  static const std::array<Route, 10>& Routes()
   {
-    static const std::array<Route, 9> routes{ {
+    static const std::array<Route, 10> routes{ {
       { "/", Get | Head, &HttpSession::ServePage, true },
       { "/index.html", Get | Head, &HttpSession::ServePage, true },
       { "/session", Post, &HttpSession::ServeSignIn, false, false, true },
@@ -253,6 +266,7 @@ private:
       { "/snapshot.jpg", Get | Head, &HttpSession::ServeSnapshot },
       { "/stream.mjpeg", Get, &HttpSession::ServeMjpeg, false, true },
       { "/ws", Get | Post, &HttpSession::ServeWebSocket, false, true },
+      { "/recordings/", Get | Head, &HttpSession::ServeRecordings, false, false, false, false, true },
       { nullptr, Get | Head, &HttpSession::ServeAsset, false, false, false, true },
     } };
     return routes;
@@ -302,7 +316,11 @@ private:
       return this->Send(this->PlainText(request, http::status::bad_request, "malformed request target or query string\n"));
     }
     const auto route = std::find_if(Routes().begin(), Routes().end(),
-      [&](const Route& r) { return r.Path ? target.Path == r.Path : WebFile(target.Path).has_value(); });
+      [&](const Route& r) {
+        return !r.Path ? WebFile(target.Path).has_value()
+          : r.Prefix   ? target.Path.rfind(r.Path, 0) == 0
+                       : target.Path == r.Path;
+      });
     if (route == Routes().end())
     {
       return this->Send(this->PlainText(request, http::status::not_found, "not found\n"));
@@ -433,8 +451,10 @@ private:
         client.Remote.clear(); // viewers' addresses are for the owner only
       }
     }
+    nlohmann::json more = nlohmann::json::object();
+    this->State->Media->AddTo(more, caller.Access == SharedState::Access::Full);
     this->Send(this->MakeResponse(request, http::status::ok, "application/json",
-      this->State->Stats.Json(this->State->Segment, clients, this->State->VideoEncoder)));
+      this->State->Stats.Json(this->State->Segment, clients, this->State->VideoEncoder, more)));
   }
 
   void ServeMetrics(Request request, const RequestTarget&, const Caller&)
@@ -459,6 +479,64 @@ private:
     }
     this->SnapshotDeadline = std::chrono::steady_clock::now() + kFirstFrameWait;
     this->Snapshot(std::move(request), quality);
+  }
+
+  // GET recordings/: the recordings of --record-dir (JSON); recordings/NAME.mp4: one of them,
+  // as a download. The full link's only: a view-only one gets 403.
+  void ServeRecordings(Request request, const RequestTarget& target, const Caller& caller)
+  {
+    if (caller.Access != SharedState::Access::Full)
+    {
+      return this->Send(this->PlainText(request, http::status::forbidden, "recordings are for the full link only\n"));
+    }
+    const MediaOutputs& media = *this->State->Media;
+    const std::string name = target.Path.substr(std::string_view("/recordings/").size());
+    if (name.empty())
+    {
+      nlohmann::json list = nlohmann::json::array();
+      for (const MediaOutputs::RecordingFile& file : media.Files())
+      {
+        list.push_back({ { "name", file.Name }, { "bytes", file.Bytes }, { "modified", IsoTime(file.Modified) } });
+      }
+      return this->Send(this->MakeResponse(request, http::status::ok, "application/json", list.dump(2) + "\n"));
+    }
+    const std::string path = media.PathOf(name);
+    http::file_body::value_type file;
+    beast::error_code ec;
+    if (!path.empty())
+    {
+      file.open(path.c_str(), beast::file_mode::scan, ec);
+    }
+    if (path.empty() || ec)
+    {
+      return this->Send(this->PlainText(request, http::status::not_found, "no recording called " + name.substr(0, 200) + "\n"));
+    }
+    const std::uint64_t size = file.size();
+    const auto timeout = kReadTimeout + std::chrono::seconds(size / kSlowestDownload);
+    if (request.method() == http::verb::head)
+    {
+      http::response<http::empty_body> response{ http::status::ok, request.version() };
+      SetHeaders(response, request, "video/mp4");
+      response.content_length(size);
+      return this->Send(std::move(response));
+    }
+    http::response<http::file_body> response{ http::status::ok, request.version() };
+    SetHeaders(response, request, "video/mp4");
+    response.set(http::field::content_disposition, "attachment; filename=\"" + name + "\"");
+    response.body() = std::move(file);
+    response.prepare_payload();
+    this->Send(std::move(response), timeout);
+  }
+
+  // "2026-12-06T05:40:12Z"
+  static std::string IsoTime(std::int64_t seconds)
+  {
+    const std::time_t time = static_cast<std::time_t>(seconds);
+    std::tm utc{};
+    ::gmtime_r(&time, &utc);
+    char text[32];
+    std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
   }
 
   void ServeMjpeg(Request, const RequestTarget&, const Caller& caller)

@@ -302,6 +302,16 @@ ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::
       Cursor(object, result);
       result.Kind = MessageKind::Cursor;
     }
+    else if (type == "record")
+    {
+      const std::string action = RequireString(object, "action");
+      if (action != "start" && action != "stop")
+      {
+        throw Rejected{ "record action must be start or stop" };
+      }
+      result.Start = action == "start";
+      result.Kind = MessageKind::Record;
+    }
     else
     {
       throw Rejected{ "unknown type" };

@@ -23,6 +23,7 @@ enum class MessageKind
   Name,     // {"type":"name","name":"Ada"}: its display name (Text, not yet checked: DisplayName)
   Control,  // {"type":"control","action":"ask"|"give"|"keep"|"release"[,"to":id]}: Action, To
   Cursor,   // {"type":"cursor","x":..,"y":..} or {"type":"cursor","over":false}: X, Y, Over
+  Record,   // {"type":"record","action":"start"|"stop"}: Start
 };
 
 enum class ControlAction
@@ -43,6 +44,7 @@ struct ParsedInput
   std::uint64_t To = 0;  // Kind == Control, give: whom (0: the newest asker)
   float X = 0.f, Y = 0.f; // Kind == Cursor
   bool Over = true;       // Kind == Cursor: false = the pointer left the view
+  bool Start = false;     // Kind == Record: start (else stop) recording
 };
 
 /// Parses one client text message. Never throws. Event.TimeNs is left 0 (the caller stamps

@@ -44,12 +44,22 @@ Server::Server(const ServerOptions& options, ipc::StreamSegment& segment, const 
     }
   }
 
+  // The recording and the publication take level 0's video units on the watcher's thread.
+  if (this->State->VideoEncoder.empty() && (!options.RecordFile.empty() || !options.PublishUrl.empty()))
+  {
+    throw std::runtime_error("--record and --publish need an H.264 encoder, and none works here");
+  }
+  this->Media.emplace(this->State->Options, !this->State->VideoEncoder.empty(), this->State->Demand,
+    this->State->Stats, segment);
+  this->State->Media = &*this->Media;
+
   // Frames: the watcher's thread encodes, the hand-off keeps only the newest for the io thread
   // (whatever its backlog), and the broadcaster sends them there.
   this->Handoff.emplace(this->State->Stats.FramesCoalesced);
   this->Watcher.emplace(segment, this->State->Stats, options.Quality, options.StillQuality,
     this->State->LastInputNs, this->State->Demand, this->State->VideoEncoder,
     [this](FrameSetPtr set) {
+      this->Media->Push(*set); // every unit: a recording must not miss one
       if (this->Handoff->Put(std::move(set)))
       {
         net::post(this->Ioc, [this] {
@@ -63,11 +73,13 @@ Server::Server(const ServerOptions& options, ipc::StreamSegment& segment, const 
     [this](FrameWatcher::Exit reason) { this->OnWatcherExit(reason); });
   this->Snapshots.emplace(*this->Watcher, this->State->Stats, segment.MaxWidth(), segment.MaxHeight());
   this->State->Snapshots = &*this->Snapshots;
+  this->Media->Start();
 }
 
 Server::~Server()
 {
   this->Watcher->Stop();
+  this->Media->StopAll();
   this->State->Snapshots = nullptr;
 }
 
@@ -89,6 +101,7 @@ int Server::Run()
     this->State->LocalUrl());
 
   this->WatchBusy();
+  this->WatchMedia();
   this->Acceptor->Run();
   this->Watcher->Start();
   this->Ioc.run();
@@ -107,6 +120,8 @@ void Server::Stop(int exitCode)
   this->Acceptor->Close();
   this->Signals.cancel();
   this->BusyTimer.cancel();
+  this->MediaTimer.cancel();
+  this->Media->StopAll(); // the recording's end is written before the viewers go
   this->State->Frames.CloseAll();
   this->ForceStop.expires_after(std::chrono::milliseconds(300));
   this->ForceStop.async_wait([this](boost::system::error_code) { this->Ioc.stop(); });
@@ -141,6 +156,22 @@ void Server::WatchBusy()
       this->State->Frames.Announce(nlohmann::json{ { "type", "busy" }, { "seconds", seconds } }.dump());
     }
     this->WatchBusy();
+  });
+}
+
+void Server::WatchMedia()
+{
+  this->MediaTimer.expires_after(std::chrono::milliseconds(250));
+  this->MediaTimer.async_wait([this](boost::system::error_code ec) {
+    if (ec || this->State->ShuttingDown)
+    {
+      return;
+    }
+    if (const std::string status = this->Media->Poll(); !status.empty())
+    {
+      this->State->Frames.Announce(status);
+    }
+    this->WatchMedia();
   });
 }
 } // namespace renderstream::server

@@ -8,6 +8,7 @@
 #include "FrameHandoff.h"
 #include "FrameWatcher.h"
 #include "Listener.h"
+#include "MediaOutputs.h"
 #include "ServerOptions.h"
 #include "SharedState.h"
 #include "SnapshotService.h"
@@ -43,6 +44,8 @@ private:
   void OnWatcherExit(FrameWatcher::Exit reason);
   /// A few times a second: is the application too busy to take input? Viewers are told.
   void WatchBusy();
+  /// A few times a second: the recording's and publication's news, to the viewers.
+  void WatchMedia();
 
   boost::asio::io_context Ioc{ 1 };
   ipc::StreamSegment& Segment;
@@ -51,7 +54,9 @@ private:
   boost::asio::signal_set Signals{ this->Ioc, SIGINT, SIGTERM };
   boost::asio::steady_timer ForceStop{ this->Ioc };
   boost::asio::steady_timer BusyTimer{ this->Ioc };
+  boost::asio::steady_timer MediaTimer{ this->Ioc };
   AppBusy Busy;
+  std::optional<MediaOutputs> Media;
   std::optional<FrameHandoff> Handoff;
   std::optional<FrameWatcher> Watcher;
   std::optional<SnapshotService> Snapshots;

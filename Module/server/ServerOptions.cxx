@@ -3,10 +3,12 @@
 #include "Broadcaster.h"
 #include "H264Encoder.h"
 #include "RequestTarget.h"
+#include "VideoMuxer.h"
 
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -51,9 +53,19 @@ std::string BackendList(const char* lastJoin)
 
 // RENDERSTREAM_TOKEN and RENDERSTREAM_VIEW_TOKEN stand for --token and --view-token: unlike a
 // command line, a process's environment is readable by its own user only.
+// RENDERSTREAM_PUBLISH_URL stands for --publish: a stream key is a secret too.
 std::string OptionFromEnvironment(const std::string& variable)
 {
-  return variable == "RENDERSTREAM_TOKEN" ? "token" : variable == "RENDERSTREAM_VIEW_TOKEN" ? "view-token" : "";
+  return variable == "RENDERSTREAM_TOKEN" ? "token"
+    : variable == "RENDERSTREAM_VIEW_TOKEN" ? "view-token"
+    : variable == "RENDERSTREAM_PUBLISH_URL" ? "publish" : "";
+}
+
+// "~/x" -> "$HOME/x".
+std::string ExpandHome(const std::string& path)
+{
+  const char* home = std::getenv("HOME");
+  return path.rfind("~/", 0) == 0 && home ? home + path.substr(1) : path;
 }
 } // namespace
 
@@ -61,6 +73,7 @@ ServerOptions::Outcome ServerOptions::Parse(
   int argc, char** argv, ServerOptions& options, std::string& error)
 {
   int port = 0;
+  int recordMaxMiB = 0;
   std::string control;
   po::options_description desc(
     "renderstream-server: streams the frames of a RenderStream shared-memory segment to web\n"
@@ -108,7 +121,20 @@ ServerOptions::Outcome ServerOptions::Parse(
       "and its origin is allowed like --allow-origin")
     ("video-encoder", po::value<std::string>(&options.VideoEncoder)->default_value(defaults::kVideoEncoder),
       ("H.264 encoder for viewers that ask for video (/ws?codec=h264): auto (the first of " +
-       BackendList(", ") + " that works here), one of those, or none (JPEG only)").c_str());
+       BackendList(", ") + " that works here), one of those, or none (JPEG only)").c_str())
+    ("record", po::value<std::string>(&options.RecordFile),
+      "record the full-size H.264 stream to this MP4 file from the start (fragmented: a "
+      "crash leaves a file that plays; an existing file is kept and FILE-2.mp4, -3... used)")
+    ("record-dir", po::value<std::string>(&options.RecordDir)->default_value(defaults::kRecordDirectory),
+      "where recordings started from the viewer page go (full-link viewers download them "
+      "from the page's recordings/)")
+    ("record-max-mib", po::value<int>(&recordMaxMiB)->default_value(defaults::kRecordMaxMiB),
+      "most MiB of recordings: a recording stops before it is crossed (the page's count "
+      "the other recordings in --record-dir)")
+    ("publish", po::value<std::string>(&options.PublishUrl),
+      "publish the full-size H.264 stream to a media server: rtmp://, rtmps://, srt:// or "
+      "rtsp:// (default: $RENDERSTREAM_PUBLISH_URL, which keeps a stream key out of ps); "
+      "reconnects after a failure");
   // clang-format on
   po::variables_map vm;
   try
@@ -193,6 +219,30 @@ ServerOptions::Outcome ServerOptions::Parse(
     std::find(backends.begin(), backends.end(), options.VideoEncoder) == backends.end())
   {
     error = "--video-encoder must be auto, none, " + BackendList(" or ");
+    return Outcome::Usage;
+  }
+  if (recordMaxMiB < 1 || recordMaxMiB > defaults::kRecordMaxMiBLimit)
+  {
+    error = "--record-max-mib must be within 1.." + std::to_string(defaults::kRecordMaxMiBLimit);
+    return Outcome::Usage;
+  }
+  options.RecordMaxBytes = std::uint64_t(recordMaxMiB) << 20;
+  options.RecordDir = ExpandHome(options.RecordDir);
+  options.RecordFile = ExpandHome(options.RecordFile);
+  if (!options.RecordFile.empty() && VideoMuxer::IsNetwork(options.RecordFile))
+  {
+    error = "--record takes a file; publish to a media server with --publish";
+    return Outcome::Usage;
+  }
+  if (!options.PublishUrl.empty() &&
+    (!VideoMuxer::IsNetwork(options.PublishUrl) || VideoMuxer::FormatFor(options.PublishUrl).empty()))
+  {
+    error = "--publish takes an rtmp://, rtmps://, srt:// or rtsp:// URL";
+    return Outcome::Usage;
+  }
+  if ((!options.RecordFile.empty() || !options.PublishUrl.empty()) && options.VideoEncoder == "none")
+  {
+    error = "--record and --publish need H.264: not with --video-encoder none";
     return Outcome::Usage;
   }
   if (!options.Token.empty() && options.Token == options.ViewToken)

@@ -35,6 +35,10 @@ struct ServerOptions
   std::string VideoEncoder = defaults::kVideoEncoder; // H.264 backend: auto, none or one of H264Encoder::Backends()
   ControlMode Control = ControlMode::One; // defaults::kControlMode
   int Restarts = 0; // servers of this stream that died before this one (the application counts)
+  std::string RecordFile;  // --record: from the start; "" = none
+  std::string RecordDir;   // --record-dir, "~" expanded
+  std::uint64_t RecordMaxBytes = std::uint64_t(defaults::kRecordMaxMiB) << 20;
+  std::string PublishUrl;  // --publish; "" = none
 
   enum class Outcome
   {

@@ -86,8 +86,8 @@ counters::Sources ServerStats::Gather(
     std::chrono::duration<double>(std::chrono::steady_clock::now() - this->Started).count() };
 }
 
-std::string ServerStats::Json(
-  const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients, std::string_view videoEncoder) const
+std::string ServerStats::Json(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients,
+  std::string_view videoEncoder, const nlohmann::json& more) const
 {
   const counters::Sources sources = this->Gather(segment, clients);
   nlohmann::json out;
@@ -121,6 +121,7 @@ std::string ServerStats::Json(
                   { "slow", c.Slow }, { "acks", c.Acks } } } });
   }
   out["clientList"] = std::move(list);
+  out.merge_patch(more);
   return out.dump(2) + "\n";
 }
 

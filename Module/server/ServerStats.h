@@ -7,6 +7,8 @@
 #include "FrameSink.h" // for ClientInfo
 #include "LatencyWindow.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -30,6 +32,19 @@ struct Sources;
 class ServerStats
 {
 public:
+  /// A recording's or the publication's figures (MediaOutput, its writer thread).
+  struct MediaCounters
+  {
+    std::atomic<int> State{ 0 };              // ipc::PublishStatus (a recording: Connected while it writes)
+    std::atomic<std::uint64_t> Bytes{ 0 };    // a recording: its file's size; publishing: all connections'
+    std::atomic<std::uint64_t> Frames{ 0 };   // access units written
+    std::atomic<std::uint64_t> Dropped{ 0 };  // units not written: a full queue, waiting for a key or a retry
+    std::atomic<std::uint64_t> Failures{ 0 }; // publishing: connections lost or refused
+    std::atomic<std::int64_t> Micros{ 0 };    // the video time written
+  };
+  MediaCounters Recording;
+  MediaCounters Publishing;
+
   std::atomic<std::uint64_t> FramesAcquired{ 0 };   // taken from shared memory
   std::atomic<std::uint64_t> FramesDuplicate{ 0 };  // identical pixels: not encoded, not sent
   std::atomic<std::uint64_t> FramesEncoded{ 0 };    // new frames encoded (once each)
@@ -93,8 +108,9 @@ public:
   /// Their medians over the last second, all viewers together.
   LatencyWindow::Spans Latency() const;
 
+  /// /stats; `more` (strings: the control room's, the media outputs') is merged in.
   std::string Json(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients,
-    std::string_view videoEncoder) const;
+    std::string_view videoEncoder, const nlohmann::json& more) const;
   std::string Prometheus(const ipc::StreamSegment& segment, const std::vector<ClientInfo>& clients) const;
 
   /// The encode-time window, summarised (read by the table's gauges).

@@ -20,6 +20,7 @@
 
 namespace renderstream::server
 {
+class MediaOutputs;
 class SnapshotService;
 
 class SharedState
@@ -86,6 +87,7 @@ public:
   Broadcaster Frames;
   ControlRoom Room;                           // who drives; io thread only
   SnapshotService* Snapshots = nullptr;      // likewise: /snapshot.jpg?quality= encodes
+  MediaOutputs* Media = nullptr;             // the recording and the publication (Server's)
   std::atomic<std::int64_t> LastInputNs{ 0 }; // steady ns of the newest accepted input event
   LevelDemand Demand;                         // rendition levels the viewers use
   bool ShuttingDown = false;                  // io thread only

@@ -1,6 +1,7 @@
 #include "WebSocketSession.h"
 
 #include "Layout.h" // for SteadyNowNs
+#include "MediaOutputs.h"
 #include "SessionEnd.h"
 
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -210,7 +211,8 @@ void WebSocketSession::HandleText(std::string_view text)
     }
     return;
   }
-  if (parsed.Kind == MessageKind::Name || parsed.Kind == MessageKind::Control || parsed.Kind == MessageKind::Cursor)
+  if (parsed.Kind == MessageKind::Name || parsed.Kind == MessageKind::Control || parsed.Kind == MessageKind::Cursor ||
+    parsed.Kind == MessageKind::Record)
   {
     this->HandleRoomMessage(parsed);
     return;
@@ -247,6 +249,10 @@ void WebSocketSession::HandleRoomMessage(const ParsedInput& parsed)
     case MessageKind::Control:
       refused = this->State->Room.Control(this->Id, parsed.Action, parsed.To, now);
       break;
+    case MessageKind::Record:
+      refused = this->Record(parsed.Start);
+      what = "record";
+      break;
     default:
       this->State->Room.Cursor(this->Id, parsed.Over, parsed.X, parsed.Y, now);
       break;
@@ -256,6 +262,22 @@ void WebSocketSession::HandleRoomMessage(const ParsedInput& parsed)
     this->Tell(Channel::Control, 0,
       nlohmann::json{ { "type", "refused" }, { "what", what }, { "reason", refused } }.dump());
   }
+}
+
+std::string WebSocketSession::Record(bool start)
+{
+  if (this->ViewOnly)
+  {
+    this->State->Stats.InputViewOnly.fetch_add(1, std::memory_order_relaxed);
+    return "a view-only link cannot record";
+  }
+  MediaOutputs& media = *this->State->Media;
+  std::string refused = start ? media.StartRecording(MediaOutputs::Origin::Page) : media.StopRecording(MediaOutputs::Origin::Page);
+  if (refused.empty())
+  {
+    this->State->Frames.Announce(media.StatusMessage());
+  }
+  return refused;
 }
 
 bool WebSocketSession::SpendInputToken()

@@ -108,6 +108,8 @@ private:
   /// Names, control and cursors (ControlRoom); a refusal is told to the client.
   void HandleRoomMessage(const ParsedInput& parsed);
   /// Takes one message from the input budget; false if the client is flooding (then closed).
+  /// A page's record button: "" or why not.
+  std::string Record(bool start);
   bool SpendInputToken();
   /// The next text message to write (and forgets it), "" if none.
   std::string NextText();

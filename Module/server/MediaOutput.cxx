@@ -1,0 +1,258 @@
+#include "MediaOutput.h"
+
+#include "Layout.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace renderstream::server
+{
+namespace
+{
+// When a unit's picture was made: its capture; a key frame of a held picture has none (it
+// repeats that picture), then its encode.
+std::int64_t PictureNs(const EncodedFrame& unit)
+{
+  return unit.CaptureNs ? unit.CaptureNs : unit.EncodedNs;
+}
+
+void Say(const std::string& line)
+{
+  const std::string text = "renderstream-server: " + line + "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr); // one write: lines must not interleave
+}
+} // namespace
+
+MediaOutput::MediaOutput(Settings settings, LevelDemand& demand, ServerStats::MediaCounters& counters)
+  : Config_(std::move(settings))
+  , Demand(demand)
+  , Counters(counters)
+{
+  this->Demand.Video[0].fetch_add(1);
+  this->Demand.KeyWanted[0] = true;
+  this->SetState(ipc::PublishStatus::Connecting);
+  this->Thread = std::thread([this] { this->Run(); });
+}
+
+MediaOutput::~MediaOutput()
+{
+  this->Stop();
+}
+
+void MediaOutput::Push(const FramePtr& unit)
+{
+  {
+    std::lock_guard<std::mutex> lock(this->Mutex);
+    if (this->Stopping || this->EndedFlag)
+    {
+      return;
+    }
+    if (this->Queue.size() >= kQueueUnits)
+    {
+      // The writer fell behind: what waits is dropped, and the stream goes on at a key frame.
+      this->Counters.Dropped.fetch_add(this->Queue.size());
+      this->Queue.clear();
+      this->Queue.push_back(nullptr);
+    }
+    this->Queue.push_back(unit);
+  }
+  this->Wake.notify_one();
+}
+
+void MediaOutput::Stop()
+{
+  {
+    std::lock_guard<std::mutex> lock(this->Mutex);
+    if (this->Stopping)
+    {
+      return;
+    }
+    this->Stopping = true;
+  }
+  this->Abandon = VideoMuxer::IsNetwork(this->Config_.Url);
+  this->Wake.notify_one();
+  this->Thread.join();
+  this->Demand.Video[0].fetch_sub(1);
+  if (!this->EndedFlag)
+  {
+    this->SetState(ipc::PublishStatus::Off);
+  }
+}
+
+std::string MediaOutput::Why() const
+{
+  std::lock_guard<std::mutex> lock(this->Mutex);
+  return this->WhyText;
+}
+
+void MediaOutput::Run()
+{
+  std::unique_lock<std::mutex> lock(this->Mutex);
+  while (!this->Stopping && !this->EndedFlag)
+  {
+    const auto woken = [this] { return this->Stopping || !this->Queue.empty(); };
+    if (!this->Muxer && this->RetryAt != std::chrono::steady_clock::time_point{})
+    {
+      this->Wake.wait_until(lock, this->RetryAt, woken);
+    }
+    else
+    {
+      this->Wake.wait(lock, woken);
+    }
+    if (this->Stopping)
+    {
+      break;
+    }
+    if (this->Queue.empty())
+    {
+      this->Demand.KeyWanted[0] = true; // the retry is due: it starts at the next key frame
+      this->RetryAt = {};
+      continue;
+    }
+    const FramePtr unit = std::move(this->Queue.front());
+    this->Queue.pop_front();
+    lock.unlock();
+    this->Take(unit);
+    lock.lock();
+  }
+  this->Counters.Dropped.fetch_add(this->Queue.size());
+  this->Queue.clear();
+  lock.unlock();
+  if (this->Muxer)
+  {
+    try
+    {
+      if (this->Pending)
+      {
+        this->WritePending(std::max<std::int64_t>(ipc::SteadyNowNs() - this->PendingNs, 1000000));
+      }
+      this->DeadlineNs = ipc::SteadyNowNs() + std::chrono::nanoseconds(kNetworkTimeout).count();
+      this->Muxer->Finish();
+    }
+    catch (const std::exception& e)
+    {
+      Say(this->Config_.Label + ": " + e.what());
+    }
+    this->Muxer.reset();
+  }
+}
+
+void MediaOutput::Take(const FramePtr& unit)
+{
+  if (!unit)
+  {
+    this->WaitForKey = true;
+    this->Demand.KeyWanted[0] = true;
+    return;
+  }
+  if (!this->Muxer && std::chrono::steady_clock::now() < this->RetryAt)
+  {
+    this->Counters.Dropped.fetch_add(1); // a publication between attempts
+    return;
+  }
+  if (this->WaitForKey && unit->Kind != FrameKind::VideoKey)
+  {
+    this->Counters.Dropped.fetch_add(this->Muxer ? 1 : 0); // before the first key, nothing is lost
+    this->Demand.KeyWanted[0] = true;
+    return;
+  }
+  try
+  {
+    if (!this->Muxer)
+    {
+      this->Open(*unit);
+    }
+    // Capture times only grow, but a key frame of a held picture may share its picture's.
+    const std::int64_t at = std::max(PictureNs(*unit), this->Pending ? this->PendingNs + 1000000 : 0);
+    if (this->Pending)
+    {
+      this->WritePending(at - this->PendingNs);
+    }
+    this->WaitForKey = false;
+    this->Pending = unit;
+    this->PendingNs = at;
+  }
+  catch (const std::exception& e)
+  {
+    this->Fail(e.what());
+  }
+}
+
+void MediaOutput::Open(const EncodedFrame& key)
+{
+  this->DeadlineNs = ipc::SteadyNowNs() + std::chrono::nanoseconds(kNetworkTimeout).count();
+  this->Muxer = std::make_unique<VideoMuxer>(this->Config_.Url, key.Data, static_cast<int>(key.Width),
+    static_cast<int>(key.Height), [this] { return this->Interrupted(); });
+  this->StartNs = PictureNs(key);
+  this->Pending.reset();
+  this->Backoff = kFirstRetry;
+  this->RetryAt = {};
+  this->SetState(ipc::PublishStatus::Connected);
+  if (this->Config_.Reconnect)
+  {
+    Say(this->Config_.Label + ": connected");
+  }
+}
+
+void MediaOutput::WritePending(std::int64_t durationNs)
+{
+  const std::string& data = this->Pending->Data;
+  if (this->Config_.MaxBytes && this->Muxer->Bytes() + data.size() + 4096 > this->Config_.MaxBytes)
+  {
+    throw std::runtime_error("the --record-max-mib bound (" + std::to_string(this->Config_.MaxBytes >> 20) +
+      " MiB) is reached");
+  }
+  const std::int64_t ptsUs = (this->PendingNs - this->StartNs) / 1000;
+  this->DeadlineNs = ipc::SteadyNowNs() + std::chrono::nanoseconds(kNetworkTimeout).count();
+  this->Muxer->Write(data, this->Pending->Kind == FrameKind::VideoKey, ptsUs, durationNs / 1000);
+  this->Counters.Frames.fetch_add(1);
+  this->Counters.Bytes = this->BytesBefore + this->Muxer->Bytes();
+  this->Counters.Micros = ptsUs + durationNs / 1000;
+}
+
+void MediaOutput::Fail(const std::string& why)
+{
+  if (this->Muxer)
+  {
+    this->BytesBefore += this->Muxer->Bytes();
+  }
+  this->Pending.reset();
+  this->WaitForKey = true;
+  if (!this->Config_.Reconnect)
+  {
+    this->End(why);
+    return;
+  }
+  this->Muxer.reset(); // its trailer is tried once more; a dead connection gives up at once
+  this->Counters.Failures.fetch_add(1);
+  this->RetryAt = std::chrono::steady_clock::now() + this->Backoff;
+  Say(this->Config_.Label + " failed: " + why + "; retrying in " + std::to_string(this->Backoff.count()) + " s");
+  this->Backoff = std::min(this->Backoff * 2, kLastRetry);
+  {
+    std::lock_guard<std::mutex> lock(this->Mutex);
+    this->WhyText = why;
+  }
+  this->SetState(ipc::PublishStatus::Reconnecting);
+}
+
+void MediaOutput::End(const std::string& why)
+{
+  this->Muxer.reset(); // finishes what was written: it plays up to here
+  {
+    std::lock_guard<std::mutex> lock(this->Mutex);
+    this->WhyText = why;
+  }
+  this->SetState(ipc::PublishStatus::Off);
+  this->EndedFlag = true;
+}
+
+void MediaOutput::SetState(ipc::PublishStatus state)
+{
+  this->Counters.State = static_cast<int>(state);
+}
+
+bool MediaOutput::Interrupted() const
+{
+  return this->Abandon || (VideoMuxer::IsNetwork(this->Config_.Url) && ipc::SteadyNowNs() > this->DeadlineNs);
+}
+} // namespace renderstream::server
