@@ -243,10 +243,14 @@ inline std::vector<double> FrameTimes(const std::string& file)
 }
 
 /// Decodes all of `input` with ffmpeg: what it reports at -v error ("" = a clean decode).
+/// `-enc_time_base -1` keeps the frames' own times: recordings are variable-rate (capture times
+/// in microseconds), which ffmpeg's null output would otherwise round to a guessed frame rate
+/// and then complain of equal timestamps ("non monotonically increasing dts"), not a decode error.
 inline std::string DecodeErrors(const std::string& input)
 {
-  const ToolResult run =
-    RunTool({ "/usr/bin/ffmpeg", "-nostdin", "-v", "error", "-i", input, "-f", "null", "-" }, std::chrono::seconds(60));
+  const ToolResult run = RunTool(
+    { "/usr/bin/ffmpeg", "-nostdin", "-v", "error", "-i", input, "-enc_time_base", "-1", "-f", "null", "-" },
+    std::chrono::seconds(60));
   return run.Ok() ? run.Err : "ffmpeg exit " + std::to_string(run.Exit) + ": " + run.Err;
 }
 
