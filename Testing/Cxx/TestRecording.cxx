@@ -233,7 +233,14 @@ public:
         const double phase = std::fmod(i / 60.0, 2.0); // 2 s across, 2 s back
         const double x = 0.2 + 0.6 * (phase < 1 ? phase : 2 - phase);
         this->Driver.SendText(Pointer("move", x, 0.5 + 0.1 * std::sin(i * 0.2)));
-        std::this_thread::sleep_for(33ms); // the pace of a hand
+        // The pace of a hand, reading what the server sends meanwhile (a client that does not
+        // read for 10 s is dropped).
+        const auto next = Clock::now() + 33ms;
+        std::string message;
+        bool text = false;
+        while (this->Driver.ReadMessageUntil(message, text, next))
+        {
+        }
       }
       this->Driver.SendText(Pointer("up", 0.5, 0.5));
       this->LetGo = Clock::now();
@@ -506,7 +513,7 @@ TEST(Recording, TheSizeBoundStopsTheRecordingWithItsMessage)
   Cone cone(dir, WithMedia({ "--record", file }, { "--seconds", "170" }, { "--record-max-mib", "1" }));
   ASSERT_TRUE(cone.Up()) << cone.Messages();
   Drag drag(cone.Address);
-  const nlohmann::json stats = cone.WaitForStats(90s, [](const nlohmann::json& s) {
+  const nlohmann::json stats = cone.WaitForStats(60s, [](const nlohmann::json& s) {
     return !On(s["recording"]["active"]) && s["recording"]["message"] != "";
   });
   const std::string message = stats["recording"]["message"].is_string() ? stats["recording"]["message"].get<std::string>() : "";
@@ -528,9 +535,16 @@ TEST(Recording, TheSizeBoundStopsTheRecordingWithItsMessage)
   EXPECT_EQ(cone.App.Wait(0ms), -1) << "still running";
 }
 
-// A read-only or full file system (a private tmpfs mounted over the directory, so the machine's
-// disks are untouched; as root, permissions alone would not stop the server): a clear message
-// on stderr and in /stats, and the app renders on. Needs mount namespaces (CI has them).
+/// `{"type":"record","action":...}` as the page sends it.
+std::string RecordMessage(const char* action)
+{
+  return std::string(R"({"type":"record","action":")") + action + R"("})";
+}
+
+// A read-only or full file system (a private tmpfs mounted over --record-dir, so the machine's
+// disks are untouched; as root, permissions alone would not stop the server) and a recording
+// started from the page: a clear message on stderr and in /stats, and the app renders on.
+// Needs mount namespaces (CI has them).
 TEST(Recording, AReadOnlyOrFullDiskIsAClearMessageAndTheAppRendersOn)
 {
   if (std::system("unshare -m true 2>/dev/null") != 0)
@@ -547,29 +561,233 @@ TEST(Recording, AReadOnlyOrFullDiskIsAClearMessageAndTheAppRendersOn)
     TempDir dir("recording");
     const std::string videos = dir / "videos";
     ::mkdir(videos.c_str(), 0755);
-    const std::string file = videos + "/x.mp4";
-    ConeSetup setup = WithMedia({ "--record", file }, { "--seconds", "120" });
+    ConeSetup setup{ { "--seconds", "120" }, { "--record-dir", videos } };
     setup.Under = { "/usr/bin/unshare", "-m" };
     setup.Prologue = "mount -t tmpfs -o " + std::string(c.Mount) + " tmpfs " + Quoted(videos) + " && ";
     Cone cone(dir, setup);
     ASSERT_TRUE(cone.Up()) << c.Mount << ": " << cone.Messages();
     Drag drag(cone.Address);
+    WsClient page(cone.Address.Port, "/ws?token=" + cone.Address.Token);
+    ASSERT_TRUE(page.Open() && page.SendText(RecordMessage("start")));
     const nlohmann::json stats = cone.WaitForStats(30s, [&](const nlohmann::json& s) {
       return s["recording"]["message"].is_string() && Has(s["recording"]["message"].get<std::string>(), c.Says);
     });
-    std::cout << "[ figures  ] recording on a tmpfs " << c.Mount << ": " << stats["recording"].dump() << "\n";
+    std::cout << "[ figures  ] a page recording on a tmpfs " << c.Mount << ": " << stats["recording"].dump() << "\n";
     EXPECT_TRUE(Has(stats["recording"].dump(), c.Says)) << c.Mount << ": " << stats["recording"].dump();
     EXPECT_FALSE(On(stats["recording"]["active"])) << c.Mount;
     EXPECT_TRUE(Eventually(3s, [&] { return Has(cone.Messages(), c.Says); })) << cone.Messages();
     if (std::string(c.Mount) == "ro")
     {
-      EXPECT_TRUE(Has(cone.Messages(), "renderstream-server: cannot record to " + file + ": Read-only file system"))
-        << cone.Messages();
+      EXPECT_TRUE(Has(cone.Messages(), "renderstream-server: cannot record to " + videos + "/")) << cone.Messages();
     }
     const long frames = cone.Captured();
     EXPECT_TRUE(Eventually(5s, [&] { return cone.Captured() > frames + 10; })) << c.Mount << ": the app renders on";
     drag.Release();
     EXPECT_EQ(cone.App.Wait(0ms), -1) << c.Mount << ": still running";
   }
+}
+
+// The command line's --record on a read-only disk: said clearly, and streaming goes on without
+// the recording (the issue: "a full or read-only disk is a clear message too, never a crash").
+TEST(Recording, ACommandLineRecordingOnAReadOnlyDiskIsAMessageNotTheEndOfStreaming)
+{
+  if (std::system("unshare -m true 2>/dev/null") != 0)
+  {
+    GTEST_SKIP() << "no mount namespaces here (needs root)";
+  }
+  TempDir dir("recording");
+  const std::string videos = dir / "videos";
+  ::mkdir(videos.c_str(), 0755);
+  const std::string file = videos + "/x.mp4";
+  ConeSetup setup = WithMedia({ "--record", file }, { "--seconds", "120" });
+  setup.Under = { "/usr/bin/unshare", "-m" };
+  setup.Prologue = "mount -t tmpfs -o ro tmpfs " + Quoted(videos) + " && ";
+  Cone cone(dir, setup);
+  EXPECT_TRUE(Has(cone.Messages(), "renderstream-server: cannot record to " + file + ": Read-only file system"))
+    << cone.Messages();
+  ASSERT_TRUE(cone.Up()) << "streaming goes on: " << cone.Messages();
+  const nlohmann::json stats = cone.WaitForStats(10s, [](const nlohmann::json& s) { return s["recording"]["message"] != ""; });
+  EXPECT_TRUE(Has(stats["recording"].dump(), "Read-only file system")) << stats["recording"].dump();
+  Drag drag(cone.Address);
+  const long frames = cone.Captured();
+  EXPECT_TRUE(Eventually(5s, [&] { return cone.Captured() > frames + 10; })) << "the app renders on";
+}
+} // namespace
+
+namespace
+{
+/// The application's part for a bare server: the test pattern about 30 times a second.
+class PatternLoop
+{
+public:
+  explicit PatternLoop(ServerProcess& server)
+    : Thread([this, &server] {
+      for (std::uint64_t seq = 0; !this->Stop; ++seq)
+      {
+        server.PublishPattern(320, 240, seq);
+        std::this_thread::sleep_for(33ms); // the app's frame rate
+      }
+    })
+  {
+  }
+  ~PatternLoop()
+  {
+    this->Stop = true;
+    this->Thread.join();
+  }
+
+private:
+  std::atomic<bool> Stop{ false };
+  std::thread Thread;
+};
+
+// Recordings from the page: a view-only page can neither record nor list nor download; a full
+// link's start / stop makes a file in --record-dir that recordings/ lists and serves as it is.
+TEST(Recording, FromThePageForFullLinksOnly)
+{
+  TempDir dir("recording");
+  const std::string videos = dir / "videos";
+  ServerProcess server({ "--record-dir", videos });
+  PatternLoop app(server);
+  const auto get = [&](const std::string& target) { return HttpGet(server.Port, target); };
+  const auto stats = [&] { return GetStats(server.Port, server.Token); };
+
+  WsClient viewOnly(server.Port, "/ws?token=" + server.ViewToken);
+  ASSERT_TRUE(viewOnly.Open());
+  ASSERT_TRUE(viewOnly.SendText(RecordMessage("start")));
+  EXPECT_FALSE(Eventually(2s, [&] { return On(stats()["recording"]["active"]) || std::filesystem::exists(videos); }))
+    << "a view-only page starts nothing: " << stats()["recording"].dump();
+  EXPECT_EQ(get("/recordings/?token=" + server.ViewToken).Status, 403);
+  EXPECT_EQ(get("/recordings/2026-01-01_00-00-00.mp4?token=" + server.ViewToken).Status, 403);
+  EXPECT_EQ(get("/recordings/").Status, 401);
+
+  WsClient page(server.Port, "/ws?token=" + server.Token);
+  ASSERT_TRUE(page.Open());
+  ASSERT_TRUE(page.SendText(RecordMessage("start")));
+  std::vector<nlohmann::json> told; // the server's {"type":"recording"} messages to the page
+  const auto listen = [&](std::chrono::milliseconds timeout, const std::function<bool()>& done) {
+    return Eventually(timeout, [&] {
+      std::string data;
+      bool text = false;
+      while (page.ReadMessageUntil(data, text, Clock::now() + 10ms))
+      {
+        const nlohmann::json message = nlohmann::json::parse(data, nullptr, false);
+        if (text && !message.is_discarded() && message.value("type", "") == "recording")
+        {
+          told.push_back(message);
+        }
+      }
+      return done();
+    });
+  };
+  EXPECT_TRUE(listen(10s, [&] {
+    const nlohmann::json s = stats();
+    return On(s["recording"]["active"]) && s["recording"]["seconds"].get<double>() >= 2.0;
+  })) << stats()["recording"].dump();
+  const nlohmann::json during = stats();
+  EXPECT_EQ(during["recording"]["by"], "page");
+  ASSERT_TRUE(page.SendText(RecordMessage("stop")));
+  EXPECT_TRUE(listen(5s, [&] { return !On(stats()["recording"]["active"]); }));
+  listen(1s, [&] { return !told.empty() && told.back()["active"] == false; });
+  const nlohmann::json after = stats();
+  const std::string path = after["recording"]["file"].is_string() ? after["recording"]["file"].get<std::string>() : "";
+  const std::string name = path.substr(path.rfind('/') + 1);
+  std::cout << "[ figures  ] a page recording: " << after["recording"].dump() << "; " << told.size()
+            << " recording messages, the last " << (told.empty() ? std::string("none") : told.back().dump()) << "\n";
+  ASSERT_TRUE(std::regex_match(name, std::regex(R"(\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d\.mp4)"))) << path;
+  EXPECT_EQ(path, videos + "/" + name) << "in --record-dir";
+  ASSERT_GE(told.size(), 2u) << "the page is told when it starts and stops";
+  EXPECT_EQ(told.front()["active"], true);
+  EXPECT_EQ(told.front()["name"], name);
+  EXPECT_EQ(told.front()["by"], "page");
+  EXPECT_EQ(told.back()["active"], false);
+
+  const HttpReply list = get("/recordings/?token=" + server.Token);
+  ASSERT_EQ(list.Status, 200) << list.Body;
+  const nlohmann::json listed = nlohmann::json::parse(list.Body, nullptr, false);
+  ASSERT_TRUE(listed.is_array()) << list.Body;
+  const auto entry = std::find_if(listed.begin(), listed.end(), [&](const nlohmann::json& e) { return e["name"] == name; });
+  ASSERT_NE(entry, listed.end()) << list.Body;
+  EXPECT_EQ((*entry)["bytes"], FileBytes(path));
+  EXPECT_TRUE(std::regex_match((*entry)["modified"].get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
+    << entry->dump();
+  const HttpReply download = get("/recordings/" + name + "?token=" + server.Token);
+  ASSERT_EQ(download.Status, 200);
+  EXPECT_EQ(download.Header("content-type"), "video/mp4");
+  EXPECT_TRUE(Has(download.Header("content-disposition"), "attachment")) << download.Header("content-disposition");
+  EXPECT_TRUE(download.Body == FileText(path)) << "byte-identical: " << download.Body.size() << " of " << FileBytes(path);
+  EXPECT_EQ(get("/recordings/" + name + "?token=" + server.ViewToken).Status, 403);
+  EXPECT_EQ(get("/recordings/" + name).Status, 401);
+  EXPECT_EQ(get("/recordings/2001-01-01_00-00-00.mp4?token=" + server.Token).Status, 404);
+  EXPECT_EQ(get("/recordings/..%2F..%2Fetc%2Fpasswd?token=" + server.Token).Status, 404);
+  const MediaInfo info = Probe(path);
+  EXPECT_TRUE(info.Ok) << info.Error;
+  EXPECT_EQ(info.Codec, "h264");
+  EXPECT_EQ(info.Width, 320);
+  EXPECT_EQ(DecodeErrors(path), "");
+}
+
+// The "nothing else happens" twin: the same drag with and without recording and publishing,
+// an H.264 and a JPEG viewer watching: the render rate, the encodes per rendered frame and the
+// server's CPU per frame stay the same (generous margins: 2-core machines are noisy).
+TEST(Recording, RecordingAndPublishingChangeNothingElse)
+{
+  MediaServer nginx;
+  TempDir dir("twin");
+  struct Figures
+  {
+    double RenderFps = 0, JpegPerFrame = 0, VideoPerFrame = 0, ServerCpuMsPerFrame = 0, ViewerFps = 0;
+  };
+  const auto run = [&](bool on) {
+    Figures f;
+    Cone cone(dir, on ? WithMedia({ "--record", dir / "twin.mp4", "--publish", nginx.RtmpUrl("twin") }, { "--seconds", "90" })
+                      : ConeSetup{ { "--seconds", "90" } });
+    EXPECT_TRUE(cone.Up()) << cone.Messages();
+    if (!cone.Up())
+    {
+      return f;
+    }
+    LinkViewer video(LinkViewer::Kind::H264WebSocket, cone.Address.Port, cone.Address.Token, /*decode=*/false);
+    LinkViewer jpeg(LinkViewer::Kind::AckingWebSocket, cone.Address.Port, cone.Address.Token, /*decode=*/false);
+    EXPECT_TRUE(WaitForFrames(video, 1) && WaitForFrames(jpeg, 1));
+    if (on)
+    {
+      const nlohmann::json s = cone.WaitForStats(15s, [](const nlohmann::json& s) { return s["publish"]["state"] == "connected"; });
+      EXPECT_TRUE(On(s["recording"]["active"]) && s["publish"]["state"] == "connected") << s.dump();
+    }
+    const pid_t server = ChildrenOf(cone.App.Pid).at(0);
+    cone.WaitForQuiet();
+    const nlohmann::json s0 = cone.Stats();
+    const double cpu0 = CpuSeconds(server);
+    const std::size_t viewer0 = jpeg.Frames().size();
+    const auto from = Clock::now();
+    const auto letGo = Drag(cone.Address).For(5.0);
+    const double seconds = SecondsBetween(from, letGo);
+    cone.WaitForQuiet();
+    const nlohmann::json s1 = cone.Stats();
+    const auto delta = [&](const char* group, const char* counter) {
+      return double(s1[group][counter].get<long>() - s0[group][counter].get<long>());
+    };
+    const double frames = std::max(1.0, delta("frames", "captured"));
+    f.RenderFps = frames / seconds;
+    f.JpegPerFrame = delta("frames", "encoded") / frames;
+    f.VideoPerFrame = delta("video", "frames") / frames;
+    f.ServerCpuMsPerFrame = (CpuSeconds(server) - cpu0) * 1000 / frames;
+    f.ViewerFps = double(jpeg.Frames().size() - viewer0) / seconds;
+    return f;
+  };
+  const Figures off = run(false), on = run(true);
+  std::cout << "[ figures  ] twin, 5 s drag at 640x480 (off / on): render " << off.RenderFps << " / " << on.RenderFps
+            << " fps, JPEG encodes per frame " << off.JpegPerFrame << " / " << on.JpegPerFrame
+            << ", H.264 encodes per frame " << off.VideoPerFrame << " / " << on.VideoPerFrame << ", server CPU "
+            << off.ServerCpuMsPerFrame << " / " << on.ServerCpuMsPerFrame << " ms per frame, JPEG viewer "
+            << off.ViewerFps << " / " << on.ViewerFps << " fps\n";
+  EXPECT_GT(off.RenderFps, 10);
+  EXPECT_GE(on.RenderFps, 0.8 * off.RenderFps) << "the render rate is unchanged";
+  EXPECT_NEAR(on.JpegPerFrame, off.JpegPerFrame, 0.15) << "no extra JPEG encodes";
+  EXPECT_NEAR(on.VideoPerFrame, off.VideoPerFrame, 0.15) << "no second H.264 encode";
+  EXPECT_GT(off.VideoPerFrame, 0.5) << "the H.264 viewer's stream is encoded in both runs";
+  EXPECT_LT(on.ServerCpuMsPerFrame, 1.5 * off.ServerCpuMsPerFrame + 1.0) << "muxing costs little per frame";
+  EXPECT_GE(on.ViewerFps, 0.8 * off.ViewerFps);
 }
 } // namespace
