@@ -219,7 +219,8 @@ void MediaOutput::Open(const EncodedFrame& key)
 void MediaOutput::WritePending(std::int64_t durationNs)
 {
   const std::string& data = this->Pending->Data;
-  if (this->Config_.MaxBytes && this->Muxer->Bytes() + data.size() + 4096 > this->Config_.MaxBytes)
+  // The margin: the fragment's and the file's last boxes (moof, mfra).
+  if (this->Config_.MaxBytes && this->Muxer->BytesWithBuffered() + data.size() + 16384 > this->Config_.MaxBytes)
   {
     throw std::runtime_error("the --record-max-mib bound (" + std::to_string(this->Config_.MaxBytes >> 20) +
       " MiB) is reached");

@@ -183,12 +183,14 @@ std::string MediaOutputs::StartRecording(Origin by, std::string path)
     path = (fs::path(this->Options.RecordDir) / NewRecordingName()).string();
   }
   this->StopRecording(Origin::App);
+  this->RecordedBy = by;
   try
   {
     path = CreateNewFile(path);
   }
   catch (const std::exception& e)
   {
+    this->RecordPath = path;
     this->Message = "cannot record to " + path + ": " + e.what();
     this->Tell();
     return this->Message;
@@ -198,7 +200,6 @@ std::string MediaOutputs::StartRecording(Origin by, std::string path)
   this->Stats.Recording.Micros = 0;
   this->Stats.Recording.Dropped = 0;
   this->RecordPath = path;
-  this->RecordedBy = by;
   this->Message.clear();
   MediaOutput::Settings settings;
   settings.Url = path;

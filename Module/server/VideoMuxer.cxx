@@ -147,7 +147,7 @@ VideoMuxer::VideoMuxer(const std::string& url, std::string_view keyFrame, int wi
   if (format == "mp4")
   {
     av_dict_set(&options, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0);
-    av_dict_set(&options, "frag_duration", "1000000", 0); // a fragment a second at least
+    av_dict_set(&options, "frag_duration", "500000", 0); // a fragment every half second at least
     av_dict_set(&options, "flush_packets", "1", 0);       // ...on the disk at once
   }
   else if (format == "rtsp")
@@ -182,8 +182,11 @@ void VideoMuxer::Write(std::string_view unit, bool key, std::int64_t ptsUs, std:
   packet->flags = key ? AV_PKT_FLAG_KEY : 0;
   packet->stream_index = 0;
   av_packet_rescale_ts(packet, kMicroseconds, this->Context->streams[0]->time_base);
+  const std::uint64_t before = this->Bytes();
   Check(av_write_frame(this->Context.get(), packet), "write failed");
   this->UnitBytes += unit.size();
+  // A fragment went out (with every unit but, perhaps, this one): count this one as held.
+  this->Buffered = this->Bytes() > before ? unit.size() : this->Buffered + unit.size();
 }
 
 void VideoMuxer::Finish()

@@ -3,7 +3,7 @@
 // units come in Annex B form (what the viewers get); the muxers that want length-prefixed
 // units convert them.
 //
-// The MP4 is fragmented (an empty moov, then a moof+mdat every key frame or second) and
+// The MP4 is fragmented (an empty moov, then a moof+mdat every key frame or half second) and
 // flushed after every unit, so a killed process leaves a file that plays up to its last
 // fragment. Every call may block on the disk or the network; `interrupted` (polled by
 // libavformat while it waits) aborts a call when it returns true.
@@ -48,6 +48,9 @@ public:
   void Finish();
   /// Bytes written so far (the file's size; for RTSP, the units' bytes).
   std::uint64_t Bytes() const;
+  /// What the file will hold once what the muxer buffers (an MP4's fragment in the making) is
+  /// out: Bytes() and the units since it last grew.
+  std::uint64_t BytesWithBuffered() const { return this->Bytes() + this->Buffered; }
 
 private:
   struct ContextDeleter
@@ -63,6 +66,7 @@ private:
   std::unique_ptr<AVFormatContext, ContextDeleter> Context;
   std::unique_ptr<AVPacket, PacketDeleter> Packet;
   std::uint64_t UnitBytes = 0;
+  std::uint64_t Buffered = 0; // unit bytes written since Bytes() last grew
   bool Finished = false;
 };
 } // namespace renderstream::server
