@@ -25,6 +25,7 @@ void Say(const std::string& line)
 
 MediaOutput::MediaOutput(Settings settings, LevelDemand& demand, ServerStats::MediaCounters& counters)
   : Config_(std::move(settings))
+  , Live(VideoMuxer::IsNetwork(this->Config_.Url))
   , Demand(demand)
   , Counters(counters)
 {
@@ -69,7 +70,7 @@ void MediaOutput::Stop()
     }
     this->Stopping = true;
   }
-  this->Abandon = VideoMuxer::IsNetwork(this->Config_.Url);
+  this->Abandon = this->Live;
   this->Wake.notify_one();
   this->Thread.join();
   this->Demand.Video[0].fetch_sub(1);
@@ -91,9 +92,9 @@ void MediaOutput::Run()
   while (!this->Stopping && !this->EndedFlag)
   {
     const auto woken = [this] { return this->Stopping || !this->Queue.empty(); };
-    if (!this->Muxer && this->RetryAt != std::chrono::steady_clock::time_point{})
+    if (const auto wake = this->NextWake(); wake != std::chrono::steady_clock::time_point::max())
     {
-      this->Wake.wait_until(lock, this->RetryAt, woken);
+      this->Wake.wait_until(lock, wake, woken);
     }
     else
     {
@@ -105,8 +106,10 @@ void MediaOutput::Run()
     }
     if (this->Queue.empty())
     {
-      this->Demand.KeyWanted[0] = true; // the retry is due: it starts at the next key frame
+      // A retry is due (it starts at the next key frame), or a periodic key frame.
+      this->Demand.KeyWanted[0] = true;
       this->RetryAt = {};
+      this->LastKey = std::chrono::steady_clock::now(); // asked: not again before the interval
       continue;
     }
     const FramePtr unit = std::move(this->Queue.front());
@@ -128,10 +131,14 @@ void MediaOutput::Run()
       }
       this->DeadlineNs = ipc::SteadyNowNs() + std::chrono::nanoseconds(kNetworkTimeout).count();
       this->Muxer->Finish();
+      this->Counters.Bytes = this->BytesBefore + this->Muxer->Bytes();
     }
     catch (const std::exception& e)
     {
-      Say(this->Config_.Label + ": " + e.what());
+      if (!this->Abandon) // a network output is cut off on purpose
+      {
+        Say(this->Config_.Label + ": " + e.what());
+      }
     }
     this->Muxer.reset();
   }
@@ -145,7 +152,17 @@ void MediaOutput::Take(const FramePtr& unit)
     this->Demand.KeyWanted[0] = true;
     return;
   }
-  if (!this->Muxer && std::chrono::steady_clock::now() < this->RetryAt)
+  const auto now = std::chrono::steady_clock::now();
+  if (unit->Kind == FrameKind::VideoKey)
+  {
+    this->LastKey = now;
+  }
+  else if (this->Config_.KeyInterval.count() && now - this->LastKey >= this->Config_.KeyInterval)
+  {
+    this->Demand.KeyWanted[0] = true;
+    this->LastKey = now;
+  }
+  if (!this->Muxer && now < this->RetryAt)
   {
     this->Counters.Dropped.fetch_add(1); // a publication between attempts
     return;
@@ -171,6 +188,11 @@ void MediaOutput::Take(const FramePtr& unit)
     this->WaitForKey = false;
     this->Pending = unit;
     this->PendingNs = at;
+    if (this->Live)
+    {
+      this->WritePending(0); // FLV and MPEG-TS keep no durations: a live stream waits for nothing
+      this->Pending.reset();
+    }
   }
   catch (const std::exception& e)
   {
@@ -251,8 +273,19 @@ void MediaOutput::SetState(ipc::PublishStatus state)
   this->Counters.State = static_cast<int>(state);
 }
 
+std::chrono::steady_clock::time_point MediaOutput::NextWake() const
+{
+  if (!this->Muxer)
+  {
+    return this->RetryAt != std::chrono::steady_clock::time_point{} ? this->RetryAt
+                                                                    : std::chrono::steady_clock::time_point::max();
+  }
+  return this->Config_.KeyInterval.count() ? this->LastKey + this->Config_.KeyInterval
+                                           : std::chrono::steady_clock::time_point::max();
+}
+
 bool MediaOutput::Interrupted() const
 {
-  return this->Abandon || (VideoMuxer::IsNetwork(this->Config_.Url) && ipc::SteadyNowNs() > this->DeadlineNs);
+  return this->Abandon || (this->Live && ipc::SteadyNowNs() > this->DeadlineNs);
 }
 } // namespace renderstream::server

@@ -4,8 +4,9 @@
 //
 // It counts itself among level 0's video viewers (LevelDemand), so that stream is encoded
 // while it runs, and starts at a key frame (asking for one). Each unit's capture time is its
-// timestamp, so the video's clock is the real one: a unit is written once the next one says
-// how long it showed, and a pause plays as the held picture for as long as it lasted.
+// timestamp, so the video's clock is the real one: in a file, a unit is written once the next
+// one says how long it showed, and a pause plays as the held picture for as long as it lasted
+// (a network stream sends each unit at once: its containers keep no durations).
 //
 // A queue that fills (the writer fell behind) is emptied and the stream goes on from the next
 // key frame. A recording that fails stops; a publication reconnects with backoff (kFirstRetry
@@ -44,6 +45,10 @@ public:
     bool Reconnect = false;     // a publication: retry after a failure; a recording stops
     std::uint64_t MaxBytes = 0; // a recording stops before its file grows past this (0: no bound)
     std::string Label;          // how messages name it: "recording PATH", "publishing to URL"
+    // A key frame at least this often (0: only the first). A live stream's players join and
+    // an HLS segmenter cuts at key frames; a file's players seek to them. While the picture
+    // holds, this repeats it: the stream goes on, and a crash loses less of a pause.
+    std::chrono::milliseconds KeyInterval{ 0 };
   };
 
   /// Starts the thread. `counters` (ServerStats::Recording or ::Publishing) are its figures.
@@ -75,8 +80,11 @@ private:
   void SetState(ipc::PublishStatus state);
   /// Whether libavformat should give up what it waits for.
   bool Interrupted() const;
+  /// When the writer must wake without a unit: a retry, or a key frame due (max: never).
+  std::chrono::steady_clock::time_point NextWake() const;
 
   const Settings Config_;
+  const bool Live; // a network stream: each unit goes out at once, not when the next one comes
   LevelDemand& Demand;
   ServerStats::MediaCounters& Counters;
 
@@ -97,6 +105,7 @@ private:
   std::int64_t StartNs = 0;       // the capture time of the muxer's first unit
   std::uint64_t BytesBefore = 0;  // bytes of the connections before this one
   std::chrono::steady_clock::time_point RetryAt{};
+  std::chrono::steady_clock::time_point LastKey{}; // when the last key frame was taken
   std::chrono::seconds Backoff = kFirstRetry;
 
   std::thread Thread; // last: started once everything above exists

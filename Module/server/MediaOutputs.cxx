@@ -140,6 +140,7 @@ void MediaOutputs::Start()
     MediaOutput::Settings settings;
     settings.Url = this->Options.PublishUrl;
     settings.Reconnect = true;
+    settings.KeyInterval = std::chrono::seconds(2); // what streaming platforms ask for
     settings.Label = "publishing to " + WithoutPath(settings.Url) + "/...";
     auto publisher = std::make_shared<MediaOutput>(std::move(settings), this->Demand, this->Stats.Publishing);
     std::lock_guard<std::mutex> lock(this->OutputsMutex);
@@ -189,8 +190,7 @@ std::string MediaOutputs::StartRecording(Origin by, std::string path)
   catch (const std::exception& e)
   {
     this->Message = "cannot record to " + path + ": " + e.what();
-    Say(this->Message);
-    this->Changed = true;
+    this->Tell();
     return this->Message;
   }
   this->Stats.Recording.Bytes = 0;
@@ -203,6 +203,7 @@ std::string MediaOutputs::StartRecording(Origin by, std::string path)
   MediaOutput::Settings settings;
   settings.Url = path;
   settings.MaxBytes = budget;
+  settings.KeyInterval = std::chrono::seconds(10);
   settings.Label = "recording " + path;
   auto recorder = std::make_shared<MediaOutput>(std::move(settings), this->Demand, this->Stats.Recording);
   {
@@ -210,6 +211,7 @@ std::string MediaOutputs::StartRecording(Origin by, std::string path)
     this->Recorder = std::move(recorder);
   }
   Say("recording to " + path);
+  this->Segment.SetMediaMessage("recording to " + path);
   this->Changed = true;
   return {};
 }
@@ -253,7 +255,13 @@ void MediaOutputs::Finish(const std::string& why)
   {
     this->Message = "recording stopped: " + this->RecordPath + " (" + Figures(this->Stats.Recording) + "): " + why;
   }
+  this->Tell();
+}
+
+void MediaOutputs::Tell()
+{
   Say(this->Message);
+  this->Segment.SetMediaMessage(this->Message);
   this->Changed = true;
 }
 
@@ -269,14 +277,11 @@ std::string MediaOutputs::Poll()
   {
     this->Finish(this->Recorder->Why());
   }
-  if (const int state = this->Stats.Publishing.State; state != this->LastPublishState)
+  if (const int state = this->Stats.Publishing.State; state != this->LastPublishState && this->Publisher)
   {
     this->LastPublishState = state;
-    if (state == static_cast<int>(ipc::PublishStatus::Reconnecting))
-    {
-      this->Message = this->Publisher->Config().Label + " failed: " + this->Publisher->Why();
-    }
-    this->Changed = true;
+    const bool failed = state == static_cast<int>(ipc::PublishStatus::Reconnecting);
+    this->Segment.SetMediaMessage(this->Publisher->Config().Label + (failed ? " failed: " + this->Publisher->Why() : ""));
   }
   const bool recording = this->Recorder != nullptr;
   this->Segment.SetRecording(recording, this->Stats.Recording.Bytes, this->Stats.Recording.Micros / 1000);
@@ -286,10 +291,6 @@ std::string MediaOutputs::Poll()
   if (!this->Changed && !(recording && now - this->LastStatus >= std::chrono::seconds(1)))
   {
     return {};
-  }
-  if (this->Changed)
-  {
-    this->Segment.SetMediaMessage(this->Message);
   }
   this->Changed = false;
   this->LastStatus = now;
@@ -313,14 +314,24 @@ void MediaOutputs::StopAll()
   }
 }
 
-std::string MediaOutputs::StatusMessage() const
+nlohmann::json MediaOutputs::Status() const
 {
-  return nlohmann::json{ { "type", "recording" }, { "active", this->Recorder != nullptr },
+  // Viewers see the file's name, not where the owner keeps it.
+  std::string message = this->Message;
+  const std::string name = fs::path(this->RecordPath).filename().string();
+  if (const auto at = message.find(this->RecordPath); !this->RecordPath.empty() && at != std::string::npos)
+  {
+    message.replace(at, this->RecordPath.size(), name);
+  }
+  return { { "type", "recording" }, { "active", this->Recorder != nullptr },
     { "seconds", std::round(this->Stats.Recording.Micros / 1e5) / 10 },
     { "bytes", this->Stats.Recording.Bytes.load() },
-    { "name", fs::path(this->RecordPath).filename().string() }, { "by", OriginName(this->RecordedBy) },
-    { "message", this->Message } }
-    .dump();
+    { "name", name }, { "by", OriginName(this->RecordedBy) }, { "message", message } };
+}
+
+std::string MediaOutputs::StatusMessage() const
+{
+  return this->Status().dump();
 }
 
 void MediaOutputs::AddTo(nlohmann::json& stats, bool owner) const
@@ -332,7 +343,8 @@ void MediaOutputs::AddTo(nlohmann::json& stats, bool owner) const
   nlohmann::json& publish = stats["publish"];
   publish["url"] = WithoutPath(this->Options.PublishUrl);
   publish["state"] = PublishStateName(this->Stats.Publishing.State);
-  publish["why"] = this->Publisher ? this->Publisher->Why() : "";
+  const bool failing = this->Stats.Publishing.State == static_cast<int>(ipc::PublishStatus::Reconnecting);
+  publish["why"] = this->Publisher && failing ? this->Publisher->Why() : "";
 }
 
 std::vector<MediaOutputs::RecordingFile> MediaOutputs::Files() const

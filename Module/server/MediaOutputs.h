@@ -62,7 +62,8 @@ public:
   /// Finishes both (server shutdown).
   void StopAll();
 
-  /// The {"type":"recording",...} message for viewers.
+  /// The {"type":"recording",...} message for viewers (also in their hello).
+  nlohmann::json Status() const;
   std::string StatusMessage() const;
   /// /stats's "recording" and "publish" objects; the file's path only for the owner.
   void AddTo(nlohmann::json& stats, bool owner) const;
@@ -74,6 +75,8 @@ public:
 
 private:
   void Finish(const std::string& why);
+  /// Message, said: stderr, the segment, the viewers.
+  void Tell();
   static const char* OriginName(Origin by);
 
   const ServerOptions& Options;
@@ -89,7 +92,7 @@ private:
   // io thread
   Origin RecordedBy = Origin::CommandLine;
   std::string RecordPath; // the current or last recording's
-  std::string Message;    // the last word on recording or publishing
+  std::string Message;    // the last word on recording
   std::uint32_t SeenRequest = 0; // the version of the application's request last acted on
   int LastPublishState = 0;
   bool Changed = false;

@@ -137,7 +137,8 @@ void WebSocketSession::OnAccept(beast::error_code ec)
     { "width", latest ? latest->Width : 0 }, { "height", latest ? latest->Height : 0 },
     { "maxWidth", this->State->Segment.MaxWidth() }, { "maxHeight", this->State->Segment.MaxHeight() },
     { "codec", this->Link.Video() ? "h264" : "jpeg" }, { "id", this->Id },
-    { "name", "Viewer " + std::to_string(this->Id) }, { "control", this->State->Room.ModeName() } };
+    { "name", "Viewer " + std::to_string(this->Id) }, { "control", this->State->Room.ModeName() },
+    { "recording", this->State->Media->Status() } };
   if (this->Link.Video())
   {
     hello["encoder"] = this->State->VideoEncoder;
@@ -272,12 +273,7 @@ std::string WebSocketSession::Record(bool start)
     return "a view-only link cannot record";
   }
   MediaOutputs& media = *this->State->Media;
-  std::string refused = start ? media.StartRecording(MediaOutputs::Origin::Page) : media.StopRecording(MediaOutputs::Origin::Page);
-  if (refused.empty())
-  {
-    this->State->Frames.Announce(media.StatusMessage());
-  }
-  return refused;
+  return start ? media.StartRecording(MediaOutputs::Origin::Page) : media.StopRecording(MediaOutputs::Origin::Page);
 }
 
 bool WebSocketSession::SpendInputToken()

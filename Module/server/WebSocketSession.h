@@ -105,11 +105,11 @@ private:
   void DoRead();
   void OnRead(boost::beast::error_code ec, std::size_t bytes);
   void HandleText(std::string_view text);
-  /// Names, control and cursors (ControlRoom); a refusal is told to the client.
+  /// Names, control, cursors (ControlRoom) and recording; a refusal is told to the client.
   void HandleRoomMessage(const ParsedInput& parsed);
-  /// Takes one message from the input budget; false if the client is flooding (then closed).
-  /// A page's record button: "" or why not.
+  /// A page's record button: "" or why not (every viewer hears of it within 250 ms).
   std::string Record(bool start);
+  /// Takes one message from the input budget; false if the client is flooding (then closed).
   bool SpendInputToken();
   /// The next text message to write (and forgets it), "" if none.
   std::string NextText();

@@ -8,7 +8,8 @@ import { wsUrl } from "./urls.js";
 const kFirstRetryMs = 250, kMaxRetryMs = 10000;
 
 // overlay: state and banner; handlers: hello, link, busy (after stats took them), frame
-// (a binary message, after the ack), closed, and room (presence, ask, cursor, refused).
+// (a binary message, after the ack), closed, room (presence, ask, cursor, refused) and
+// recording.
 export function createConnection(stats, overlay, handlers) {
   const auth = createAuth();
   let ws = null, backoff = kFirstRetryMs, video = false;
@@ -30,6 +31,7 @@ export function createConnection(stats, overlay, handlers) {
     },
   };
   for (const type of ["presence", "ask", "cursor", "refused"]) messages[type] = msg => handlers.room(msg);
+  messages.recording = msg => handlers.recording(msg);
 
   function connect() {
     overlay.setState(stats.connects ? "Reconnecting…" : "Connecting…");

@@ -8,6 +8,7 @@ import { createView } from "./drawing.js";
 import { attachPointer } from "./input.js";
 import { attachKeys } from "./keys.js";
 import { createOverlay } from "./overlay.js";
+import { createRecording } from "./recording.js";
 import { createResizer } from "./resize.js";
 import { createStats } from "./stats.js";
 import { codecParam } from "./urls.js";
@@ -17,7 +18,8 @@ import { createVideo, videoSupport } from "./video.js";
 const $ = id => document.getElementById(id);
 const ui = Object.fromEntries(["view", "state", "fps", "latency", "breakdown", "rate", "size", "badge", "overlay",
   "banner", "link", "slow", "codec", "info", "reset", "style", "driver", "list", "ask", "keep", "release",
-  "request", "requestText", "give", "refuse", "note", "nameForm", "nameInput", "nameSkip", "cursors"].map(id => [id, $(id)]));
+  "request", "requestText", "give", "refuse", "note", "nameForm", "nameInput", "nameSkip", "cursors",
+  "record", "recordings", "recState", "files"].map(id => [id, $(id)]));
 const canvas = ui.view;
 
 const stats = createStats();
@@ -25,17 +27,19 @@ const view = createView(canvas, stats, ui.size);
 const overlay = createOverlay(ui, stats);
 let wantVideo = false;
 const connection = createConnection(stats, overlay, {
-  hello: msg => { video.reset(); overlay.showHello(msg, wantVideo); resizer.renew(); together.hello(msg); },
+  hello: msg => { video.reset(); overlay.showHello(msg, wantVideo); resizer.renew(); together.hello(msg); recording.show(msg.recording); },
   link: msg => overlay.showLink(msg),
   busy: seconds => overlay.showBusy(seconds),
   frame: data => video.onFrame(data),
   closed: () => { video.reset(); together.closed(); },
   room: msg => together[msg.type](msg),
+  recording: msg => recording.show(msg),
 });
 const send = connection.send;
 const video = createVideo(view, stats, connection.askForKey);
 const resizer = createResizer(canvas, stats, { send, fit: view.fit });
 const controls = createControls(ui, send);
+const recording = createRecording(ui, stats, connection.sendRoom);
 const together = createTogether(ui, stats, { sendRoom: connection.sendRoom, place: view.place, norm: view.norm });
 attachPointer(canvas, stats, { send, norm: view.norm });
 attachKeys(canvas, stats, { send, ...controls });

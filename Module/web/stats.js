@@ -17,6 +17,7 @@ export function createStats() {
     // Several people: this page's name, who steers (a name, null: nobody) and who is here
     // ([{name, role: "driver"|"participant"|"viewer", self}]), from the server's presence.
     name: "", driver: null, participants: [],
+    recording: null, // the server's last {"type":"recording"} message: is the session recorded?
   };
 }
 

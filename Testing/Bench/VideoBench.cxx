@@ -10,7 +10,9 @@
 //          server CPU (one shared encoder per rung, so it should not grow with the viewers).
 //  links   StreamCone at 960x540 through a 2 Mbit/s and a 300 kbit/s link (ThrottlingProxy):
 //          frames a second during a drag and catch-up after it, JPEG against H.264.
-#include "AppProcess.h"
+//  media   recording and publishing: muxing against encoding; StreamCone's render rate and
+//          encodes per frame during a drag without and with them (MediaStage.cxx).
+#include "BenchApp.h"
 #include "BenchCommon.h"
 #include "H264Encoder.h"
 #include "JpegEncoder.h"
@@ -28,7 +30,6 @@ extern "C"
 #include <libavutil/log.h>
 }
 
-#include <dirent.h>
 #include <fstream>
 #include <map>
 
@@ -215,52 +216,7 @@ json MatchStage(const Options& options)
   return out;
 }
 
-// ---- the real applications -------------------------------------------------------------------
-pid_t ServerPidOf(pid_t app)
-{
-  DIR* proc = ::opendir("/proc");
-  pid_t found = -1;
-  for (dirent* entry; proc && (entry = ::readdir(proc)) && found < 0;)
-  {
-    const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const auto close = text.rfind(')');
-    if (pid > 0 && close != std::string::npos && text.find("(renderstream-se") != std::string::npos)
-    {
-      std::istringstream rest(text.substr(close + 2));
-      std::string state;
-      pid_t parent = 0;
-      rest >> state >> parent;
-      found = parent == app ? pid : -1;
-    }
-  }
-  if (proc)
-  {
-    ::closedir(proc);
-  }
-  return found;
-}
-
-struct App
-{
-  App(const std::string& name, const std::string& size)
-    : Process({ RENDERSTREAM_BIN_DIR "/" + name, "--offscreen", "--size", size, "--seconds", "120",
-      "--max-clients", "120" })
-    , Address(rt::ParseReadyLine(this->Process.ReadLine(std::chrono::seconds(30))))
-    , Server(ServerPidOf(this->Process.Pid))
-  {
-    if (this->Address.Port == 0 || this->Server < 0)
-    {
-      throw std::runtime_error(name + " did not start its server");
-    }
-  }
-  ~App() { ::kill(this->Process.Pid, SIGTERM); }
-  rt::AppProcess Process;
-  rt::Url Address;
-  pid_t Server;
-};
-
+// ---- the real applications (BenchApp.h) ------------------------------------------------------
 // What one kind of viewer got over `seconds` of the app's motion (a drag when `drag`).
 json Watch(App& app, rt::LinkViewer::Kind kind, bool drag, double seconds)
 {
@@ -399,7 +355,7 @@ Options Parse(int argc, char* argv[])
   Options options;
   options.JsonPath = "bench-video.json";
   options.Seconds = 4.0;
-  options.Stages = "convert,codecs,match,throughput,apps,viewers,links";
+  options.Stages = "convert,codecs,match,throughput,apps,viewers,links,media";
   ParseBenchOptions(argc, argv, "RenderStreamVideoBench", options);
   return options;
 }
@@ -414,7 +370,7 @@ int main(int argc, char* argv[])
   using Stage = json (*)(const Options&);
   const std::pair<const char*, Stage> all[] = { { "convert", ConvertStage }, { "codecs", CodecsStage },
     { "match", MatchStage }, { "throughput", ThroughputStage }, { "apps", AppsStage },
-    { "viewers", ViewersStage }, { "links", LinksStage } };
+    { "viewers", ViewersStage }, { "links", LinksStage }, { "media", MediaStage } };
   try
   {
     for (const auto& [name, stage] : all)

@@ -14,10 +14,10 @@ NAMES = {"capture": "capture", "encode": "encode", "renderLoop": "render-loop im
          "slowLink300k": "slow link 300 kbit/s"}
 
 
-VIDEO_STAGES = ["convert", "codecs", "match", "throughput", "apps", "viewers", "links", "browserLatency"]
+VIDEO_STAGES = ["convert", "codecs", "match", "throughput", "apps", "viewers", "links", "media", "browserLatency"]
 VIDEO_NAMES = {"convert": "RGB to YUV", "codecs": "JPEG vs H.264", "match": "H.264 quantisers",
                "throughput": "H.264 at 60 fps", "apps": "JPEG vs H.264, apps", "viewers": "H.264 viewers",
-               "links": "H.264 slow links", "browserLatency": "H.264 latency"}
+               "links": "H.264 slow links", "media": "Recording, publishing", "browserLatency": "H.264 latency"}
 VIDEO_RESOLUTIONS = {"links": "960x540", "convert": "1280x720, 1920x1080",
                      "throughput": "640x480 to 3840x2160"}
 
@@ -95,7 +95,7 @@ def check(report, video=None):
     if video is not None:
         if "error" in video:
             problems.append("video bench error: " + video["error"])
-        for stage in ["convert", "codecs", "match", "throughput", "apps", "viewers", "links"]:
+        for stage in ["convert", "codecs", "match", "throughput", "apps", "viewers", "links", "media"]:
             data = video.get("stages", {}).get(stage)
             values = numbers({k: v for k, v in (data or {}).items() if k != "summary"})
             if not data or "summary" not in data or not values or not all(math.isfinite(v) for v in values):

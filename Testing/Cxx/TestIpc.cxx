@@ -1076,6 +1076,8 @@ TEST(Defaults, TheReadmeOptionsTableAgreesWithTheDefaultsHeader)
   EXPECT_EQ(defaults["`SetMaxClients"], std::to_string(d::kMaxClients));
   EXPECT_EQ(defaults["`SetVideoEncoder"], quoted(d::kVideoEncoder));
   EXPECT_EQ(defaults["`SetControlMode"], quoted(d::kControlMode));
+  EXPECT_EQ(defaults["`SetRecordDirectory"], quoted(d::kRecordDirectory));
+  EXPECT_EQ(defaults["`SetRecordMaxMiB"], std::to_string(d::kRecordMaxMiB));
   EXPECT_EQ(defaults["`SetTickInterval"], std::to_string(d::kTickInterval));
   EXPECT_NE(defaults["`SetMaxWidth/Height"].find(
               std::to_string(d::kDefaultMaxWidth) + "x" + std::to_string(d::kDefaultMaxHeight)),
