@@ -282,6 +282,7 @@ std::string MediaOutputs::Poll()
     this->LastPublishState = state;
     const bool failed = state == static_cast<int>(ipc::PublishStatus::Reconnecting);
     this->Segment.SetMediaMessage(this->Publisher->Config().Label + (failed ? " failed: " + this->Publisher->Why() : ""));
+    this->Changed = true;
   }
   const bool recording = this->Recorder != nullptr;
   this->Segment.SetRecording(recording, this->Stats.Recording.Bytes, this->Stats.Recording.Micros / 1000);
@@ -326,7 +327,8 @@ nlohmann::json MediaOutputs::Status() const
   return { { "type", "recording" }, { "active", this->Recorder != nullptr },
     { "seconds", std::round(this->Stats.Recording.Micros / 1e5) / 10 },
     { "bytes", this->Stats.Recording.Bytes.load() },
-    { "name", name }, { "by", OriginName(this->RecordedBy) }, { "message", message } };
+    { "name", name }, { "by", OriginName(this->RecordedBy) }, { "message", message },
+    { "publish", PublishStateName(this->Stats.Publishing.State) } };
 }
 
 std::string MediaOutputs::StatusMessage() const

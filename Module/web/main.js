@@ -19,7 +19,7 @@ const $ = id => document.getElementById(id);
 const ui = Object.fromEntries(["view", "state", "fps", "latency", "breakdown", "rate", "size", "badge", "overlay",
   "banner", "link", "slow", "codec", "info", "reset", "style", "driver", "list", "ask", "keep", "release",
   "request", "requestText", "give", "refuse", "note", "nameForm", "nameInput", "nameSkip", "cursors",
-  "record", "recordings", "recState", "files"].map(id => [id, $(id)]));
+  "record", "recordings", "recState", "files", "publish"].map(id => [id, $(id)]));
 const canvas = ui.view;
 
 const stats = createStats();

@@ -19,7 +19,7 @@ export function recordingView(msg, viewOnly) {
   const active = !!(msg && msg.active);
   const indicator = active ? "● REC " + formatSeconds(msg.seconds) + " · " + formatBytes(msg.bytes) : "";
   if (viewOnly) return { indicator, button: null };
-  if (!active) return { indicator, button: { label: "● Record", action: "start", disabled: false } };
+  if (!active) return { indicator, button: { label: "● Rec", action: "start", disabled: false } };
   const ours = msg.by === "page";
   return { indicator, button: { label: "■ Stop", action: "stop", disabled: !ours,
     title: ours ? "Stop recording" : "Recorded by the " + msg.by + ", which stops it" } };
@@ -29,6 +29,7 @@ export function createRecording(ui, stats, sendRoom) {
   let action = "start";
   function show(msg) {
     stats.recording = msg;
+    showPublish(msg);
     const view = recordingView(msg, stats.viewOnly);
     ui.recState.textContent = view.indicator;
     ui.recState.hidden = !view.indicator;
@@ -37,8 +38,14 @@ export function createRecording(ui, stats, sendRoom) {
     action = view.button.action;
     ui.record.textContent = view.button.label;
     ui.record.disabled = view.button.disabled;
-    ui.record.title = view.button.title || (action === "start" ? "Record the session to the server's disk" : "");
+    ui.record.title = view.button.title || (action === "start" ? "Record the session (on the server's disk)" : "Stop recording");
     if (msg.message) ui.recState.title = msg.message;
+  }
+  // The publisher's state (--publish), in the statistics overlay.
+  function showPublish(msg) {
+    const state = (msg && msg.publish) || "off";
+    for (const element of ui.overlay.querySelectorAll(".publish")) element.hidden = state === "off";
+    ui.publish.textContent = state;
   }
   ui.record.addEventListener("click", () => sendRoom({ type: "record", action }));
   // The list of recordings, each a download link (relative: prefix mounts keep working).

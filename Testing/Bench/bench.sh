@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs RenderStreamBench and RenderStreamVideoBench (and, where Node and playwright-core are
-# installed, the browser latency of JPEG against H.264), prints the tables and writes the JSON
+# installed, the browser latency of JPEG against H.264; where nginx's rtmp module and ffmpeg are,
+# what publishing adds in latency), prints the tables and writes the JSON
 # (needs an X display: ./run bench provides Xvfb).
 #   bench.sh                  full bench at 640x480, 1280x720, 1920x1080 → build/bench.json,
 #                             JPEG against H.264 → build/bench-video.json
@@ -39,6 +40,10 @@ if command -v node >/dev/null && [[ -d $ROOT/Testing/Browser/node_modules/playwr
   echo "== video: browser latency (headless Chromium)"
   node "$HERE/browser_latency.mjs" "$(dirname "$BIN")" "${VIDEO_ARGS[@]}" > "${VIDEO_JSON%.json}-latency.json"
   python3 "$HERE/bench_report.py" --merge-latency "$VIDEO_JSON" "${VIDEO_JSON%.json}-latency.json"
+fi
+if ((!SMOKE)) && [[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ]] && command -v ffmpeg >/dev/null; then
+  echo "== media: what publishing adds in latency (RTMP and HLS through nginx)"
+  /usr/bin/python3 "$HERE/media_latency.py" "$(dirname "$BIN")" | tee "${VIDEO_JSON%.json}-media-latency.json"
 fi
 python3 "$HERE/bench_report.py" --table "$JSON" "$VIDEO_JSON"
 if ((SMOKE)); then

@@ -9,6 +9,7 @@ import { centroid, pinchNotch, pinchScale } from "../../Module/web/gestures.js";
 import { codecParam, fragmentToken, linkToken, probeUrl, withoutToken, wsUrl } from "../../Module/web/urls.js";
 import { keyMessage, pointerDown, wheel } from "../../Module/web/messages.js";
 import { median, pushBounded } from "../../Module/web/stats.js";
+import { formatBytes, formatSeconds, recordingView } from "../../Module/web/recording.js";
 
 // A location-like object, as urls.js reads it.
 const at = href => { const u = new URL(href); return { href: u.href, protocol: u.protocol, search: u.search, hash: u.hash }; };
@@ -161,4 +162,27 @@ test("pointer positions go out at most every 50 ms", () => {
   assert.equal(cursorDue(-Infinity, 0), true);
   assert.equal(cursorDue(100, 149), false);
   assert.equal(cursorDue(100, 150), true);
+});
+
+test("recording: sizes and times read as a person says them", () => {
+  assert.equal(formatBytes(0), "0 KiB");
+  assert.equal(formatBytes(812 * 1024), "812 KiB");
+  assert.equal(formatBytes(4.1 * 1024 * 1024), "4.1 MiB");
+  assert.equal(formatBytes("junk"), "0 KiB");
+  assert.equal(formatSeconds(12.9), "12 s");
+  assert.equal(formatSeconds(65), "1:05");
+  assert.equal(formatSeconds(-3), "0 s");
+});
+
+test("recording: everyone sees REC; only the full link gets the button, and stops only its own", () => {
+  const active = { active: true, seconds: 12.3, bytes: 4.1 * 1024 * 1024, by: "page" };
+  assert.deepEqual(recordingView(active, true), { indicator: "● REC 12 s · 4.1 MiB", button: null });
+  assert.equal(recordingView(active, false).button.action, "stop");
+  assert.equal(recordingView(active, false).button.disabled, false);
+  const byApp = recordingView({ ...active, by: "app" }, false).button;
+  assert.equal(byApp.disabled, true);
+  assert.match(byApp.title, /app/);
+  assert.deepEqual(recordingView({ active: false }, false), { indicator: "", button: { label: "● Rec", action: "start", disabled: false } });
+  assert.deepEqual(recordingView(null, false).button.action, "start");
+  assert.equal(recordingView(null, true).button, null);
 });

@@ -6,8 +6,9 @@
 // CHROMIUM (default /usr/bin/chromium).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -37,13 +38,16 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
 // ---- the streaming application --------------------------------------------------------------
 let app = null, browser = null;
 let url = "", viewOnlyUrl = "";
+// The app's HOME: page recordings land in its ~/Videos/RenderStream (the default --record-dir).
+const appHome = mkdtempSync(path.join(os.tmpdir(), "renderstream-viewer-home-"));
+const recordDir = path.join(appHome, "Videos", "RenderStream");
 
 function startStreamCone() {
   return new Promise((resolve, reject) => {
     const exe = path.join(binDir, "StreamCone");
     // --seconds is only a safety net (after() stops it): longer than the whole run on a busy machine.
     app = spawn(exe, ["--offscreen", "--size", "640x480", "--seconds", "170", "--port", "0"],
-      { stdio: ["ignore", "pipe", "pipe"] });
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HOME: appHome } });
     let out = "", err = "";
     const timer = setTimeout(() => reject(new Error(`no ready line from ${exe} in 20 s\n${out}\n${err}`)), 20000);
     const check = () => {
@@ -72,7 +76,7 @@ function stopStreamCone() {
   });
 }
 // Whatever happens (failure, Ctrl-C, an uncaught error), the application does not outlive us.
-process.on("exit", () => { if (app) app.kill("SIGKILL"); });
+process.on("exit", () => { if (app) app.kill("SIGKILL"); rmSync(appHome, { recursive: true, force: true }); });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { if (app) app.kill("SIGKILL"); process.exit(1); });
 
 // The printed link is http://127.0.0.1:PORT/#token=T: a client that is not the page puts the
@@ -406,6 +410,53 @@ test("a view-only page shows its badge and its drags change nothing", async () =
     await shot(voPage, "viewer-view-only.png");
   } finally {
     await vo.close();
+  }
+});
+
+// ---- recording from the page (issue 27) -------------------------------------------------------
+test("recording: the full page records and downloads; everyone sees REC; a view-only page has no button", async () => {
+  const { context: vo, page: voPage } = await openViewer(viewOnlyUrl);
+  try {
+    await voPage.waitForFunction(() => window.renderStream.stats.viewOnly === true);
+    assert.ok(await page.locator("#record").isVisible(), "the full page has Record");
+    assert.ok(await voPage.locator("#record").isHidden(), "the view-only page has no Record");
+    assert.ok(await voPage.locator("#recordings").isHidden(), "nor the downloads");
+    assert.ok(await page.locator("#recState").isHidden(), "no REC before recording");
+
+    await page.locator("#record").click();
+    for (const p of [page, voPage]) {
+      await p.waitForFunction(() => window.renderStream.stats.recording?.active === true, null, { timeout: 5000 });
+      await p.locator("#recState").waitFor({ state: "visible" });
+    }
+    assert.match(await voPage.locator("#recState").textContent(), /^● REC \d+ s · /, "the watcher is told");
+    assert.equal(await page.locator("#record").textContent(), "■ Stop");
+    await act(page, () => drag(page, 160, 40));
+    await page.waitForFunction(() => window.renderStream.stats.recording.seconds >= 1, null, { timeout: 10000 });
+    await shotSideBySide([page, voPage], "viewer-recording.png");
+    await page.locator("#record").click();
+    await page.waitForFunction(() => window.renderStream.stats.recording?.active === false, null, { timeout: 10000 });
+    assert.ok(await voPage.locator("#recState").isHidden(), "REC goes away for everyone");
+
+    const files = readdirSync(recordDir).filter(f => f.endsWith(".mp4"));
+    assert.equal(files.length, 1, "one recording in ~/Videos/RenderStream: " + files);
+    const probe = spawnSync("ffprobe", ["-v", "error", "-show_streams", "-of", "json", path.join(recordDir, files[0])], { encoding: "utf8" });
+    const stream = JSON.parse(probe.stdout).streams[0];
+    assert.equal(stream.codec_name, "h264");
+    const shown = await stats(page);
+    assert.deepEqual([stream.width, stream.height], [shown.frameWidth, shown.frameHeight], "the window's size, as the page gets it");
+
+    await page.locator("#recordings").click();
+    const link = page.locator("#files a");
+    await link.first().waitFor();
+    assert.equal(await link.first().textContent(), files[0]);
+    const bytes = await page.evaluate(async href => (await (await fetch(href)).arrayBuffer()).byteLength,
+      await link.first().getAttribute("href"));
+    assert.equal(bytes, statSync(path.join(recordDir, files[0])).size, "the download is the file");
+    const refused = await voPage.evaluate(async () => (await fetch("recordings/")).status);
+    assert.equal(refused, 403, "a view-only page may not list them");
+  } finally {
+    await vo.close();
+    await page.locator("#files").evaluate(e => { e.hidden = true; });
   }
 });
 
