@@ -301,14 +301,26 @@ bool vtkRenderStreamer::Launch(int port, const std::string& failure)
     this->Fail(failure + ": " + e.what());
     return false;
   }
+  if (in.RecordingRequested) // the server starts with it, so the first frame is recorded
+  {
+    in.Segment->SetRecordFile(this->RecordFile);
+  }
 
   std::vector<std::string> args = { "--shm", in.Segment->Name(), "--bind",
     this->BindAddress ? this->BindAddress : renderstream::defaults::kBindAddress, "--port", std::to_string(port),
     "--quality", std::to_string(this->Quality), "--still-quality",
     std::to_string(this->StillQuality), "--max-clients", std::to_string(this->MaxClients),
     "--video-encoder", this->VideoEncoder ? this->VideoEncoder : "auto", "--control",
-    this->ControlMode ? this->ControlMode : renderstream::defaults::kControlMode, "--record-dir",
-    this->RecordDirectory, "--record-max-mib", std::to_string(this->RecordMaxMiB) };
+    this->ControlMode ? this->ControlMode : renderstream::defaults::kControlMode };
+  // Only when changed: a wrapper named by RENDERSTREAM_SERVER may set the server's own.
+  if (this->RecordDirectory != ExpandHome(renderstream::defaults::kRecordDirectory))
+  {
+    args.insert(args.end(), { "--record-dir", this->RecordDirectory });
+  }
+  if (this->RecordMaxMiB != renderstream::defaults::kRecordMaxMiB)
+  {
+    args.insert(args.end(), { "--record-max-mib", std::to_string(this->RecordMaxMiB) });
+  }
   if (this->ServerRestarts > 0)
   {
     args.emplace_back("--restarts");
@@ -381,10 +393,6 @@ bool vtkRenderStreamer::Launch(int port, const std::string& failure)
   in.Port = ready.Port;
   in.Token = ready.Token;
   in.ViewToken = ready.ViewToken;
-  if (in.RecordingRequested) // before the first frame, so that it is recorded
-  {
-    in.Segment->SetRecordFile(this->RecordFile);
-  }
   this->Attach();
   return true;
 }

@@ -188,10 +188,11 @@ public:
 
   ///@{
   /**
-   * The folder for recordings started from a viewer page (passed as --record-dir; the server
-   * creates it when it first records there), also where the ParaView dock records to. A
-   * leading "~" is replaced by $HOME here, so GetRecordDirectory() gives the real path;
-   * nullptr or "" restores the default, ~/Videos/RenderStream. Set before Start().
+   * The folder for recordings started from a viewer page (passed as --record-dir unless it is
+   * the default; the server creates it when it first records there), also where the ParaView
+   * dock records to. A leading "~" is replaced by $HOME here, so GetRecordDirectory() gives
+   * the real path; nullptr or "" restores the default, ~/Videos/RenderStream. Set before
+   * Start().
    */
   void SetRecordDirectory(const char* directory);
   vtkGetStringMacro(RecordDirectory);
@@ -199,10 +200,10 @@ public:
 
   ///@{
   /**
-   * Bound on the total size of the recordings, in MiB (passed as --record-max-mib): a
-   * recording stops, saying why in GetMediaMessage(), before it would cross it (a page's
-   * recording counts the other MP4 files of RecordDirectory too). Default 4096. Set before
-   * Start().
+   * Bound on the total size of the recordings, in MiB (passed as --record-max-mib unless it
+   * is the default): a recording stops, saying why in GetMediaMessage(), before it would cross
+   * it (a page's recording counts the other MP4 files of RecordDirectory too). Default 4096.
+   * Set before Start().
    */
   vtkSetClampMacro(RecordMaxMiB, int, 1, renderstream::defaults::kRecordMaxMiBLimit);
   vtkGetMacro(RecordMaxMiB, int);

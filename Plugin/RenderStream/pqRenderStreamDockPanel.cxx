@@ -635,12 +635,12 @@ void pqRenderStreamDockPanel::toggleRecording(bool on)
     this->refreshRecording();
     return;
   }
-  const QString folder = QString::fromUtf8(this->Streamer->GetRecordDirectory());
   if (!this->isStreaming()) // (the button is disabled then; a test player may press it anyway)
   {
     this->RecordButton->setChecked(false);
     return;
   }
+  const QString folder = QString::fromUtf8(this->Streamer->GetRecordDirectory());
   if (!QDir().mkpath(folder))
   {
     this->showError(tr("Cannot record: cannot create the folder %1").arg(folder));

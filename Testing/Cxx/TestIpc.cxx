@@ -1079,6 +1079,8 @@ TEST(Defaults, TheReadmeOptionsTableAgreesWithTheDefaultsHeader)
   EXPECT_EQ(defaults["`SetRecordDirectory"], quoted(d::kRecordDirectory));
   EXPECT_EQ(defaults["`SetRecordMaxMiB"], std::to_string(d::kRecordMaxMiB));
   EXPECT_EQ(defaults["`SetTickInterval"], std::to_string(d::kTickInterval));
+  EXPECT_EQ(defaults["`SetRecordDirectory"], quoted(d::kRecordDirectory));
+  EXPECT_EQ(defaults["`SetRecordMaxMiB"], std::to_string(d::kRecordMaxMiB));
   EXPECT_NE(defaults["`SetMaxWidth/Height"].find(
               std::to_string(d::kDefaultMaxWidth) + "x" + std::to_string(d::kDefaultMaxHeight)),
     std::string::npos)
