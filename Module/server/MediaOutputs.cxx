@@ -269,7 +269,9 @@ void MediaOutputs::Tell()
 std::string MediaOutputs::Poll()
 {
   const ipc::StreamSegment::VersionedText request = this->Segment.RecordFile();
-  if (request.Version != this->SeenRequest)
+  // Version 0: never written, or a read that kept meeting the writer mid-write (then the next
+  // look sees it).
+  if (request.Version != 0 && request.Version != this->SeenRequest)
   {
     this->SeenRequest = request.Version;
     request.Text.empty() ? this->StopRecording(Origin::App) : this->StartRecording(Origin::App, request.Text);
