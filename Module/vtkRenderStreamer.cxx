@@ -4,6 +4,7 @@
 #include "vtkRenderStreamerInjector.h"
 #include "vtkRenderStreamerServerProcess.h"
 #include "vtkRenderStreamerXInput.h"
+#include "ipc/MediaText.h"
 #include "ipc/StreamSegment.h"
 
 #include "vtkCallbackCommand.h"        // for the passive timer observer
@@ -102,23 +103,16 @@ std::string ExpandHome(const std::string& path)
   return path;
 }
 
-// scheme://host[:port] of a URL, for messages: its user, path and query, which may hold a
-// password or a stream key, are left out.
+// A publishing URL for messages: ipc::UrlOrigin(), and "/..." where a path or query (a
+// stream key) followed.
 std::string WithoutSecrets(const std::string& url)
 {
-  const auto scheme = url.find("://");
-  if (scheme == std::string::npos)
+  const std::string origin = ipc::UrlOrigin(url);
+  if (origin.empty())
   {
     return "(not a URL)";
   }
-  const auto hostBegin = scheme + 3;
-  const auto hostEnd = url.find_first_of("/?#", hostBegin);
-  std::string host = url.substr(hostBegin, hostEnd - hostBegin);
-  if (const auto at = host.rfind('@'); at != std::string::npos)
-  {
-    host.erase(0, at + 1);
-  }
-  return url.substr(0, hostBegin) + host + (hostEnd == std::string::npos ? "" : "/...");
+  return origin + (url.find_first_of("/?#", url.find("://") + 3) == std::string::npos ? "" : "/...");
 }
 
 // vtkSetStringMacro's assignment, for setters with more to do: false when `value` is
@@ -675,18 +669,7 @@ vtkTypeUInt64 vtkRenderStreamer::GetRecordedBytes()
 
 const char* vtkRenderStreamer::GetPublishState()
 {
-  switch (this->Internal->Media().Publishing)
-  {
-    case ipc::PublishStatus::Connecting:
-      return "connecting";
-    case ipc::PublishStatus::Connected:
-      return "connected";
-    case ipc::PublishStatus::Reconnecting:
-      return "reconnecting";
-    case ipc::PublishStatus::Off:
-      break;
-  }
-  return "off";
+  return ipc::PublishStatusName(this->Internal->Media().Publishing);
 }
 
 vtkTypeUInt64 vtkRenderStreamer::GetPublishedBytes()

@@ -16,12 +16,13 @@ std::int64_t PictureNs(const EncodedFrame& unit)
   return unit.CaptureNs ? unit.CaptureNs : unit.EncodedNs;
 }
 
+} // namespace
+
 void Say(const std::string& line)
 {
   const std::string text = "renderstream-server: " + line + "\n";
   std::fwrite(text.data(), 1, text.size(), stderr); // one write: lines must not interleave
 }
-} // namespace
 
 MediaOutput::MediaOutput(Settings settings, LevelDemand& demand, ServerStats::MediaCounters& counters)
   : Config_(std::move(settings))

@@ -31,6 +31,9 @@
 
 namespace renderstream::server
 {
+/// "renderstream-server: `line`" on stderr in one write (the app's output shares the pipe).
+void Say(const std::string& line);
+
 class MediaOutput
 {
 public:

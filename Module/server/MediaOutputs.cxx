@@ -1,5 +1,7 @@
 #include "MediaOutputs.h"
 
+#include "MediaText.h"
+
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
@@ -22,12 +24,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-void Say(const std::string& line)
-{
-  const std::string text = "renderstream-server: " + line + "\n";
-  std::fwrite(text.data(), 1, text.size(), stderr);
-}
-
 std::string Figures(const ServerStats::MediaCounters& counters)
 {
   char text[64];
@@ -72,25 +68,6 @@ std::string NewRecordingName()
   char name[64];
   std::strftime(name, sizeof(name), "%Y-%m-%d_%H-%M-%S.mp4", &local);
   return name;
-}
-
-// What a URL shows in /stats: scheme, host and port; its path may hold a stream key.
-std::string WithoutPath(const std::string& url)
-{
-  const auto host = url.find("://");
-  const auto path = host == std::string::npos ? std::string::npos : url.find('/', host + 3);
-  return path == std::string::npos ? url : url.substr(0, path);
-}
-
-const char* PublishStateName(int state)
-{
-  switch (static_cast<ipc::PublishStatus>(state))
-  {
-    case ipc::PublishStatus::Connecting: return "connecting";
-    case ipc::PublishStatus::Connected: return "connected";
-    case ipc::PublishStatus::Reconnecting: return "reconnecting";
-    default: return "off";
-  }
 }
 } // namespace
 
@@ -141,7 +118,7 @@ void MediaOutputs::Start()
     settings.Url = this->Options.PublishUrl;
     settings.Reconnect = true;
     settings.KeyInterval = std::chrono::seconds(2); // what streaming platforms ask for
-    settings.Label = "publishing to " + WithoutPath(settings.Url) + "/...";
+    settings.Label = "publishing to " + ipc::UrlOrigin(settings.Url) + "/...";
     auto publisher = std::make_shared<MediaOutput>(std::move(settings), this->Demand, this->Stats.Publishing);
     std::lock_guard<std::mutex> lock(this->OutputsMutex);
     this->Publisher = std::move(publisher);
@@ -331,7 +308,7 @@ nlohmann::json MediaOutputs::Status() const
     { "seconds", std::round(this->Stats.Recording.Micros / 1e5) / 10 },
     { "bytes", this->Stats.Recording.Bytes.load() },
     { "name", name }, { "by", OriginName(this->RecordedBy) }, { "message", message },
-    { "publish", PublishStateName(this->Stats.Publishing.State) } };
+    { "publish", ipc::PublishStatusName(static_cast<ipc::PublishStatus>(this->Stats.Publishing.State.load())) } };
 }
 
 std::string MediaOutputs::StatusMessage() const
@@ -346,8 +323,8 @@ void MediaOutputs::AddTo(nlohmann::json& stats, bool owner) const
   recording["file"] = owner ? this->RecordPath : fs::path(this->RecordPath).filename().string();
   recording["message"] = this->Message;
   nlohmann::json& publish = stats["publish"];
-  publish["url"] = WithoutPath(this->Options.PublishUrl);
-  publish["state"] = PublishStateName(this->Stats.Publishing.State);
+  publish["url"] = ipc::UrlOrigin(this->Options.PublishUrl);
+  publish["state"] = ipc::PublishStatusName(static_cast<ipc::PublishStatus>(this->Stats.Publishing.State.load()));
   const bool failing = this->Stats.Publishing.State == static_cast<int>(ipc::PublishStatus::Reconnecting);
   publish["why"] = this->Publisher && failing ? this->Publisher->Why() : "";
 }

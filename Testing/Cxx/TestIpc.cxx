@@ -4,6 +4,7 @@
 // Every segment name is unlinked by an RAII guard, so a failing test leaves /dev/shm clean.
 #include "EventRing.h"
 #include "Layout.h"
+#include "MediaText.h"
 #include "RenderStreamDefaults.h"
 #include "SharedMemory.h"
 #include "StreamSegment.h"
@@ -1143,4 +1144,16 @@ TEST(Docs, TheServerReadmeNamesEveryServerAndPageFile)
   {
     EXPECT_TRUE(files.count(name)) << "Module/server/README.md names " << name << ", which is not a file of Module/server or Module/web";
   }
+}
+
+// What /stats and the app's messages show of a publishing URL: never its user, password, path
+// or query (a stream key), whichever side prints it.
+TEST(MediaText, APublishingUrlLosesItsSecrets)
+{
+  using renderstream::ipc::UrlOrigin;
+  EXPECT_EQ(UrlOrigin("rtmp://ada:pw@live.example.org:1935/app/KEY"), "rtmp://live.example.org:1935");
+  EXPECT_EQ(UrlOrigin("srt://127.0.0.1:8890?streamid=publish:KEY"), "srt://127.0.0.1:8890");
+  EXPECT_EQ(UrlOrigin("rtsp://host"), "rtsp://host");
+  EXPECT_EQ(UrlOrigin("not a url"), "");
+  EXPECT_STREQ(renderstream::ipc::PublishStatusName(static_cast<renderstream::ipc::PublishStatus>(9)), "off");
 }
