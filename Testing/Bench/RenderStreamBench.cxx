@@ -238,7 +238,7 @@ public:
     else
     {
       this->Mjpeg = std::make_unique<rt::MjpegClient>(stream.Port, "/stream.mjpeg?token=" + stream.Token);
-      this->Fd = this->Mjpeg->Socket_().native_handle();
+      this->Fd = this->Mjpeg->NativeHandle();
       if (this->Mjpeg->Status != 200)
       {
         throw std::runtime_error("MJPEG viewer refused");

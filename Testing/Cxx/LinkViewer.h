@@ -15,6 +15,7 @@
 #include <cmath>
 #include <mutex>
 #include <stdexcept>
+#include <sys/socket.h>
 #include <thread>
 #include <vector>
 
@@ -90,7 +91,7 @@ public:
     if (kind == Kind::Mjpeg)
     {
       auto mjpeg = std::make_shared<MjpegClient>(port, "/stream.mjpeg?token=" + token);
-      this->Socket = mjpeg->Socket_().native_handle();
+      this->Socket = mjpeg->NativeHandle();
       this->Thread = std::thread([this, mjpeg] {
         for (std::string jpeg; !this->Stop && mjpeg->NextPart(jpeg);)
           this->RecordJpeg(jpeg);

@@ -1,5 +1,6 @@
 // renderstream-server start-up, shutdown and crash behaviour: exit codes, header state,
 // nothing left in /dev/shm.
+#include "BeastClient.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 

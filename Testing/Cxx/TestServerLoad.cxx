@@ -1,5 +1,6 @@
 // renderstream-server under load: many clients, slow clients. Figures are logged, timings are
 // never asserted tightly (a 2-core CI machine).
+#include "BeastClient.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 
@@ -91,7 +92,7 @@ TEST(ServerLoad, FiftyMixedClientsShareOneEncodePerFrame)
       if (i % 2 == 0)
       {
         MjpegClient client(server.Port, server.Url("/stream.mjpeg", server.Token));
-        sockets[i] = client.Socket_().native_handle();
+        sockets[i] = client.NativeHandle();
         connected += client.Status == 200;
         while (!stop)
         {
@@ -278,7 +279,7 @@ TEST(ServerLoad, TokenlessConnectionsCannotLockTheOwnerOut)
   EXPECT_EQ(RawStatus(reply), 200) << "the token holder got in";
   ASSERT_FALSE(stats.is_discarded());
   EXPECT_GE(stats["refused"]["pendingEvicted"].get<int>(), 1300 - 512) << "the oldest were closed";
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#ifdef RENDERSTREAM_SANITIZED_SERVER
   constexpr long kBoundKiB = 128 * 1024; // the sanitizers' shadow memory and quarantine
 #else
   constexpr long kBoundKiB = 32 * 1024;

@@ -212,7 +212,7 @@ TEST(ServerWebSocket, PostToWsSaysWhetherAnUpgradeWouldBeAcceptedAndWhyNot)
     {
       headers["Origin"] = origin;
     }
-    return HttpRequest(server.Port, target, headers, http::verb::post);
+    return HttpRequest(server.Port, target, headers, "POST");
   };
   const std::string own = "http://127.0.0.1:" + std::to_string(server.Port);
   EXPECT_EQ(probe(ws, own).Status, 204);

@@ -63,8 +63,9 @@ def kernel_servers(kernel_pid):
             if any(a.startswith(f"/renderstream-{kernel_pid}-") for a in argv)}
 
 
-def shm_entries():
-    return {name for name in os.listdir("/dev/shm") if name.startswith("renderstream-")}
+def shm_entries(kernel_pid):
+    """A kernel's shared memory (named after its pid: other tests' may exist beside it)."""
+    return {name for name in os.listdir("/dev/shm") if name.startswith(f"renderstream-{kernel_pid}-")}
 
 
 def answers(url):
@@ -276,7 +277,6 @@ def red_share(image):
 
 # ---- the test cases ---------------------------------------------------------------------------
 def test_live_view(notebook, env, browser, page, foreign, out_dir):
-    shm_before = shm_entries()
     done_file = os.path.join(out_dir, "atexit.txt")
     if os.path.exists(done_file):
         os.remove(done_file)
@@ -440,13 +440,12 @@ def test_live_view(notebook, env, browser, page, foreign, out_dir):
     # The kernel has shut down (nbclient asks it to): atexit stopped the stream.
     wait_until("the server to exit", lambda: server not in servers(), 5)
     assert open(done_file).read() == "0", "atexit did not stop the streams"
-    assert shm_entries() <= shm_before, shm_entries() - shm_before
+    assert not shm_entries(k.pid), shm_entries(k.pid)
     assert not os.path.exists(log_file), f"the kernel's server log {log_file} outlived it"
     log("kernel shut down: its server exited, /dev/shm holds nothing of it, nor does the temp directory")
 
 
 def test_stop_and_kill(notebook, env):
-    shm_before = shm_entries()
     with kernel(notebook, env) as k:
         k.run("scene")
         k.run("show")
@@ -463,7 +462,7 @@ def test_stop_and_kill(notebook, env):
         os.kill(k.pid, signal.SIGKILL)
         wait_until("the server to follow the killed kernel", lambda: server not in servers(), 5)
         log(f"the server exited {time.monotonic() - start:.2f} s after the kernel was killed")
-    assert shm_entries() <= shm_before, shm_entries() - shm_before
+    assert not shm_entries(k.pid), shm_entries(k.pid)
     assert os.path.exists(killed_log), "a killed kernel cannot remove its log"
     with kernel(notebook, env) as k:
         k.run("scene")
