@@ -300,63 +300,10 @@ bool vtkRenderStreamer::Launch(int port, const std::string& failure)
     in.Segment->SetRecordFile(this->RecordFile);
   }
 
-  std::vector<std::string> args = { "--shm", in.Segment->Name(), "--bind",
-    this->BindAddress ? this->BindAddress : renderstream::defaults::kBindAddress, "--port", std::to_string(port),
-    "--quality", std::to_string(this->Quality), "--still-quality",
-    std::to_string(this->StillQuality), "--max-clients", std::to_string(this->MaxClients),
-    "--video-encoder", this->VideoEncoder ? this->VideoEncoder : "auto", "--control",
-    this->ControlMode ? this->ControlMode : renderstream::defaults::kControlMode };
-  // Only when changed: a wrapper named by RENDERSTREAM_SERVER may set the server's own.
-  if (this->RecordDirectory != ExpandHome(renderstream::defaults::kRecordDirectory))
-  {
-    args.insert(args.end(), { "--record-dir", this->RecordDirectory });
-  }
-  if (this->RecordMaxMiB != renderstream::defaults::kRecordMaxMiB)
-  {
-    args.insert(args.end(), { "--record-max-mib", std::to_string(this->RecordMaxMiB) });
-  }
-  if (this->ServerRestarts > 0)
-  {
-    args.emplace_back("--restarts");
-    args.push_back(std::to_string(this->ServerRestarts));
-  }
-  if (this->ViewOnly)
-  {
-    args.emplace_back("--view-only");
-  }
-  std::istringstream origins(this->AllowedOrigins ? this->AllowedOrigins : "");
-  for (std::string origin; origins >> origin;)
-  {
-    args.emplace_back("--allow-origin");
-    args.push_back(origin);
-  }
-  std::string publicUrl = this->PublicURL && *this->PublicURL ? this->PublicURL : "";
-  // (The server normalises it and says where its page is: WaitForServer below.)
-  if (const char* fromEnvironment = std::getenv("RENDERSTREAM_PUBLIC_URL"); publicUrl.empty() && fromEnvironment)
-  {
-    publicUrl = fromEnvironment;
-  }
-  if (!publicUrl.empty())
-  {
-    args.emplace_back("--public-url"); // the server checks it (a bad one fails Start, saying why)
-    args.push_back(publicUrl);
-  }
   const std::string executable =
     vtkRenderStreamerServerProcess::Locate(this->ServerExecutable ? this->ServerExecutable : "");
-  // A replacement keeps the links: its tokens travel in its environment, which (unlike its
-  // command line) no other user of this machine can read.
-  // So does the publishing URL, whose path often holds a stream key.
-  std::vector<std::string> environment;
-  if (!in.Token.empty())
-  {
-    environment = { "RENDERSTREAM_TOKEN=" + in.Token, "RENDERSTREAM_VIEW_TOKEN=" + in.ViewToken };
-  }
-  if (this->PublishURL && *this->PublishURL)
-  {
-    environment.push_back(std::string("RENDERSTREAM_PUBLISH_URL=") + this->PublishURL);
-  } // (else the server reads RENDERSTREAM_PUBLISH_URL from the environment it inherits)
   std::string error;
-  if (!in.Server.Spawn(executable, args, environment, error))
+  if (!in.Server.Spawn(executable, this->ServerArguments(port), this->ServerEnvironment(), error))
   {
     this->Fail(failure + ": " + error);
     return false;
@@ -389,6 +336,67 @@ bool vtkRenderStreamer::Launch(int port, const std::string& failure)
   in.ViewToken = ready.ViewToken;
   this->Attach();
   return true;
+}
+
+std::vector<std::string> vtkRenderStreamer::ServerArguments(int port) const
+{
+  namespace defaults = renderstream::defaults;
+  std::vector<std::string> args = { "--shm", this->Internal->Segment->Name(), "--bind",
+    this->BindAddress ? this->BindAddress : defaults::kBindAddress, "--port", std::to_string(port),
+    "--quality", std::to_string(this->Quality), "--still-quality",
+    std::to_string(this->StillQuality), "--max-clients", std::to_string(this->MaxClients),
+    "--video-encoder", this->VideoEncoder ? this->VideoEncoder : "auto", "--control",
+    this->ControlMode ? this->ControlMode : defaults::kControlMode };
+  // Only when changed: a wrapper named by RENDERSTREAM_SERVER may set the server's own.
+  if (this->RecordDirectory != ExpandHome(defaults::kRecordDirectory))
+  {
+    args.insert(args.end(), { "--record-dir", this->RecordDirectory });
+  }
+  if (this->RecordMaxMiB != defaults::kRecordMaxMiB)
+  {
+    args.insert(args.end(), { "--record-max-mib", std::to_string(this->RecordMaxMiB) });
+  }
+  if (this->ServerRestarts > 0)
+  {
+    args.insert(args.end(), { "--restarts", std::to_string(this->ServerRestarts) });
+  }
+  if (this->ViewOnly)
+  {
+    args.emplace_back("--view-only");
+  }
+  std::istringstream origins(this->AllowedOrigins ? this->AllowedOrigins : "");
+  for (std::string origin; origins >> origin;)
+  {
+    args.insert(args.end(), { "--allow-origin", origin });
+  }
+  std::string publicUrl = this->PublicURL && *this->PublicURL ? this->PublicURL : "";
+  // (The server normalises it and says where its page is: WaitForServer in Launch.)
+  if (const char* fromEnvironment = std::getenv("RENDERSTREAM_PUBLIC_URL"); publicUrl.empty() && fromEnvironment)
+  {
+    publicUrl = fromEnvironment;
+  }
+  if (!publicUrl.empty()) // the server checks it (a bad one fails Start, saying why)
+  {
+    args.insert(args.end(), { "--public-url", publicUrl });
+  }
+  return args;
+}
+
+std::vector<std::string> vtkRenderStreamer::ServerEnvironment() const
+{
+  // A replacement keeps the links: its tokens travel here. So does the publishing URL, whose
+  // path often holds a stream key.
+  std::vector<std::string> environment;
+  const Internals& in = *this->Internal;
+  if (!in.Token.empty())
+  {
+    environment = { "RENDERSTREAM_TOKEN=" + in.Token, "RENDERSTREAM_VIEW_TOKEN=" + in.ViewToken };
+  }
+  if (this->PublishURL && *this->PublishURL)
+  {
+    environment.push_back(std::string("RENDERSTREAM_PUBLISH_URL=") + this->PublishURL);
+  } // (else the server reads RENDERSTREAM_PUBLISH_URL from the environment it inherits)
+  return environment;
 }
 
 // A crash, the OOM killer or a kill -9 must not end sharing for good: a new server takes over

@@ -34,6 +34,7 @@
 
 #include <memory> // for std::unique_ptr
 #include <string> // for std::string
+#include <vector> // for std::vector
 
 class vtkRenderWindow;
 class vtkRenderWindowInteractor;
@@ -343,6 +344,11 @@ private:
   /// Creates the segment, spawns the server on `port` (with the tokens of the one it replaces,
   /// if any: Internals' Token and ViewToken) and attaches; false after Fail(`failure` + why).
   bool Launch(int port, const std::string& failure);
+  /// The server's command line for `port` and this object's settings.
+  std::vector<std::string> ServerArguments(int port) const;
+  /// What the server gets through its environment, never its command line (which every user
+  /// of the machine can read): the tokens of the server it replaces, the publishing URL.
+  std::vector<std::string> ServerEnvironment() const;
   /// The server died under us: replaces it (Launch on the same port and tokens) or gives up.
   void OnServerDied();
 

@@ -13,8 +13,8 @@
 //    "to" that is not a positive integer; cursor: x/y outside [0,1] unless "over" is false.
 // Unknown extra fields are ignored (forward compatibility).
 // Closed by the WebSocket session, not here: a binary message (close 1003) and a message over
-// 4 KiB (close 1009, through read_message_max). View-only clients' messages are dropped
-// unparsed and counted apart.
+// 4 KiB (close 1009, through read_message_max). A view-only client's messages are parsed
+// (it acknowledges frames, names itself, asks for control), its input dropped and counted apart.
 #include "InputParser.h"
 
 #include <nlohmann/json.hpp>
@@ -240,6 +240,45 @@ void Action(const Json& object, ipc::InputEvent& event)
   }
   throw Rejected{ "unknown action name" };
 }
+
+void Record(const Json& object, ParsedInput& result)
+{
+  const std::string action = RequireString(object, "action");
+  if (action != "start" && action != "stop")
+  {
+    throw Rejected{ "record action must be start or stop" };
+  }
+  result.Start = action == "start";
+}
+
+struct WindowBounds
+{
+  std::uint32_t MaxWidth, MaxHeight; // the segment's: a resize may not exceed them
+};
+
+/// A message's "type", what it is and what reads its other fields (none: nothing to read).
+struct MessageType
+{
+  const char* Name;
+  MessageKind Kind;
+  void (*Parse)(const Json& object, ParsedInput& result, WindowBounds bounds);
+};
+
+constexpr MessageType kMessageTypes[] = {
+  { "pointer", MessageKind::Input, [](const Json& o, ParsedInput& r, WindowBounds) { Pointer(o, r.Event); } },
+  { "wheel", MessageKind::Input, [](const Json& o, ParsedInput& r, WindowBounds) { Wheel(o, r.Event); } },
+  { "key", MessageKind::Input, [](const Json& o, ParsedInput& r, WindowBounds) { Key(o, r.Event); } },
+  { "resize", MessageKind::Input,
+    [](const Json& o, ParsedInput& r, WindowBounds b) { Resize(o, r.Event, b.MaxWidth, b.MaxHeight); } },
+  { "action", MessageKind::Input, [](const Json& o, ParsedInput& r, WindowBounds) { Action(o, r.Event); } },
+  { "ack", MessageKind::Ack, nullptr },
+  { "keyframe", MessageKind::KeyFrame, nullptr },
+  { "name", MessageKind::Name,
+    [](const Json& o, ParsedInput& r, WindowBounds) { r.Text = RequireString(o, "name"); } },
+  { "control", MessageKind::Control, [](const Json& o, ParsedInput& r, WindowBounds) { Control(o, r); } },
+  { "cursor", MessageKind::Cursor, [](const Json& o, ParsedInput& r, WindowBounds) { Cursor(o, r); } },
+  { "record", MessageKind::Record, [](const Json& o, ParsedInput& r, WindowBounds) { Record(o, r); } },
+};
 } // namespace
 
 ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::uint32_t maxHeight)
@@ -259,79 +298,27 @@ ParsedInput ParseInputEvent(std::string_view text, std::uint32_t maxWidth, std::
   try
   {
     const std::string type = RequireString(object, "type");
-    if (type == "pointer")
-    {
-      Pointer(object, result.Event);
-    }
-    else if (type == "wheel")
-    {
-      Wheel(object, result.Event);
-    }
-    else if (type == "key")
-    {
-      Key(object, result.Event);
-    }
-    else if (type == "resize")
-    {
-      Resize(object, result.Event, maxWidth, maxHeight);
-    }
-    else if (type == "action")
-    {
-      Action(object, result.Event);
-    }
-    else if (type == "ack")
-    {
-      result.Kind = MessageKind::Ack;
-    }
-    else if (type == "keyframe")
-    {
-      result.Kind = MessageKind::KeyFrame;
-    }
-    else if (type == "name")
-    {
-      result.Text = RequireString(object, "name");
-      result.Kind = MessageKind::Name;
-    }
-    else if (type == "control")
-    {
-      Control(object, result);
-      result.Kind = MessageKind::Control;
-    }
-    else if (type == "cursor")
-    {
-      Cursor(object, result);
-      result.Kind = MessageKind::Cursor;
-    }
-    else if (type == "record")
-    {
-      const std::string action = RequireString(object, "action");
-      if (action != "start" && action != "stop")
-      {
-        throw Rejected{ "record action must be start or stop" };
-      }
-      result.Start = action == "start";
-      result.Kind = MessageKind::Record;
-    }
-    else
+    const auto* found = std::find_if(std::begin(kMessageTypes), std::end(kMessageTypes),
+      [&](const MessageType& candidate) { return type == candidate.Name; });
+    if (found == std::end(kMessageTypes))
     {
       throw Rejected{ "unknown type" };
     }
+    if (found->Parse)
+    {
+      found->Parse(object, result, WindowBounds{ maxWidth, maxHeight });
+    }
+    result.Kind = found->Kind;
   }
   catch (const Rejected& rejected)
   {
     result = ParsedInput{};
     result.Error = rejected.Why;
-    return result;
   }
   catch (const std::exception& e) // defensive: nlohmann type errors
   {
     result = ParsedInput{};
     result.Error = e.what();
-    return result;
-  }
-  if (result.Kind == MessageKind::Rejected)
-  {
-    result.Kind = MessageKind::Input;
   }
   return result;
 }
