@@ -608,9 +608,11 @@ void vtkRenderStreamer::Capture()
 
 void vtkRenderStreamer::Fail(const std::string& message)
 {
+  // Stopped before it is said: whoever reads the error (a log, an ErrorEvent observer) finds
+  // the server already reaped and the shared memory gone.
+  this->Stop();
   this->Internal->LastError = message;
   vtkErrorMacro(<< message);
-  this->Stop();
 }
 
 const char* vtkRenderStreamer::GetURL()
