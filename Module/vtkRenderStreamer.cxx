@@ -92,17 +92,6 @@ struct vtkRenderStreamer::Internals
 
 namespace
 {
-// A leading "~" (alone or before "/") is $HOME, as in a shell; anything else is kept as is.
-std::string ExpandHome(const std::string& path)
-{
-  const char* home = std::getenv("HOME");
-  if (home && *home && (path == "~" || path.rfind("~/", 0) == 0))
-  {
-    return home + path.substr(1);
-  }
-  return path;
-}
-
 // A publishing URL for messages: ipc::UrlOrigin(), and "/..." where a path or query (a
 // stream key) followed.
 std::string WithoutSecrets(const std::string& url)
@@ -176,7 +165,7 @@ vtkRenderStreamer::~vtkRenderStreamer()
 
 void vtkRenderStreamer::SetRecordFile(const char* path)
 {
-  const std::string expanded = ExpandHome(path ? path : "");
+  const std::string expanded = ipc::ExpandHome(path ? path : "");
   if (expanded.size() >= ipc::kRecordFileBytes)
   {
     vtkErrorMacro(<< "cannot record to a path of " << expanded.size() << " bytes: the server takes "
@@ -199,7 +188,7 @@ void vtkRenderStreamer::SetRecordFile(const char* path)
 void vtkRenderStreamer::SetRecordDirectory(const char* directory)
 {
   const std::string chosen = directory && *directory ? directory : renderstream::defaults::kRecordDirectory;
-  if (AssignString(this->RecordDirectory, ExpandHome(chosen)))
+  if (AssignString(this->RecordDirectory, ipc::ExpandHome(chosen)))
   {
     this->Modified();
   }
@@ -348,7 +337,7 @@ std::vector<std::string> vtkRenderStreamer::ServerArguments(int port) const
     "--video-encoder", this->VideoEncoder ? this->VideoEncoder : "auto", "--control",
     this->ControlMode ? this->ControlMode : defaults::kControlMode };
   // Only when changed: a wrapper named by RENDERSTREAM_SERVER may set the server's own.
-  if (this->RecordDirectory != ExpandHome(defaults::kRecordDirectory))
+  if (this->RecordDirectory != ipc::ExpandHome(defaults::kRecordDirectory))
   {
     args.insert(args.end(), { "--record-dir", this->RecordDirectory });
   }

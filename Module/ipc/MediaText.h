@@ -1,10 +1,12 @@
-// What both sides say about the media outputs: the publisher's state as a word, and a
-// publishing URL without its secrets. Plain C++17: no VTK, no Boost.
+// What both sides say about the media outputs: the publisher's state as a word, a publishing
+// URL without its secrets, and a recording path as a shell reads it. Plain C++17: no VTK, no
+// Boost.
 #ifndef renderstream_ipc_MediaText_h
 #define renderstream_ipc_MediaText_h
 
 #include "Layout.h"
 
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -38,6 +40,18 @@ inline std::string UrlOrigin(std::string_view url)
     host.remove_prefix(at + 1);
   }
   return std::string(url.substr(0, hostBegin)) + std::string(host);
+}
+
+/// A leading "~" (alone or before "/") is $HOME, as in a shell; anything else is kept as is.
+/// Both sides expand it: the module for what it reports, the server for what it opens.
+inline std::string ExpandHome(const std::string& path)
+{
+  const char* home = std::getenv("HOME");
+  if (home && *home && (path == "~" || path.rfind("~/", 0) == 0))
+  {
+    return home + path.substr(1);
+  }
+  return path;
 }
 } // namespace renderstream::ipc
 

@@ -2,13 +2,13 @@
 
 #include "Broadcaster.h"
 #include "H264Encoder.h"
+#include "MediaText.h"
 #include "RequestTarget.h"
 #include "VideoMuxer.h"
 
 #include <boost/program_options.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -61,12 +61,6 @@ std::string OptionFromEnvironment(const std::string& variable)
     : variable == "RENDERSTREAM_PUBLISH_URL" ? "publish" : "";
 }
 
-// "~/x" -> "$HOME/x".
-std::string ExpandHome(const std::string& path)
-{
-  const char* home = std::getenv("HOME");
-  return path.rfind("~/", 0) == 0 && home ? home + path.substr(1) : path;
-}
 } // namespace
 
 ServerOptions::Outcome ServerOptions::Parse(
@@ -227,8 +221,8 @@ ServerOptions::Outcome ServerOptions::Parse(
     return Outcome::Usage;
   }
   options.RecordMaxBytes = std::uint64_t(recordMaxMiB) << 20;
-  options.RecordDir = ExpandHome(options.RecordDir);
-  options.RecordFile = ExpandHome(options.RecordFile);
+  options.RecordDir = ipc::ExpandHome(options.RecordDir);
+  options.RecordFile = ipc::ExpandHome(options.RecordFile);
   if (!options.RecordFile.empty() && VideoMuxer::IsNetwork(options.RecordFile))
   {
     error = "--record takes a file; publish to a media server with --publish";

@@ -57,15 +57,20 @@ def servers():
     return found
 
 
+def segment_prefix(kernel_pid):
+    """A kernel's shared memory is named after its pid (StreamSegment.cxx: /renderstream-PID-...)."""
+    return f"renderstream-{kernel_pid}-"
+
+
 def kernel_servers(kernel_pid):
-    """The servers a kernel spawned: their shared memory is named after the kernel's pid."""
-    return {pid for pid, argv in servers().items()
-            if any(a.startswith(f"/renderstream-{kernel_pid}-") for a in argv)}
+    """The servers a kernel spawned: each is given its segment's name."""
+    prefix = "/" + segment_prefix(kernel_pid)
+    return {pid for pid, argv in servers().items() if any(a.startswith(prefix) for a in argv)}
 
 
 def shm_entries(kernel_pid):
-    """A kernel's shared memory (named after its pid: other tests' may exist beside it)."""
-    return {name for name in os.listdir("/dev/shm") if name.startswith(f"renderstream-{kernel_pid}-")}
+    """A kernel's shared memory (other tests' may exist beside it)."""
+    return {name for name in os.listdir("/dev/shm") if name.startswith(segment_prefix(kernel_pid))}
 
 
 def answers(url):
