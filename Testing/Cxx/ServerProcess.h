@@ -275,6 +275,22 @@ public:
     return true;
   }
 
+  /// Waits (up to 3 s) until the server's watcher has taken the newest published frame, so
+  /// that the next publish is seen as a frame of its own; false on timeout.
+  bool WaitTaken()
+  {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (this->Segment->RawHeaderForTesting().Middle.load() & ipc::kFreshBit)
+    {
+      if (std::chrono::steady_clock::now() > deadline)
+      {
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+  }
+
   /// Sends `sig` and waits up to `timeout`; returns the wait status or -1.
   int Signal(int sig, std::chrono::milliseconds timeout)
   {

@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <thread>
 
 namespace renderstream::testing
 {
@@ -55,6 +56,19 @@ HttpReply HttpRequest(std::uint16_t port, const std::string& target,
     reply.Error = e.what();
   }
   return reply;
+}
+
+nlohmann::json WaitForStats(std::uint16_t port, const std::string& token,
+  const std::function<bool(const nlohmann::json&)>& done, std::chrono::milliseconds timeout)
+{
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  nlohmann::json stats = GetStats(port, token);
+  while (!(stats.is_object() && done(stats)) && std::chrono::steady_clock::now() < deadline)
+  {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stats = GetStats(port, token);
+  }
+  return stats;
 }
 
 std::string RawExchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout)

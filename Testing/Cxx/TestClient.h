@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,6 +46,11 @@ inline nlohmann::json GetStats(std::uint16_t port, const std::string& token)
 {
   return nlohmann::json::parse(HttpGet(port, "/stats?token=" + token).Body, nullptr, false);
 }
+
+/// Polls /stats until `done` holds for it or `timeout` has passed: the last document read.
+nlohmann::json WaitForStats(std::uint16_t port, const std::string& token,
+  const std::function<bool(const nlohmann::json&)>& done,
+  std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 /// A left-button pointer event as the viewer page sends it (Module/server/README.md).
 inline std::string Pointer(const char* action, double x, double y)

@@ -162,6 +162,7 @@ TEST(Counters, StatsAndMetricsAreTheSameTable)
     for (std::uint64_t seq : { 2, 3, 4, 4 }) // the second 4 is a duplicate
     {
       server.PublishPattern(kW, kH, seq);
+      ASSERT_TRUE(server.WaitTaken()); // the duplicate is a frame of its own
       std::this_thread::sleep_for(60ms);
       MarkAliveAndDrain(server);
     }

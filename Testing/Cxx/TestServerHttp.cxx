@@ -503,6 +503,8 @@ TEST(ServerHttp, StatsAndMetricsCarryTheCounters)
     std::this_thread::sleep_for(50ms);
   }
   ASSERT_EQ(HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token)).Status, 200);
+  // Once the still is out nothing more is encoded, so the segment's count below can match.
+  WaitForStats(server.Port, server.Token, [](const nlohmann::json& s) { return s["frames"]["stills"] >= 1; });
   const HttpReply stats = HttpGet(server.Port, server.Url("/stats", server.Token));
   ASSERT_EQ(stats.Status, 200);
   EXPECT_EQ(stats.Header("content-type"), "application/json");
@@ -531,13 +533,13 @@ TEST(ServerHttp, StatsAndMetricsCarryTheCounters)
 TEST(ServerHttp, IdenticalFramesAreNotReencoded)
 {
   ServerProcess server({ "--still-quality", "80" }); // no still re-encode in this test
-  server.PublishPattern(kW, kH, 1);
-  std::this_thread::sleep_for(100ms);
-  server.PublishPattern(kW, kH, 1);
-  std::this_thread::sleep_for(100ms);
-  server.PublishPattern(kW, kH, 1);
-  std::this_thread::sleep_for(200ms);
-  const auto json = GetStats(server.Port, server.Token);
+  for (int i = 0; i < 3; ++i)
+  {
+    server.PublishPattern(kW, kH, 1);
+    ASSERT_TRUE(server.WaitTaken()); // three frames, not one the watcher merged
+  }
+  const auto json = WaitForStats(
+    server.Port, server.Token, [](const nlohmann::json& s) { return s["frames"]["duplicates"] >= 2; });
   EXPECT_EQ(json["frames"]["encoded"], 1);
   EXPECT_EQ(json["frames"]["duplicates"], 2);
 }
@@ -546,7 +548,8 @@ TEST(ServerHttp, StillFrameFollowsWhenTheSceneSettles)
 {
   ServerProcess server; // quality 80, still 92
   server.PublishPattern(kW, kH, 1);
-  std::this_thread::sleep_for(900ms);
+  WaitForStats(server.Port, server.Token, [](const nlohmann::json& s) { return s["frames"]["stills"] >= 1; });
+  std::this_thread::sleep_for(600ms); // and nothing more: one frame, one still
   const auto json = GetStats(server.Port, server.Token);
   EXPECT_EQ(json["frames"]["encoded"], 1);
   EXPECT_EQ(json["frames"]["stills"], 1);

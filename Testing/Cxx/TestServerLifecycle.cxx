@@ -231,12 +231,12 @@ TEST(ServerLifecycle, HostileSlotIndexNeverServesForeignMemory)
   const auto errorsBefore = GetStats(server.Port, server.Token)["frames"]["encodeErrors"].get<int>();
   head.Middle.store(24 | renderstream::ipc::kFreshBit); // "slot 24" of 3: beyond the mapping's slots
   ::sem_post(&head.FrameReady);
-  std::this_thread::sleep_for(300ms);
+  const auto counted = WaitForStats(server.Port, server.Token,
+    [&](const nlohmann::json& s) { return s["frames"]["encodeErrors"].get<int>() > errorsBefore; });
   ASSERT_TRUE(renderstream::ipc::ProcessAlive(server.Pid)) << server.Stderr();
   const HttpReply after = HttpGet(server.Port, server.Url("/snapshot.jpg", server.Token));
   EXPECT_EQ(after.Status, 200);
   EXPECT_EQ(after.Body, before.Body) << "the last good frame, not memory outside the slots";
-  EXPECT_GT(GetStats(server.Port, server.Token)["frames"]["encodeErrors"].get<int>(), errorsBefore)
-    << "the bad frame is counted";
+  EXPECT_GT(counted["frames"]["encodeErrors"].get<int>(), errorsBefore) << "the bad frame is counted";
 }
 } // namespace

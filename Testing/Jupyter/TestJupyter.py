@@ -12,6 +12,7 @@ Environment: RENDERSTREAM_TEST_OUTPUT (screenshots), CHROMIUM.
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -37,7 +38,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from example_process import decode_jpeg, log  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WEB_CONNECTION = os.path.join(HERE, "..", "..", "Module", "web", "connection.js")  # the page's messages
 
 
 # ---- processes and shared memory ------------------------------------------------------------
@@ -395,19 +395,25 @@ def test_live_view(notebook, env, browser, page, foreign, out_dir):
         k.execute("await asyncio.wait_for(spinning, 10)")  # it ends by itself
 
         # A cell that blocks the kernel holds browser input until it ends (no tick meanwhile).
+        # It blocks until the test releases it, so no machine is too slow for what follows.
         quiet = browser("settle", name="nb")
-        wait = k.send("import time\ntime.sleep(3)")
-        time.sleep(0.5)
+        gate = tempfile.mkdtemp(prefix="renderstream-cell-")
+        started, release = os.path.join(gate, "started"), os.path.join(gate, "release")
+        wait = k.send(f"import os, time\nopen({started!r}, 'w').close()\n"
+                      f"while not os.path.exists({release!r}) and time.monotonic() < {time.monotonic() + 60}:\n"
+                      "    time.sleep(0.02)")
+        wait_until("the blocking cell to start", lambda: os.path.exists(started))
         browser("drag", name="nb", dx=-160, dy=0)
-        time.sleep(1.5)
+
+        def told_busy():
+            return [m for m in browser("messages", name="nb") if m.get("type") == "busy"]
+        wait_until("the page to be told the application is busy", told_busy, 5)
         held = browser("state", name="nb")
-        if "busy:" in open(WEB_CONNECTION).read():
-            busy = [m for m in browser("messages", name="nb") if m.get("type") == "busy"]
-            log(f"busy messages during the blocking cell: {busy}; page text: {held['text']!r}")
-            assert busy and "busy" in held["text"].lower(), (busy, held["text"])
-        else:
-            log("TODO(busy): the page does not know 'busy' yet; that check is skipped")
+        log(f"busy messages during the blocking cell: {told_busy()}; page text: {held['text']!r}")
+        assert "busy" in held["text"].lower(), held["text"]
+        open(release, "w").close()
         assert wait()["status"] == "ok"
+        shutil.rmtree(gate)
         released = browser("nextFrame", name="nb", after=held["framesReceived"])
         log(f"blocking cell: {held['framesReceived'] - quiet['framesReceived']} frames while it "
             "ran, then the held drag turned the view by "
