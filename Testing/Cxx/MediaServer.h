@@ -6,6 +6,7 @@
 #define RenderStream_MediaServer_h
 
 #include "ServerProcess.h" // Spawn, WaitFor
+#include "Wait.h"          // Eventually
 
 #include <nlohmann/json.hpp>
 
@@ -22,30 +23,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace renderstream::testing
 {
-/// Polls `done` every 20 ms until it holds or `timeout` has passed: whether it held.
-inline bool Eventually(std::chrono::milliseconds timeout, const std::function<bool()>& done)
-{
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done())
-  {
-    if (std::chrono::steady_clock::now() >= deadline)
-    {
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
 inline std::string FileText(const std::string& path)
 {
   std::ifstream in(path, std::ios::binary);

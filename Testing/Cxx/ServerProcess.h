@@ -5,6 +5,7 @@
 #define renderstream_Testing_ServerProcess_h
 
 #include "StreamSegment.h"
+#include "Wait.h"
 
 #include <chrono>
 #include <csignal>
@@ -263,32 +264,18 @@ public:
   /// Waits (up to 3 s) until the server has encoded `count` frames; false on timeout.
   bool WaitEncoded(std::uint64_t count)
   {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-    while (this->Segment->FramesEncoded() < count)
-    {
-      if (std::chrono::steady_clock::now() > deadline)
-      {
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return true;
+    return Eventually(
+      std::chrono::seconds(3), [&] { return this->Segment->FramesEncoded() >= count; }, std::chrono::milliseconds(2));
   }
 
   /// Waits (up to 3 s) until the server's watcher has taken the newest published frame, so
   /// that the next publish is seen as a frame of its own; false on timeout.
   bool WaitTaken()
   {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-    while (this->Segment->RawHeaderForTesting().Middle.load() & ipc::kFreshBit)
-    {
-      if (std::chrono::steady_clock::now() > deadline)
-      {
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return true;
+    return Eventually(
+      std::chrono::seconds(3),
+      [this] { return !(this->Segment->RawHeaderForTesting().Middle.load() & ipc::kFreshBit); },
+      std::chrono::milliseconds(2));
   }
 
   /// Sends `sig` and waits up to `timeout`; returns the wait status or -1.

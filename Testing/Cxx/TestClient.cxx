@@ -1,13 +1,13 @@
 #include "TestClient.h"
 
 #include "BeastClient.h"
+#include "Wait.h"
 
 #include <boost/beast/websocket.hpp>
 #include <turbojpeg.h>
 
 #include <cctype>
 #include <cstdlib>
-#include <thread>
 
 namespace renderstream::testing
 {
@@ -61,13 +61,11 @@ HttpReply HttpRequest(std::uint16_t port, const std::string& target,
 nlohmann::json WaitForStats(std::uint16_t port, const std::string& token,
   const std::function<bool(const nlohmann::json&)>& done, std::chrono::milliseconds timeout)
 {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  nlohmann::json stats = GetStats(port, token);
-  while (!(stats.is_object() && done(stats)) && std::chrono::steady_clock::now() < deadline)
-  {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  nlohmann::json stats;
+  Eventually(timeout, [&] {
     stats = GetStats(port, token);
-  }
+    return stats.is_object() && done(stats);
+  });
   return stats;
 }
 

@@ -4,6 +4,7 @@
 #include "AppProcess.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
+#include "Wait.h"
 
 #include <gtest/gtest.h>
 
@@ -187,21 +188,15 @@ TEST(StreamCone, AnInputFloodIsCoalescedAndItsLastWordShowsAtOnce)
   ASSERT_TRUE(ws.SendText(R"({"type":"resize","width":500,"height":400})"));
   const double lastWordSeconds = secondsToSize(500, 400);
   const auto start = std::chrono::steady_clock::now();
-  long last = -1, now = captured();
-  while (now != last && std::chrono::steady_clock::now() - start < std::chrono::seconds(20))
-  {
-    last = now;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500)); // a count that stays put
-    now = captured();
-  }
+  const long settled = Settled(captured, std::chrono::milliseconds(500), std::chrono::seconds(20));
   const double busy = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - 0.5;
   const nlohmann::json stats = GetStats(url.Port, url.Token);
   std::cout << "1024 resizes + 1: a 500x400 frame after " << lastWordSeconds << " s (one resize alone: "
-            << aloneSeconds << " s); " << now - before
+            << aloneSeconds << " s); " << settled - before
             << " renders, app busy for about " << busy << " s more; merged " << stats["input"]["rateLimited"] << "\n";
   EXPECT_GE(lastWordSeconds, 0) << "the last resize must show";
   EXPECT_LT(lastWordSeconds, aloneSeconds + 1.0) << "within a second of what one resize takes";
-  EXPECT_LT(now - before, 100) << "resizes coalesce";
+  EXPECT_LT(settled - before, 100) << "resizes coalesce";
   EXPECT_LT(busy, 3.0) << "the app is free again within seconds";
   EXPECT_GT(stats["input"]["rateLimited"].get<long>(), 0) << "the server merged what was over the client's rate";
   EXPECT_EQ(stats["input"]["floods"], 0) << "resizes are never a flood";

@@ -5,6 +5,7 @@
 #include "AppProcess.h"
 #include "HostReport.h"
 #include "TestClient.h"
+#include "Wait.h"
 
 #include <gtest/gtest.h>
 
@@ -92,15 +93,7 @@ long Captured(const Url& url)
 // has rendered, however slow the machine.
 long SettledCaptures(const Url& url)
 {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  long last = -1, now = Captured(url);
-  while (now != last && std::chrono::steady_clock::now() < deadline)
-  {
-    last = now;
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    now = Captured(url);
-  }
-  return now;
+  return Settled([&] { return Captured(url); }, std::chrono::milliseconds(300), std::chrono::seconds(5));
 }
 
 class StreamingHost
